@@ -1,0 +1,27 @@
+"""newsdesk: topic, stance and summaries for news, on a laptop CPU or a GPU.
+
+Heavy parts (torch, transformers) load on first use, so ``import newsdesk`` and
+``newsdesk --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Record": "newsdesk.data",
+    "load": "newsdesk.data",
+    "read_records": "newsdesk.data",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'newsdesk' has no attribute {name!r}")
+
+
+__all__ = ["__version__", *_LAZY]

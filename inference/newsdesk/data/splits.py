@@ -1,0 +1,53 @@
+"""Deterministic, seeded splits that come out identical on every machine.
+
+A split never uses a random generator whose stream could change between library versions:
+each key is hashed with the seed (sha256), keys are ordered by hash within their stratum,
+and the ordered list is cut at the split fractions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+
+SPLITS = ("train", "validation", "test")
+DEFAULT_FRACTIONS = (0.7, 0.1, 0.2)
+
+
+def stable_hash(key: str, seed: str) -> str:
+    """A hex digest that orders keys the same way on every machine and Python."""
+    return hashlib.sha256(f"{seed}\x00{key}".encode()).hexdigest()
+
+
+def assign_splits(keys: Sequence[str], strata: Sequence[str] | None = None, *, seed: str,
+                  fractions: Sequence[float] = DEFAULT_FRACTIONS) -> list[str]:
+    """The split name of each key, stratified by ``strata`` (e.g. the label) when given.
+
+    >>> assign_splits([str(i) for i in range(10)], seed="s").count("train")
+    7
+    """
+    if len(set(keys)) != len(keys):
+        raise ValueError("split keys must be unique")
+    if abs(sum(fractions) - 1.0) > 1e-9 or len(fractions) != len(SPLITS):
+        raise ValueError(f"fractions must be {len(SPLITS)} numbers summing to 1")
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, stratum in enumerate(strata if strata is not None else [""] * len(keys)):
+        groups[stratum].append(index)
+    result = [""] * len(keys)
+    for members in groups.values():
+        ordered = sorted(members, key=lambda i: stable_hash(keys[i], seed))
+        bounds = _cut_points(len(ordered), fractions)
+        for split, (lo, hi) in zip(SPLITS, zip(bounds, bounds[1:])):
+            for index in ordered[lo:hi]:
+                result[index] = split
+    return result
+
+
+def _cut_points(total: int, fractions: Sequence[float]) -> list[int]:
+    points, running = [0], 0.0
+    for fraction in fractions[:-1]:
+        running += fraction
+        points.append(round(total * running))
+    points.append(total)
+    return points
