@@ -119,43 +119,82 @@ def _iter_tsv(path: Path, stats: ReadStats) -> Iterator[Record]:
 
 
 def _iter_csv(path: Path, stats: ReadStats, delimiter: str = ",") -> Iterator[Record]:
-    for number, row in iter_csv_rows(path, delimiter=delimiter, required=("text",)):
+    for number, row in iter_csv_rows(path, delimiter=delimiter, required=("text",),
+                                     stats=stats):
         yield record_from_mapping(row, path=path, line=number, default_id=str(number))
 
 
 def iter_csv_rows(path: Path, *, delimiter: str = ",", required: tuple[str, ...] = (),
-                  encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, str]]]:
+                  encoding: str = "utf-8", quoting: int = csv.QUOTE_MINIMAL,
+                  stats: ReadStats | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) pairs of a CSV/TSV file with a header; checks required columns.
 
-    The line number is where the row starts, counting the header as line 1.
+    The line number is where the row starts, counting the header as line 1. Empty cells are
+    left out of the row unless their column is required; blank lines are counted in
+    ``stats.blank_lines``.
     """
-    raw = path.read_bytes()
+    yield from parse_csv_rows(path.read_bytes(), where=path, delimiter=delimiter,
+                              required=required, encoding=encoding, quoting=quoting,
+                              stats=stats)
+
+
+def parse_csv_rows(raw: bytes, *, where: str | Path, delimiter: str = ",",
+                   required: tuple[str, ...] = (), encoding: str = "utf-8",
+                   quoting: int = csv.QUOTE_MINIMAL, stats: ReadStats | None = None,
+                   ) -> Iterator[tuple[int, dict[str, str]]]:
+    """``iter_csv_rows`` on bytes already in memory (a member of an archive, say).
+
+    >>> [row for _, row in parse_csv_rows(b"id,text\\n1,Hi\\n", where="mem.csv")]
+    [{'id': '1', 'text': 'Hi'}]
+    """
+    content = _decode_whole(raw, where, encoding)
+    reader = csv.reader(io.StringIO(content.lstrip("\ufeff"), newline=""),
+                        delimiter=delimiter, quoting=quoting)
+    header = _read_header(reader, where, required)
+    start = reader.line_num + 1
+    for cells in reader:
+        if not cells:
+            if stats is not None:
+                stats.blank_lines += reader.line_num - start + 1
+            start = reader.line_num + 1
+            continue
+        yield start, _row_dict(header, cells, where, start, required)
+        start = reader.line_num + 1
+
+
+def _decode_whole(raw: bytes, where: str | Path, encoding: str) -> str:
     try:
-        content = raw.decode(encoding)
+        return raw.decode(encoding)
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise DataError(f"invalid {encoding} at byte {error.start} "
                         f"({raw[error.start:error.start + 4]!r}); if the file uses another "
-                        "encoding, convert it to UTF-8 first", path=path, line=line) from None
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""),
-                            delimiter=delimiter)
-    header = reader.fieldnames or []
+                        "encoding, convert it to UTF-8 first", path=where, line=line) from None
+
+
+def _read_header(reader: Iterator[list[str]], where: str | Path,
+                 required: tuple[str, ...]) -> list[str]:
+    header = next(reader, None)
+    if not header:
+        raise DataError("has no header line", path=where, line=1)
     missing = [name for name in required if name not in header]
     if missing:
         raise DataError(f"missing column(s) {', '.join(map(repr, missing))}; the header has "
-                        f"{', '.join(map(repr, header))}", path=path, line=1,
+                        f"{', '.join(map(repr, header))}", path=where, line=1,
                         field=missing[0])
-    start = reader.line_num + 1
-    for row in reader:
-        if None in row:
-            raise DataError(f"has {len(header) + len(row[None])} fields, the header has "
-                            f"{len(header)}", path=path, line=start)
-        short = [k for k, v in row.items() if v is None]
-        if short:
-            raise DataError(f"has too few fields (no value for {short[0]!r})", path=path,
-                            line=start, field=short[0])
-        yield start, {k: v for k, v in row.items() if v != "" or k in required}
-        start = reader.line_num + 1
+    return header
+
+
+def _row_dict(header: list[str], cells: list[str], where: str | Path, line: int,
+              required: tuple[str, ...]) -> dict[str, str]:
+    if len(cells) > len(header):
+        raise DataError(f"has {len(cells)} fields, the header has {len(header)}",
+                        path=where, line=line)
+    if len(cells) < len(header):
+        short = header[len(cells)]
+        raise DataError(f"has too few fields (no value for {short!r})", path=where,
+                        line=line, field=short)
+    return {k: v for k, v in zip(header, cells) if v != "" or k in required}
 
 
 def _iter_parquet(path: Path, stats: ReadStats) -> Iterator[Record]:

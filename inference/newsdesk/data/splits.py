@@ -44,6 +44,29 @@ def assign_splits(keys: Sequence[str], strata: Sequence[str] | None = None, *, s
     return result
 
 
+def assign_group_splits(keys: Sequence[str], groups: Sequence[str],
+                        strata: Sequence[str] | None = None, *, seed: str,
+                        fractions: Sequence[float] = DEFAULT_FRACTIONS) -> list[str]:
+    """Like ``assign_splits``, but items with the same ``groups`` value share one split.
+
+    Each group is split as a unit under the key (and stratum) of its first item, so an
+    item alone in its group lands exactly where ``assign_splits`` would put its key among
+    the groups. Used to keep near-duplicates (articles sharing a headline) together.
+
+    >>> assign_group_splits(["a", "b", "c"], ["x", "y", "x"], seed="s")[0::2]
+    ['train', 'train']
+    """
+    first: dict[str, int] = {}
+    for index, group in enumerate(groups):
+        first.setdefault(group, index)
+    heads = list(first.values())
+    chosen = assign_splits([keys[i] for i in heads],
+                           [strata[i] for i in heads] if strata is not None else None,
+                           seed=seed, fractions=fractions)
+    split_of = dict(zip(first, chosen))
+    return [split_of[group] for group in groups]
+
+
 def _cut_points(total: int, fractions: Sequence[float]) -> list[int]:
     points, running = [0], 0.0
     for fraction in fractions[:-1]:
