@@ -9,18 +9,28 @@ from typing import Any
 def register(commands: Any) -> None:
     parser = commands.add_parser("data", help="list and describe data sets")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = actions.add_parser("list", help="the built-in data sets")
+    listing = actions.add_parser("list", help="the built-in data sets and file specs")
     listing.set_defaults(run=run_list)
     show = actions.add_parser("show", help="sizes, splits, labels, lengths and provenance")
-    show.add_argument("name", help="a built-in name or a JSONL/CSV/Parquet file")
+    show.add_argument("name", help="a built-in name, a JSONL/CSV/Parquet file, "
+                      "fnc1:<dir> or semeval:<file>")
     show.set_defaults(run=run_show)
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from newsdesk.data.sources import BUILTIN
+    from newsdesk.data.describe import summarize_records
+    from newsdesk.data.sources import BUILTIN, FORMATS, builtin_records
 
+    print("built-in data sets (built from embedded packages on first use):")
     for source in BUILTIN.values():
-        print(f"{source.name:<16} {source.task:<8} {source.description}")
+        desc = summarize_records(source.name, builtin_records(source.name), tokens=False)
+        splits = ", ".join(f"{k} {v:,}" for k, v in desc.splits.items())
+        print(f"  {source.name:<16} {source.task:<8} {desc.records:>7,} records ({splits})")
+        print(f"  {'':<16} {'':<8} {source.description}")
+    print("files you supply, by spec:")
+    for fmt in FORMATS.values():
+        print(f"  {fmt.prefix + ':...':<16} {fmt.task:<8} {fmt.description}")
+    print("also: a .jsonl/.csv/.tsv/.parquet file path, or hf:<id> when online")
     return 0
 
 
