@@ -1,0 +1,158 @@
+"""Article cleaning: repair broken characters and strip what is not article prose.
+
+Every summarizer reads the same cleaned text, so a dateline, a byline or a "Learn more"
+promo never becomes a summary. Cleaning runs in two stages, both pure string functions:
+
+- text level, before sentence splitting: :func:`clean_text` repairs the mojibake of the
+  news-articles corpus, removes share bars, the opening dateline and trailing credits;
+  :func:`blocks` cuts the text at hard boundaries (newlines, runs of spaces, photo credits);
+- sentence level, after splitting: :func:`keep_sentence` drops bylines, links, promos,
+  captions and fragments without closing punctuation.
+
+>>> clean_text('MOSCOW, February 7. /TASS/. Russia said so.-"It is fine,"?he said.')
+'Russia said so. "It is fine," he said.'
+>>> keep_sentence("ABC News' Jane Roe contributed to this report.")
+False
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from newsdesk.summarize.patterns import (
+    AGENCIES,
+    BOILERPLATE,
+    CAPTION_CREDIT,
+    DATELINES,
+    SHARE_BARS,
+    TRAILERS,
+)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_DASH_MOJIBAKE = re.compile(r'(?:\s+|-)"\?\s*')
+_QUOTE_MOJIBAKE = re.compile(r'"\?|"')
+_BROKEN_LETTER = re.compile(r"(?<=[A-Za-z\s(])\?(?=\w)")
+_GLUED_DASH = re.compile(r"(?<=[.!?:;,\"')\]])-+(?=\s|[\"'A-Z(\[]|$)")
+_SPACES = re.compile(r"[^\S\n]+")
+_AGENCY_TAIL = re.compile(
+    r"\s*(?P<initials>\b[a-z]{1,5}(?:/[a-z]{1,5})+)?[\s-]*\((?P<names>[^()]{2,60})\)[\s.-]*$")
+_INITIALS_TAIL = re.compile(r"\s+[a-z]{1,5}(?:/[a-z]{1,5})+[\s.-]*$")
+_BLOCK_BREAK = re.compile(r"\s*\n\s*|[^\S\n]{2,}(?![a-z])")
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def repair_text(text: str) -> str:
+    """Undo the corpus' broken characters; spaces normalised, newlines kept.
+
+    In news-articles a curly quote or dash followed by a space became ``"?``, a
+    non-breaking space after punctuation became ``-`` and an accented letter became
+    ``?`` (now U+FFFD, so that it ends no sentence). An opening ``"`` before the broken
+    mark makes it a closing quote, otherwise it was an apostrophe.
+
+    >>> repair_text('teachers"?unions said "no"?and left.-Then')
+    'teachers\\' unions said "no" and left. Then'
+    >>> repair_text('humans "?or at least')
+    'humans — or at least'
+    >>> repair_text("Bus ?ireann staff")
+    'Bus \\ufffdireann staff'
+    """
+    text = _CONTROL.sub("", text)
+    text = _DASH_MOJIBAKE.sub(" — ", text)
+    text = _repair_quotes(text)
+    text = _BROKEN_LETTER.sub("\ufffd", text.replace("RT? ", "RTÉ "))
+    text = _GLUED_DASH.sub(" ", text)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _repair_quotes(text: str) -> str:
+    pieces, open_quote = [], False
+    last = 0
+    for match in _QUOTE_MOJIBAKE.finditer(text):
+        pieces.append(text[last:match.start()])
+        if match.group() == '"':
+            open_quote = not open_quote
+            pieces.append('"')
+        else:
+            pieces.append('" ' if open_quote else "' ")
+            open_quote = False
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def strip_dateline(text: str) -> str:
+    """The text without an opening dateline ("MOSCOW, March 7. /TASS/.", "Tehran - ").
+
+    >>> strip_dateline("Islamabad, Pakistan - Pakistan has closed two crossings.")
+    'Pakistan has closed two crossings.'
+    >>> strip_dateline("The ban did not happen in one day - and it goes on.")
+    'The ban did not happen in one day - and it goes on.'
+    """
+    for pattern in DATELINES:
+        text = pattern.sub("", text, count=1)
+    return text.lstrip(" -—–")
+
+
+def strip_trailer(text: str) -> str:
+    """The text without trailing credits and promos ("mb/jm (AFP, dpa)", "Learn more").
+
+    >>> strip_trailer("The vote is on Monday. mb/jm (AFP, dpa) Source: Al Jazeera")
+    'The vote is on Monday.'
+    """
+    previous = None
+    while previous != text:
+        previous = text
+        for pattern in TRAILERS:
+            text = pattern.sub("", text)
+        text = _strip_agency_tail(text)
+    return text.rstrip()
+
+
+def _strip_agency_tail(text: str) -> str:
+    match = _AGENCY_TAIL.search(text)
+    if match:
+        names = re.split(r"\s*(?:,|/|\band\b)\s*", match["names"].strip())
+        if match["initials"] or all(name.lower() in AGENCIES for name in names if name):
+            return text[:match.start()]
+    return _INITIALS_TAIL.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """Repaired text without share bars, opening dateline and trailing credits."""
+    text = repair_text(text)
+    for pattern in SHARE_BARS:
+        text = pattern.sub(" ", text)
+    return strip_trailer(strip_dateline(text.strip()))
+
+
+def blocks(text: str) -> Iterator[str]:
+    """Stretches of text no sentence crosses: lines, runs of spaces, ends of photo credits.
+
+    >>> list(blocks("Crowds gathered [Jo Bloggs/Al Jazeera] The army  Police said so."))
+    ['Crowds gathered [Jo Bloggs/Al Jazeera]', 'The army', 'Police said so.']
+    """
+    text = CAPTION_CREDIT.sub(lambda m: m.group() + "\n", text)
+    for block in _BLOCK_BREAK.split(text):
+        if block.strip():
+            yield block.strip()
+
+
+def is_fragment(sentence: str) -> bool:
+    """True for a heading, link title or caption: no closing punctuation, or few words."""
+    return not _TERMINAL.search(sentence) or len(_WORD.findall(sentence)) < 2
+
+
+def keep_sentence(sentence: str) -> bool:
+    """False for boilerplate (bylines, links, promos, captions) and fragments.
+
+    >>> keep_sentence("The army said it had taken the town.")
+    True
+    >>> keep_sentence("READ MORE: Who produced the VX poison that killed Kim Jong-nam?")
+    False
+    """
+    if is_fragment(sentence) or CAPTION_CREDIT.search(sentence):
+        return False
+    return not any(pattern.search(sentence) for pattern in BOILERPLATE)

@@ -1,0 +1,98 @@
+"""The one cleaned sentence stream every summarizer (and ROUGE-Lsum) reads.
+
+Sentences are split with pysbd, which costs about 5 ms per 1,000 characters. Summaries
+come from the top of an article, so :func:`article_sentences` cuts the cleaned text into
+short chunks at safe boundaries and segments only as many chunks as the ``limit`` of
+sentences needs: a long article costs no more than a short one.
+
+>>> article_sentences("MOSCOW, March 7. /TASS/. Mr. Lavrov spoke. He left. Read more")
+['Mr. Lavrov spoke.', 'He left.']
+>>> article_sentences("One. Two is here. Three is here.", limit=1)
+['Two is here.']
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from newsdesk.summarize.clean import blocks, clean_text, keep_sentence
+
+#: Characters per pysbd call when segmenting lazily (a few sentences).
+CHUNK_CHARS = 600
+# A safe place to cut before segmenting: after a lower-case word of 4+ letters (never an
+# abbreviation like "Sen." or "Feb.") and its full stop, before a capital or a quote.
+_SPLIT_QUOTE = re.compile(r"[\"'”’](?:\s|$)")
+_SAFE_CUT = re.compile(r"(?<=[a-z]{4}[.!?])[\"'”’]?\s+(?=[\"'“‘]?[A-Z])")
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter():  # -> pysbd.Segmenter
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[str]:
+    """pysbd's sentences of ``text``, stripped; thread-safe (no shared segmenter state).
+
+    >>> split_sentences("Sen. Warren spoke on Feb. 7. Then she left.")
+    ['Sen. Warren spoke on Feb. 7.', 'Then she left.']
+    """
+    if not text.strip():
+        return []
+    # Segmenter.segment stores the text on the shared object; its processor does not.
+    sentences = _segmenter().processor(text).process()
+    return [s.strip() for s in sentences if s.strip()]
+
+
+def tidy(sentences: list[str]) -> list[str]:
+    """Sentences with stray leading dashes gone and a split-off closing quote put back.
+
+    pysbd sometimes cuts between a full stop and its closing quote (``said "no.`` +
+    ``" Then``); the quote goes back to the sentence it closes.
+
+    >>> tidy(['He said "no.', '" Then he left.', '- Later.'])
+    ['He said "no."', 'Then he left.', 'Later.']
+    """
+    out: list[str] = []
+    for sentence in sentences:
+        if _SPLIT_QUOTE.match(sentence) and out:
+            out[-1] += sentence[0]
+            sentence = sentence[1:]
+        sentence = sentence.lstrip(" -–—")
+        if sentence:
+            out.append(sentence)
+    return out
+
+
+def chunks(block: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+    """``block`` cut at safe sentence ends into pieces of about ``size`` characters.
+
+    >>> list(chunks("Rain fell today. Wind rose later.", size=5))
+    ['Rain fell today.', 'Wind rose later.']
+    """
+    start = 0
+    while len(block) - start > size:
+        cut = _SAFE_CUT.search(block, start + size)
+        if cut is None:
+            break
+        yield block[start:cut.start() + len(cut.group().rstrip())].strip()
+        start = cut.end()
+    if block[start:].strip():
+        yield block[start:].strip()
+
+
+def article_sentences(text: str, limit: int | None = None) -> list[str]:
+    """The cleaned sentences of an article, in order; at most ``limit`` of them.
+
+    Datelines, bylines, captions, links and promos are gone (see ``newsdesk.summarize.clean``).
+    """
+    kept: list[str] = []
+    for block in blocks(clean_text(text)):
+        for piece in chunks(block):
+            kept.extend(s for s in tidy(split_sentences(piece)) if keep_sentence(s))
+            if limit is not None and len(kept) >= limit:
+                return kept[:limit]
+    return kept

@@ -1,0 +1,121 @@
+"""``Summarizer``: one API for every way newsdesk writes a short summary.
+
+A summarizer wraps a *backend*: any object with ``summarize(texts, max_words)`` returning
+one string per text (see :class:`SummaryBackend`). The extractive backends live in
+``newsdesk.summarize.extractive``; an abstractive one (a fine-tuned seq2seq model dir)
+plugs in through :meth:`Summarizer.from_pretrained`. ``Summarizer`` itself checks the
+input, answers ``""`` for empty articles, batches, and enforces the word budget whatever
+the backend does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from newsdesk.summarize.budget import truncate_words
+from newsdesk.summarize.extractive import make_method
+
+#: The word budget when none is given; chosen on the news-articles validation split
+#: (benchmarks/results/summary_news.md): standfirsts there have a median of 19 words.
+DEFAULT_MAX_WORDS = 40
+
+
+class SummaryBackend(Protocol):
+    """What a summarizer backend provides; ``texts`` are never empty or non-str."""
+
+    name: str
+
+    def summarize(self, texts: Sequence[str], max_words: int) -> list[str]: ...
+
+
+class Summarizer:
+    """Short summaries of news articles, with or without a trained model.
+
+    >>> summ = Summarizer.extractive("lead", k=1)
+    >>> summ.summarize(["MOSCOW, March 7. /TASS/. Talks began on Monday. They went well.",
+    ...                 "   "], max_words=20)
+    ['Talks began on Monday.', '']
+    >>> Summarizer.extractive("textrank", k=2).method
+    'textrank'
+
+    An empty or whitespace-only article gets ``""``; ``None`` or a non-string raises
+    ``TypeError`` naming its index. No summary ever has more than ``max_words`` words.
+    """
+
+    def __init__(self, backend: SummaryBackend, *, max_words: int = DEFAULT_MAX_WORDS,
+                 batch_size: int = 64) -> None:
+        self.backend = backend
+        self.max_words = check_max_words(max_words)
+        self.batch_size = batch_size
+
+    @classmethod
+    def extractive(cls, method: str = "lead", *, max_words: int = DEFAULT_MAX_WORDS,
+                   **options: Any) -> Summarizer:
+        """An extractive summarizer: ``lead``, ``textrank`` or ``centroid``; no training.
+
+        ``options`` are the method's own (``k``, ``window``, ...; see
+        ``newsdesk.summarize.extractive``); an unknown one raises ``ConfigError``.
+        """
+        return cls(make_method(method, **options), max_words=max_words)
+
+    @classmethod
+    def from_pretrained(cls, path: str | os.PathLike[str], **options: Any) -> Summarizer:
+        """A summarizer from a trained seq2seq model dir or hub id: not built yet.
+
+        The seam for the abstractive backend (issue 5, item 2): it will load the model
+        dir, wrap it in a backend with ``summarize(texts, max_words)`` (batched generation
+        with the dir's generation config) and return ``cls(backend, ...)``.
+        """
+        raise NotImplementedError(
+            f"abstractive summarization from a model dir ({os.fspath(path)}) is not "
+            "available yet; use Summarizer.extractive('lead' | 'textrank' | 'centroid')")
+
+    @property
+    def method(self) -> str:
+        """The backend's name: ``lead``, ``textrank``, ``centroid`` or a model's name."""
+        return str(self.backend.name)
+
+    def summarize(self, texts: Sequence[str], max_words: int | None = None) -> list[str]:
+        """One summary per article, at most ``max_words`` words each ("" for empty text)."""
+        articles = check_texts(texts)
+        budget = self.max_words if max_words is None else check_max_words(max_words)
+        out = [""] * len(articles)
+        todo = [i for i, text in enumerate(articles) if text.strip()]
+        for start in range(0, len(todo), self.batch_size):
+            batch = todo[start:start + self.batch_size]
+            summaries = self.backend.summarize([articles[i] for i in batch], budget)
+            for index, summary in zip(batch, summaries, strict=True):
+                out[index] = truncate_words(summary, budget)
+        return out
+
+
+def check_texts(texts: Any) -> list[str]:
+    """``texts`` as a list of strings, or a ``TypeError`` naming the first bad item.
+
+    >>> check_texts(["ok", None])
+    Traceback (most recent call last):
+    ...
+    TypeError: article 1 is None, not a str
+    """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("texts must be a list of articles, not one string; wrap it: [text]")
+    try:
+        articles = list(texts)
+    except TypeError:
+        raise TypeError(f"texts must be a list of articles, got {type(texts).__name__}") from None
+    for index, text in enumerate(articles):
+        if not isinstance(text, str):
+            kind = "None" if text is None else f"a {type(text).__name__}"
+            raise TypeError(f"article {index} is {kind}, not a str")
+    return articles
+
+
+def check_max_words(max_words: Any) -> int:
+    """``max_words`` if it is a whole number >= 1, else ``TypeError`` / ``ValueError``."""
+    if not isinstance(max_words, int) or isinstance(max_words, bool):
+        raise TypeError(f"max_words must be an int, got {type(max_words).__name__}")
+    if max_words < 1:
+        raise ValueError(f"max_words must be >= 1, got {max_words}")
+    return max_words
