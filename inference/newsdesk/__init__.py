@@ -12,6 +12,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
+    "TopicClassifier": "newsdesk.classifier",
+    "StanceClassifier": "newsdesk.classifier",
+    "Prediction": "newsdesk.prediction",
     "Record": "newsdesk.data",
     "load": "newsdesk.data",
     "read_records": "newsdesk.data",

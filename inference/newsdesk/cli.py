@@ -15,7 +15,7 @@ from importlib import import_module
 from newsdesk import __version__
 from newsdesk.errors import NewsdeskError
 
-COMMAND_MODULES = ("data", "assets")
+COMMAND_MODULES = ("data", "assets", "evaluate")
 EXIT_USAGE = 2
 
 

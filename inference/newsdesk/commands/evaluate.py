@@ -1,0 +1,35 @@
+"""``newsdesk evaluate MODEL --data NAME_OR_FILE [--split test] --out DIR``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("evaluate", help="score a model on labelled data")
+    parser.add_argument("model", help="a model dir (or hub id)")
+    parser.add_argument("--data", required=True,
+                        help="a built-in data set or a labelled JSONL/CSV/Parquet file")
+    parser.add_argument("--split", default=None,
+                        help="train, validation or test (default: test for built-in sets)")
+    parser.add_argument("--out", required=True, help="the report folder to write")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from newsdesk.data.sources import BUILTIN
+    from newsdesk.evaluation.report import write_report
+    from newsdesk.evaluation.run import evaluate_model
+
+    split = args.split or ("test" if args.data in BUILTIN else None)
+    evaluation = evaluate_model(args.model, args.data, split, batch_size=args.batch_size)
+    out = write_report(evaluation, args.out)
+    metrics = evaluation.metrics
+    headline = ", ".join(f"{k} {100 * v:.2f}" for k, v in metrics.items()
+                         if isinstance(v, float) and v <= 1.0)
+    print(f"{evaluation.task} model on {args.data} ({split or 'all'}), n={metrics.get('n')}: "
+          f"{headline}")
+    print(f"report written to {out}/report.md")
+    return 0

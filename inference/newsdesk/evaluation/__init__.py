@@ -1,0 +1,1 @@
+"""Evaluation of newsdesk models on labelled data: metrics, intervals, reports."""

@@ -1,0 +1,92 @@
+"""Write an evaluation as report.json, report.md and (classification) confusion_matrix.png.
+
+The report folder appears whole or not at all: it is written to a temporary sibling and
+renamed into place, so a failed evaluation leaves no partial report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from newsdesk.evaluation.run import Evaluation
+
+
+def write_report(evaluation: Evaluation, out: str | Path) -> Path:
+    """Write the report files into ``out`` (replacing an older report there)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        (tmp / "report.json").write_text(
+            json.dumps(asdict(evaluation), indent=2, ensure_ascii=False) + "\n")
+        if "confusion_matrix" in evaluation.metrics:
+            plot_confusion(evaluation.metrics["confusion_matrix"], tmp / "confusion_matrix.png")
+        (tmp / "report.md").write_text(markdown(evaluation), encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def plot_confusion(confusion: dict[str, Any], path: Path) -> None:
+    """A labelled confusion-matrix heat map (rows: gold, columns: predicted)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels, matrix = confusion["labels"], confusion["matrix"]
+    size = max(4.0, 0.9 * len(labels) + 2)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    peak = max(max(row) for row in matrix) or 1
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center",
+                    color="white" if value > peak / 2 else "black")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def markdown(evaluation: Evaluation) -> str:
+    """The human-readable report."""
+    metrics = evaluation.metrics
+    split = f" ({evaluation.split})" if evaluation.split else ""
+    lines = [f"# Evaluation of {evaluation.model}", "",
+             f"{evaluation.task} model on `{evaluation.data}`{split}, {metrics.get('n')} "
+             "examples.", "", "| metric | value | 95% interval |", "|---|---|---|"]
+    intervals = metrics.get("intervals", {})
+    for name, value in metrics.items():
+        if isinstance(value, float):
+            low_high = intervals.get(name)
+            interval = f"{100 * low_high[0]:.2f} – {100 * low_high[1]:.2f}" if low_high else ""
+            shown = f"{100 * value:.2f}" if value <= 1.0 else f"{value:.2f}"
+            lines.append(f"| {name} | {shown} | {interval} |")
+    if "per_class" in metrics:
+        lines += ["", "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+        for label, row in metrics["per_class"].items():
+            lines.append(f"| {label} | {100 * row.get('precision', 0):.2f} | "
+                         f"{100 * row.get('recall', 0):.2f} | {100 * row['f1']:.2f} | "
+                         f"{row.get('support', '')} |")
+    if "confusion_matrix" in metrics:
+        lines += ["", "![confusion matrix](confusion_matrix.png)"]
+    for title, rows in evaluation.examples.items():
+        lines += ["", f"## {title.replace('_', ' ')}", ""]
+        lines += [f"- `{r.get('id')}` gold **{r.get('gold')}**, predicted "
+                  f"**{r.get('predicted')}** ({r.get('score')}): {r.get('text')}"
+                  for r in rows] or ["(none)"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,105 @@
+"""Evaluate a trained model on labelled records: predictions, metrics, worst mistakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsdesk.data import load
+from newsdesk.data.records import Record
+from newsdesk.errors import DataError
+from newsdesk.manifest import MANIFEST_NAME, Manifest
+
+REFERENCE_FIELD = {"topic": "label", "stance": "stance", "summary": "summary"}
+MISTAKES_SHOWN = 10
+
+
+@dataclass
+class Evaluation:
+    """The outcome of one evaluation, ready for ``write_report``."""
+
+    model: str
+    task: str
+    data: str
+    split: str | None
+    metrics: dict[str, Any]
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+
+
+def model_task(model: str | Path) -> str:
+    """The task a model dir was trained for, from its manifest."""
+    path = Path(model)
+    if (path / MANIFEST_NAME).is_file():
+        return Manifest.load(path).task
+    return "topic"
+
+
+def load_labelled(data: str, split: str | None, task: str) -> list[Record]:
+    """Records of ``data`` that all carry the task's reference field (else a DataError)."""
+    records = load(data, split=split)
+    name = REFERENCE_FIELD[task]
+    for index, record in enumerate(records):
+        if getattr(record, name) is None:
+            raise DataError(f"record {record.id!r} (number {index + 1}) has no {name!r}; "
+                            f"evaluating a {task} model needs it on every record",
+                            path=data, field=name)
+        if task == "stance" and not record.target:
+            raise DataError(f"record {record.id!r} has no 'target'", path=data, field="target")
+    return records
+
+
+def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
+                        batch_size: int = 32, seed: int = 0) -> Evaluation:
+    """Predict every record with a topic or stance model and score the predictions."""
+    from newsdesk.classifier import StanceClassifier, TopicClassifier
+    from newsdesk.evaluation.classification import classification_metrics
+    from newsdesk.evaluation.stance import stance_metrics
+
+    task = model_task(model)
+    classifier = (StanceClassifier if task == "stance" else TopicClassifier).from_pretrained(
+        model)
+    records = load_labelled(data, split, task)
+    gold = [str(getattr(r, REFERENCE_FIELD[task])) for r in records]
+    unknown = sorted(set(gold) - set(classifier.labels))
+    if unknown:
+        raise DataError(f"labels the model does not know: {', '.join(unknown)} (it knows "
+                        f"{', '.join(classifier.labels)})", path=data)
+    targets = [r.target or "" for r in records] if task == "stance" else None
+    predictions = classifier._predict([r.text for r in records], targets, batch_size)
+    predicted = [p.label for p in predictions]
+    metrics = classification_metrics(gold, predicted, classifier.labels, intervals=True,
+                                     seed=seed)
+    if task == "stance":
+        metrics.update(stance_metrics(gold, predicted))
+    return Evaluation(model=str(model), task=task, data=data, split=split, metrics=metrics,
+                      labels=classifier.labels,
+                      examples={"confident_mistakes": confident_mistakes(
+                          records, gold, predictions)})
+
+
+def confident_mistakes(records: Sequence[Record], gold: Sequence[str],
+                       predictions: Sequence[Any]) -> list[dict[str, Any]]:
+    """The wrong predictions with the highest scores, most confident first."""
+    wrong = [(p.score, r, g, p) for r, g, p in zip(records, gold, predictions) if p.label != g]
+    wrong.sort(key=lambda item: -item[0])
+    return [{"id": r.id, "gold": g, "predicted": p.label, "score": round(p.score, 4),
+             "target": r.target, "text": _snippet(r.title or r.text)}
+            for _, r, g, p in wrong[:MISTAKES_SHOWN]]
+
+
+def _snippet(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+
+
+def evaluate_model(model: str | Path, data: str, split: str | None, *,
+                   batch_size: int = 32) -> Evaluation:
+    """Evaluate any newsdesk model: classifiers here, summarizers in ``summary_eval``."""
+    if model_task(model) == "summary":
+        from newsdesk.evaluation.summary_eval import evaluate_summarizer
+
+        return evaluate_summarizer(model, data, split, batch_size=batch_size)
+    return evaluate_classifier(model, data, split, batch_size=batch_size)

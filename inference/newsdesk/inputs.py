@@ -1,0 +1,42 @@
+"""Checks on what callers pass to predict/summarize: errors name the item's index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def check_texts(texts: Any, *, what: str = "text") -> list[str]:
+    """A list of strings, or a TypeError naming the first bad item's index.
+
+    A bare string is refused (it would be read as a sequence of characters).
+
+    >>> check_texts(["a", "b"])
+    ['a', 'b']
+    """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"expected a list of {what}s, got a single {type(texts).__name__}; "
+                        "wrap it in a list")
+    if not isinstance(texts, Sequence):
+        texts = list(texts)
+    for index, item in enumerate(texts):
+        if not isinstance(item, str):
+            raise TypeError(f"{what} at index {index} is {type(item).__name__}, not str"
+                            + ("; decode bytes first" if isinstance(item, bytes) else ""))
+    return list(texts)
+
+
+def check_pairs(pairs: Any) -> list[tuple[str, str]]:
+    """A list of (target, text) string pairs, or a TypeError naming the bad index."""
+    if isinstance(pairs, (str, bytes)):
+        raise TypeError("expected a list of (target, text) pairs, got a single string")
+    out: list[tuple[str, str]] = []
+    for index, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"item at index {index} is not a (target, text) pair")
+        target, text = pair
+        for name, value in (("target", target), ("text", text)):
+            if not isinstance(value, str):
+                raise TypeError(f"{name} at index {index} is {type(value).__name__}, not str")
+        out.append((target, text))
+    return out

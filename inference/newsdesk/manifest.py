@@ -1,0 +1,115 @@
+"""``newsdesk.json``: the task settings that travel with a model dir.
+
+The label maps live in ``config.json`` (so plain transformers gives the same labels); the
+rest (task, windowing, pair order, thresholds, training data, metrics, versions) lives here.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from newsdesk import __version__
+from newsdesk.errors import ModelError
+
+MANIFEST_NAME = "newsdesk.json"
+FORMAT_VERSION = 1
+TASKS = ("topic", "stance", "summary")
+
+
+@dataclass
+class Windowing:
+    """How long texts are cut into overlapping windows and the windows' scores combined.
+
+    ``mode`` is ``"all"`` (every window) or ``"first"`` (truncate); ``stride`` is the overlap
+    in tokens between neighbouring windows; ``aggregate`` is ``"mean"`` or ``"max"`` of the
+    window probabilities; ``max_windows`` caps the windows per text (None: no cap).
+
+    >>> Windowing(max_length=256).mode
+    'all'
+    """
+
+    max_length: int = 256
+    stride: int = 64
+    mode: str = "all"
+    aggregate: str = "mean"
+    max_windows: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("all", "first"):
+            raise ValueError(f"windowing mode must be 'all' or 'first', not {self.mode!r}")
+        if self.aggregate not in ("mean", "max"):
+            raise ValueError(f"aggregate must be 'mean' or 'max', not {self.aggregate!r}")
+        if not 0 <= self.stride < self.max_length // 2:
+            raise ValueError(f"stride {self.stride} must be >= 0 and < max_length/2")
+
+
+@dataclass
+class Manifest:
+    """Everything newsdesk needs to use a model dir beyond what transformers stores."""
+
+    task: str
+    labels: list[str] = field(default_factory=list)
+    base_model: str = ""
+    windowing: Windowing = field(default_factory=Windowing)
+    multi_label: bool = False
+    thresholds: dict[str, float] = field(default_factory=dict)
+    pair_order: list[str] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=lambda: package_versions())
+    format_version: int = FORMAT_VERSION
+
+    def save(self, directory: str | Path) -> Path:
+        path = Path(directory) / MANIFEST_NAME
+        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Manifest:
+        path = Path(directory) / MANIFEST_NAME
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ModelError(f"{path}: unreadable manifest ({error})") from None
+        return cls.from_dict(raw, where=str(path))
+
+    @classmethod
+    def from_dict(cls, raw: Any, *, where: str = MANIFEST_NAME) -> Manifest:
+        if not isinstance(raw, dict):
+            raise ModelError(f"{where}: the manifest must be a JSON object")
+        version = raw.get("format_version")
+        if version != FORMAT_VERSION:
+            made_by = raw.get("versions", {}).get("newsdesk", "an unknown version")
+            raise ModelError(
+                f"{where}: manifest format {version!r} (written by newsdesk {made_by}) is not "
+                f"format {FORMAT_VERSION}, which newsdesk {__version__} reads; re-export the "
+                "model with a matching newsdesk version")
+        if raw.get("task") not in TASKS:
+            raise ModelError(f"{where}: unknown task {raw.get('task')!r}; expected one of "
+                             f"{', '.join(TASKS)}")
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        try:
+            values["windowing"] = Windowing(**raw.get("windowing", {}))
+            return cls(**values)
+        except (TypeError, ValueError) as error:
+            raise ModelError(f"{where}: invalid manifest ({error})") from None
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of newsdesk, python, torch and transformers (those importable)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"newsdesk": __version__, "python": platform.python_version()}
+    for name in ("torch", "transformers", "tokenizers"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found

@@ -1,0 +1,189 @@
+"""Fine-tune a sequence classifier (topic or stance) with the transformers Trainer.
+
+One implementation for both tasks: a stance example is a (target, article) pair, a topic
+example a single text; both become token windows by ``newsdesk.windowing``, the very code
+inference uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from newsdesk.assets import resolve_model
+from newsdesk.classifier import SequenceClassifier, StanceClassifier, TopicClassifier
+from newsdesk.data.records import Record
+from newsdesk.manifest import Manifest, Windowing
+
+from newsdesk_train.config import RecipeConfig
+from newsdesk_train.recipe_data import RecipeData, load_recipe_data
+from newsdesk_train.tasks import CLASSIFICATION_TASKS, ClassificationTask, check_known, label_set
+from newsdesk_train.thresholds import tune_thresholds
+from newsdesk_train.workdir import WorkDirs
+
+logger = logging.getLogger(__name__)
+CLASSIFIERS: dict[str, type[SequenceClassifier]] = {"topic": TopicClassifier,
+                                                     "stance": StanceClassifier}
+
+
+def windowing_for(config: RecipeConfig, mode: str) -> Windowing:
+    model = config.model
+    return Windowing(max_length=model.max_length, stride=model.stride, mode=mode,
+                     aggregate=model.aggregate, max_windows=model.max_windows)
+
+
+def encode_examples(tokenizer: Any, records: Sequence[Record], task: ClassificationTask,
+                    labels: Sequence[str], windowing: Windowing, multi_label: bool) -> Any:
+    """A ``datasets.Dataset`` of token windows, each with its text's label."""
+    from newsdesk.windowing import encode_windows
+
+    from datasets import Dataset
+
+    windows = encode_windows(tokenizer, [r.text for r in records], windowing,
+                             task.targets(records))
+    index = {label: i for i, label in enumerate(labels)}
+    targets = [_encode_label(task.gold(records[o]), index, multi_label) for o in windows.owners]
+    columns = {key: [f[key] for f in windows.features] for key in windows.features[0]}
+    return Dataset.from_dict({**columns, "labels": targets})
+
+
+def _encode_label(gold: str | tuple[str, ...], index: dict[str, int],
+                  multi_label: bool) -> int | list[float]:
+    if not multi_label:
+        if isinstance(gold, tuple):
+            raise ValueError("a list of labels needs model.multi_label: true")
+        return index[gold]
+    hot = [0.0] * len(index)
+    for label in (gold if isinstance(gold, tuple) else (gold,)):
+        hot[index[label]] = 1.0
+    return hot
+
+
+def window_metrics(multi_label: bool) -> Any:
+    """compute_metrics for the Trainer: accuracy (or micro-F1 at 0.5) on windows."""
+    def compute(prediction: Any) -> dict[str, float]:
+        logits, gold = prediction.predictions, prediction.label_ids
+        if multi_label:
+            from sklearn.metrics import f1_score
+
+            return {"micro_f1": float(f1_score(gold, logits > 0, average="micro"))}
+        return {"accuracy": float((logits.argmax(-1) == gold).mean())}
+    return compute
+
+
+def weighted_loss(labels: Sequence[str], records: Sequence[Record],
+                  task: ClassificationTask) -> Any:
+    """A compute_loss_func with inverse-frequency class weights (mean weight 1)."""
+    import torch
+
+    counts = np.array([sum(1 for r in records if task.gold(r) == label) for label in labels],
+                      dtype=np.float64)
+    weights = torch.tensor(counts.sum() / (len(labels) * np.maximum(counts, 1)),
+                           dtype=torch.float32)
+
+    def loss(outputs: Any, gold: Any, num_items_in_batch: Any = None) -> Any:
+        logits = outputs["logits"]
+        return torch.nn.functional.cross_entropy(logits, gold, weight=weights.to(logits.device))
+    return loss
+
+
+def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Manifest:
+    """Train, stage the model dir in ``work.staging`` and evaluate it; returns the manifest."""
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        EarlyStoppingCallback,
+        Trainer,
+    )
+
+    task = CLASSIFICATION_TASKS[config.task]
+    data = load_recipe_data(config.data)
+    labels = label_set(task, data.train)
+    check_known(task, data.validation, labels, "validation data")
+    if data.test:
+        check_known(task, data.test, labels, "test data")
+    base = resolve_model(config.model.base)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(labels), id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        problem_type=("multi_label_classification" if config.model.multi_label
+                      else "single_label_classification"))
+    multi = config.model.multi_label
+    train_set = encode_examples(tokenizer, data.train, task, labels,
+                                windowing_for(config, config.model.train_windows), multi)
+    eval_set = encode_examples(tokenizer, data.validation, task, labels,
+                               windowing_for(config, "first"), multi)
+    logger.info("training on %d windows of %d texts", len(train_set), len(data.train))
+    from newsdesk_train.trainer_args import training_arguments
+
+    metric = "micro_f1" if multi else "accuracy"
+    callbacks = ([EarlyStoppingCallback(config.training.early_stopping_patience)]
+                 if config.training.early_stopping_patience else [])
+    trainer = Trainer(
+        model=model, args=training_arguments(config, work, metric=metric),
+        train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=window_metrics(multi),
+        callbacks=callbacks,
+        compute_loss_func=(weighted_loss(labels, data.train, task)
+                           if config.training.class_weights and not multi else None))
+    result = trainer.train(resume_from_checkpoint=work.last_checkpoint() if resume else None)
+    manifest = Manifest(
+        task=config.task, labels=labels, base_model=config.model.base,
+        windowing=windowing_for(config, config.model.inference_windows), multi_label=multi,
+        pair_order=["target", "text"] if task.paired else None,
+        data=_data_summary(config, data),
+        training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
+            "train_runtime", 0.0), 1), "global_steps": result.global_step,
+            "epochs": config.training.epochs, "learning_rate": config.training.learning_rate,
+            "seed": config.training.seed, "train_windows": config.model.train_windows})
+    if trainer.is_world_process_zero():
+        trainer.save_model(str(work.staging))
+        (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
+        tokenizer.save_pretrained(str(work.staging))
+        classifier = CLASSIFIERS[config.task](trainer.model, tokenizer, manifest,
+                                              trainer.model.device)
+        if multi:
+            manifest.thresholds = tune_thresholds(classifier, data.validation, task)
+        manifest.metrics = evaluate_splits(classifier, task, data)
+        manifest.save(work.staging)
+    return manifest
+
+
+def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
+                    data: RecipeData) -> dict[str, Any]:
+    """Windowed, document-level metrics on validation and test with the inference code."""
+    from newsdesk.evaluation.classification import classification_metrics
+
+    out: dict[str, Any] = {}
+    for split, records in (("validation", data.validation), ("test", data.test)):
+        if not records:
+            continue
+        predictions = predict_records(classifier, task, records)
+        if classifier.manifest.multi_label:
+            from newsdesk.evaluation.multilabel import multilabel_metrics
+
+            out[split] = multilabel_metrics([task.gold(r) for r in records],
+                                            [p.labels for p in predictions], classifier.labels)
+            continue
+        metrics = classification_metrics([str(task.gold(r)) for r in records],
+                                         [p.label for p in predictions], classifier.labels)
+        out[split] = {k: metrics[k] for k in ("n", "accuracy", "macro_f1", "per_class")}
+    return out
+
+
+def predict_records(classifier: SequenceClassifier, task: ClassificationTask,
+                    records: Sequence[Record]) -> list[Any]:
+    texts = [r.text for r in records]
+    targets = task.targets(records)
+    return classifier._predict(texts, targets, batch_size=32)
+
+
+def _data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:
+    return {"source": config.data.source, "validation": config.data.validation or
+            config.data.source, "test": config.data.test or config.data.source,
+            "splits": {"train": len(data.train), "validation": len(data.validation),
+                       "test": len(data.test)}}

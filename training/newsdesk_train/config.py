@@ -1,0 +1,223 @@
+"""Training recipes: YAML files read into typed dataclasses, strictly.
+
+An unknown key, a value of the wrong type or an impossible setting is a ``ConfigError``
+that names the key (``training.learning_rate``), with the closest known key suggested.
+``--set key=value`` overrides use the same dotted names and the same checks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from newsdesk.errors import ConfigError
+from newsdesk.manifest import Windowing
+
+TASKS = ("topic", "stance", "summary")
+
+
+@dataclass
+class DataConfig:
+    """Where the examples come from: a built-in name, a local file, fnc1:/semeval:, hf:<id>.
+
+    ``validation`` and ``test`` default to the same source's validation and test splits;
+    give a path to use a separate file instead.
+    """
+
+    source: str = "bbc-news"
+    train_split: str | None = "train"
+    validation: str | None = None
+    validation_split: str | None = "validation"
+    test: str | None = None
+    test_split: str | None = "test"
+    max_train_examples: int | None = None
+
+
+@dataclass
+class ModelConfig:
+    """The base encoder and how texts are cut into windows."""
+
+    base: str = "minilm-l6"
+    max_length: int = 256
+    stride: int = 64
+    train_windows: str = "first"
+    inference_windows: str = "all"
+    aggregate: str = "mean"
+    max_windows: int | None = None
+    multi_label: bool = False
+
+    def __post_init__(self) -> None:
+        if self.train_windows not in ("first", "all"):
+            raise ConfigError("model.train_windows must be 'first' or 'all'")
+        if self.inference_windows not in ("first", "all"):
+            raise ConfigError("model.inference_windows must be 'first' or 'all'")
+        try:
+            Windowing(max_length=self.max_length, stride=self.stride,
+                      aggregate=self.aggregate, max_windows=self.max_windows)
+        except ValueError as error:
+            raise ConfigError(f"model: {error}") from None
+
+
+@dataclass
+class TrainingConfig:
+    """Optimisation settings handed to the transformers Trainer."""
+
+    epochs: float = 3.0
+    max_steps: int = -1
+    learning_rate: float = 5e-5
+    batch_size: int = 16
+    eval_batch_size: int = 64
+    gradient_accumulation_steps: int = 1
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    lr_scheduler: str = "linear"
+    seed: int = 42
+    class_weights: bool = False
+    early_stopping_patience: int | None = 2
+    device: str | None = None
+    precision: str = "auto"
+    logging_steps: int = 20
+    eval_steps: int | None = None
+    save_total_limit: int = 2
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.precision not in ("auto", "fp32", "fp16", "bf16"):
+            raise ConfigError("training.precision must be auto, fp32, fp16 or bf16")
+        if self.learning_rate <= 0:
+            raise ConfigError("training.learning_rate must be positive")
+        if self.batch_size < 1:
+            raise ConfigError("training.batch_size must be at least 1")
+
+
+@dataclass
+class RecipeConfig:
+    """One training recipe: task, data, model, training, output.
+
+    >>> RecipeConfig(name="demo", task="topic").model.base
+    'minilm-l6'
+    """
+
+    name: str
+    task: str
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    output_dir: str = ""
+    description: str = ""
+    generation: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ConfigError(f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
+        if not self.output_dir:
+            self.output_dir = f"models/{self.name}"
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> RecipeConfig:
+    """Read a YAML recipe, apply ``key=value`` overrides, and check every key and type."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the recipe ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a recipe must be a mapping of keys to values")
+    for item in overrides or []:
+        apply_override(raw, item)
+    try:
+        return build(RecipeConfig, raw, prefix="")
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def apply_override(raw: dict[str, Any], item: str) -> None:
+    """Apply one ``dotted.key=value`` override (the value parsed as YAML) to ``raw``."""
+    key, sep, value = item.partition("=")
+    if not sep or not key:
+        raise ConfigError(f"--set {item!r}: expected key=value, e.g. training.epochs=2")
+    parts = key.strip().split(".")
+    node = raw
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set {item!r}: {part!r} is not a section")
+    node[parts[-1]] = yaml.safe_load(value) if value.strip() else None
+
+
+def build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
+    """Construct dataclass ``cls`` from ``raw``, checking keys and types recursively."""
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), list(known), n=1)
+            hint = f"; did you mean {prefix}{close[0]!r}?" if close else ""
+            raise ConfigError(f"unknown key {prefix}{key!r}{hint} (known: {', '.join(known)})")
+    hints = typing.get_type_hints(cls)
+    values = {key: _coerce(hints[key], value, f"{prefix}{key}") for key, value in raw.items()}
+    missing = [name for name, f in known.items() if name not in values
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise ConfigError(f"missing key {prefix}{missing[0]!r}")
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(str(error)) from None
+
+
+def _coerce(hint: Any, value: Any, key: str) -> Any:
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key} must be a section (a mapping), got {value!r}")
+        return build(hint, value, prefix=f"{key}.")
+    options = typing.get_args(hint) if _is_union(hint) else (hint,)
+    if value is None:
+        if type(None) in options:
+            return None
+        raise ConfigError(f"{key} must not be empty")
+    for option in options:
+        if option is type(None):
+            continue
+        coerced = _coerce_scalar(option, value)
+        if coerced is not _NO:
+            return coerced
+    wanted = " or ".join(getattr(o, "__name__", str(o)) for o in options if o is not type(None))
+    raise ConfigError(f"{key} must be {wanted}, got {type(value).__name__} {value!r}")
+
+
+_NO = object()
+
+
+def _coerce_scalar(option: Any, value: Any) -> Any:
+    origin = typing.get_origin(option)
+    if origin is dict:
+        return value if isinstance(value, dict) else _NO
+    if origin is list:
+        return value if isinstance(value, list) else _NO
+    if option is bool:
+        return value if isinstance(value, bool) else _NO
+    if option is int:
+        return value if isinstance(value, int) and not isinstance(value, bool) else _NO
+    if option is float:
+        if isinstance(value, str):  # PyYAML reads 1e-4 (no dot) as a string
+            try:
+                return float(value)
+            except ValueError:
+                return _NO
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return float(value) if ok else _NO
+    if option is str:
+        return value if isinstance(value, str) else _NO
+    return value if isinstance(value, option) else _NO
+
+
+def _is_union(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType)

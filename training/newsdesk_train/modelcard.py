@@ -1,0 +1,63 @@
+"""The model card (README.md) written into every trained model dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from newsdesk.manifest import Manifest
+
+from newsdesk_train.config import RecipeConfig
+
+USES = {
+    "topic": "Tagging English news articles with one of the topics above.",
+    "stance": "Judging whether an English news article relates to / agrees with a target "
+              "(a headline or claim), as the labels above define.",
+    "summary": "Writing short English summaries (standfirsts or headlines) of news articles.",
+}
+
+
+def metrics_table(metrics: dict[str, Any]) -> list[str]:
+    """Markdown rows: one per split, the headline metrics as percentages."""
+    names = sorted({k for split in metrics.values() for k, v in split.items()
+                    if isinstance(v, float)})
+    lines = ["| split | n | " + " | ".join(names) + " |",
+             "|---|---|" + "---|" * len(names)]
+    for split, values in metrics.items():
+        cells = [f"{100 * values[n]:.2f}" if n in values else "" for n in names]
+        lines.append(f"| {split} | {values.get('n', '')} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) -> Path:
+    """Write README.md with metrics, training data, intended use and limits."""
+    windowing = manifest.windowing
+    lines = [
+        f"# {config.name}", "",
+        config.description or f"A newsdesk {manifest.task} model.", "",
+        f"- task: **{manifest.task}**; labels: {', '.join(manifest.labels) or '(generated text)'}",
+        f"- base model: `{manifest.base_model}`",
+        f"- input: up to {windowing.max_length} tokens per window; long texts: "
+        f"{windowing.mode} windows (stride {windowing.stride}), {windowing.aggregate} of the "
+        "window probabilities",
+        f"- training data: `{manifest.data.get('source')}` "
+        f"({manifest.data.get('splits', {})})", "",
+        "## Metrics (percent)", "", *metrics_table(manifest.metrics), "",
+        "## Use", "", "```python",
+        f"from newsdesk import {_class_for(manifest.task)}",
+        f"model = {_class_for(manifest.task)}.from_pretrained({str(config.output_dir)!r})",
+        "```", "",
+        "## Intended use and limits", "", USES.get(manifest.task, ""),
+        "Trained on a small set of English news from a few outlets and years; expect lower "
+        "accuracy on other outlets, eras, languages or genres, and check it on your own "
+        "labelled sample (`newsdesk evaluate`). The training text is licensed for research "
+        "use only.", "",
+        f"Written by newsdesk {manifest.versions.get('newsdesk')}; settings in newsdesk.json.",
+    ]
+    path = directory / "README.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _class_for(task: str) -> str:
+    return {"topic": "TopicClassifier", "stance": "StanceClassifier"}.get(task, "Summarizer")

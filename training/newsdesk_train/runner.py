@@ -1,0 +1,47 @@
+"""Run one recipe end to end: train, stage, evaluate, write the card, publish atomically."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from newsdesk.errors import ConfigError
+
+from newsdesk_train.config import RecipeConfig
+from newsdesk_train.workdir import WorkDirs
+
+logger = logging.getLogger(__name__)
+
+
+def train(config: RecipeConfig, *, resume: bool = False) -> Path:
+    """Train ``config`` and return the published model dir."""
+    import torch
+    from transformers import set_seed
+
+    from newsdesk_train.modelcard import write_model_card
+
+    if config.training.threads:
+        torch.set_num_threads(config.training.threads)
+    set_seed(config.training.seed)
+    work = WorkDirs.for_output(config.output_dir)
+    if resume and work.last_checkpoint() is None:
+        raise ConfigError(f"--resume: no checkpoint in {work.checkpoints} to resume from")
+    work.prepare(resume=resume)
+    if config.task in ("topic", "stance"):
+        from newsdesk_train.classification import train_classifier
+
+        manifest = train_classifier(config, work, resume=resume)
+    else:
+        from newsdesk_train.summarization import train_summarizer
+
+        manifest = train_summarizer(config, work, resume=resume)
+    if not _is_main_process():
+        return work.output
+    write_model_card(work.staging, config, manifest)
+    return work.publish()
+
+
+def _is_main_process() -> bool:
+    import torch.distributed as dist
+
+    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0

@@ -1,0 +1,50 @@
+"""TrainingArguments from a recipe: device, precision, checkpoints, logging."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from newsdesk.device import resolve_device
+
+from newsdesk_train.config import RecipeConfig
+from newsdesk_train.workdir import WorkDirs
+
+
+def precision_flags(precision: str, device_type: str) -> dict[str, bool]:
+    """bf16/fp16 flags: on a GPU ``auto`` picks bf16 where supported, else fp16."""
+    import torch
+
+    if device_type != "cuda" or precision == "fp32":
+        return {"bf16": False, "fp16": False}
+    if precision == "auto":
+        precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
+
+
+def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str,
+                       args_class: Any = None, **extra: Any) -> Any:
+    """TrainingArguments (or ``args_class``, e.g. Seq2SeqTrainingArguments) for a recipe."""
+    from transformers import TrainingArguments
+
+    train = config.training
+    device = resolve_device(train.device)
+    os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(work.logs))
+    strategy = "steps" if train.eval_steps else "epoch"
+    cls = args_class or TrainingArguments
+    return cls(
+        output_dir=str(work.checkpoints),
+        num_train_epochs=train.epochs, max_steps=train.max_steps,
+        learning_rate=train.learning_rate, weight_decay=train.weight_decay,
+        warmup_steps=train.warmup_ratio, lr_scheduler_type=train.lr_scheduler,
+        per_device_train_batch_size=train.batch_size,
+        per_device_eval_batch_size=train.eval_batch_size,
+        gradient_accumulation_steps=train.gradient_accumulation_steps,
+        eval_strategy=strategy, save_strategy=strategy,
+        eval_steps=train.eval_steps, save_steps=train.eval_steps,
+        save_total_limit=train.save_total_limit, load_best_model_at_end=True,
+        metric_for_best_model=metric, greater_is_better=metric != "loss",
+        logging_steps=train.logging_steps, report_to=["tensorboard"],
+        seed=train.seed, data_seed=train.seed,
+        use_cpu=device.type == "cpu", dataloader_num_workers=0,
+        **precision_flags(train.precision, device.type), **extra)

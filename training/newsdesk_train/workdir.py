@@ -1,0 +1,71 @@
+"""The working folder of a run, and the atomic publication of the finished model.
+
+``models/NAME`` only ever appears complete: the model is written to a staging folder
+inside ``models/NAME.work/`` and renamed into place at the end. Checkpoints (for
+``--resume``) and TensorBoard logs stay in the work folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WorkDirs:
+    """Paths of one run: the output dir and its sibling work dir.
+
+    >>> WorkDirs.for_output("models/topic").checkpoints.as_posix()
+    'models/topic.work/checkpoints'
+    """
+
+    output: Path
+    root: Path
+
+    @classmethod
+    def for_output(cls, output: str | Path) -> WorkDirs:
+        output = Path(output)
+        return cls(output=output, root=output.with_name(output.name + ".work"))
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.root / "checkpoints"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "staging"
+
+    def prepare(self, *, resume: bool) -> None:
+        """Create the folders; without ``resume``, old checkpoints are cleared."""
+        if not resume and self.checkpoints.exists():
+            shutil.rmtree(self.checkpoints)
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        for folder in (self.checkpoints, self.logs, self.staging):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def last_checkpoint(self) -> str | None:
+        """The newest ``checkpoint-N`` folder, if any."""
+        found = [p for p in self.checkpoints.glob("checkpoint-*") if p.name[11:].isdigit()]
+        return str(max(found, key=lambda p: int(p.name[11:]))) if found else None
+
+    def publish(self, *, keep_checkpoints: bool = False) -> Path:
+        """Rename the staged model to the output path (replacing an older model there)."""
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        old = self.root / "previous"
+        if old.exists():
+            shutil.rmtree(old)
+        if self.output.exists():
+            os.replace(self.output, old)
+        os.replace(self.staging, self.output)
+        if old.exists():
+            shutil.rmtree(old)
+        if not keep_checkpoints and self.checkpoints.exists():
+            shutil.rmtree(self.checkpoints)
+        return self.output
