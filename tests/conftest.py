@@ -1,0 +1,47 @@
+"""Shared pytest fixtures: paths to the project's fixture files and a throwaway cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The checkout's root folder (where pyproject.toml is)."""
+    return REPO_ROOT
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """``tests/fixtures``: small files written by hand for the tests."""
+    return FIXTURES
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    """Write text (UTF-8) or bytes to ``tmp_path/name`` and return the path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty ``NEWSDESK_CACHE`` for this test only."""
+    cache = tmp_path / "newsdesk-cache"
+    monkeypatch.setenv("NEWSDESK_CACHE", str(cache))
+    return cache
