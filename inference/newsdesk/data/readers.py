@@ -100,10 +100,10 @@ def _decode(raw: bytes, path: Path, line: int) -> str:
 def _iter_jsonl(path: Path, stats: ReadStats) -> Iterator[Record]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            text = _decode(raw, path, number).strip()
+            text = _decode(raw, path, number).rstrip("\r\n")
             if number == 1:
                 text = text.lstrip("\ufeff")
-            if not text:
+            if not text.strip():
                 stats.blank_lines += 1
                 continue
             try:
