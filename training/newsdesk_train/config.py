@@ -159,14 +159,14 @@ def build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
     for key in raw:
         if key not in known:
             close = difflib.get_close_matches(str(key), list(known), n=1)
-            hint = f"; did you mean {prefix}{close[0]!r}?" if close else ""
-            raise ConfigError(f"unknown key {prefix}{key!r}{hint} (known: {', '.join(known)})")
+            hint = f"; did you mean '{prefix}{close[0]}'?" if close else ""
+            raise ConfigError(f"unknown key '{prefix}{key}'{hint} (known: {', '.join(known)})")
     hints = typing.get_type_hints(cls)
     values = {key: _coerce(hints[key], value, f"{prefix}{key}") for key, value in raw.items()}
     missing = [name for name, f in known.items() if name not in values
                and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
     if missing:
-        raise ConfigError(f"missing key {prefix}{missing[0]!r}")
+        raise ConfigError(f"missing key '{prefix}{missing[0]}'")
     try:
         return cls(**values)
     except (TypeError, ValueError) as error:

@@ -1,0 +1,126 @@
+"""Train a tiny random BERT on real BBC news with the real Trainer, then use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from newsdesk import TopicClassifier
+from newsdesk.manifest import Manifest
+from newsdesk_train.cli import main as train_main
+from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("topic")
+    base = make_tiny_base(root / "base")
+    data = write_jsonl(root / "topics.jsonl",
+                       topic_rows({"train": 40, "validation": 10, "test": 10}))
+    path = recipe(root / "recipe.yaml", task="topic", source=data, base=base,
+                  output=root / "model")
+    assert train_main([str(path)]) == 0
+    return root / "model"
+
+
+def test_model_dir_has_the_promised_files(trained: Path) -> None:
+    names = {p.name for p in trained.iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json", "newsdesk.json",
+            "README.md"} <= names
+    assert "training_args.bin" not in names and "pytorch_model.bin" not in names
+    config = json.loads((trained / "config.json").read_text())
+    manifest = Manifest.load(trained)
+    assert sorted(config["id2label"].values()) == manifest.labels == [
+        "business", "entertainment", "politics", "sport", "tech"]
+    assert manifest.task == "topic" and manifest.windowing.mode == "all"
+    assert set(manifest.metrics) == {"validation", "test"}
+    assert manifest.metrics["test"]["n"] == 10
+    assert "transformers" in manifest.versions
+    card = (trained / "README.md").read_text()
+    assert "| test | 10 |" in card and "Intended use and limits" in card
+
+
+def test_predict_returns_label_strings_and_probabilities(trained: Path) -> None:
+    classifier = TopicClassifier.from_pretrained(trained)
+    predictions = classifier.predict(["Shares fell sharply.", "The striker scored twice."])
+    assert len(predictions) == 2
+    for prediction in predictions:
+        assert prediction.label in classifier.labels
+        assert sum(prediction.scores.values()) == pytest.approx(1.0, abs=1e-5)
+        assert prediction.score == max(prediction.scores.values())
+
+
+def test_long_text_is_windowed_not_truncated(trained: Path) -> None:
+    classifier = TopicClassifier.from_pretrained(trained)
+    from newsdesk.windowing import encode_windows
+
+    long_text = " ".join(["The central bank raised interest rates again."] * 80)
+    windows = encode_windows(classifier.tokenizer, [long_text], classifier.windowing)
+    assert len(windows.features) > 5
+    assert all(len(f["input_ids"]) <= 64 for f in windows.features)
+    assert classifier.predict([long_text])[0].label in classifier.labels
+
+
+def test_reload_in_new_process_gives_same_predictions(trained: Path) -> None:
+    texts = ["Parliament votes on the budget.", "A new phone chip was unveiled.",
+             "The film won three awards."]
+    here = [(p.label, round(p.score, 5))
+            for p in TopicClassifier.from_pretrained(trained).predict(texts)]
+    script = ("import json,sys; from newsdesk import TopicClassifier; "
+              f"p = TopicClassifier.from_pretrained({str(trained)!r}).predict({texts!r}); "
+              "print(json.dumps([[x.label, round(x.score, 5)] for x in p]))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    assert [tuple(x) for x in json.loads(out.stdout.strip().splitlines()[-1])] == here
+
+
+def test_transformers_pipeline_gives_the_same_labels(trained: Path) -> None:
+    from transformers import pipeline
+
+    texts = ["Parliament votes on the budget.", "The striker scored twice."]
+    classifier = TopicClassifier.from_pretrained(trained)
+    ours = [p.label for p in classifier.predict(texts)]
+    theirs = [r["label"] for r in pipeline("text-classification", model=str(trained),
+                                           device="cpu")(texts)]
+    assert ours == theirs
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tmp_path: Path, trained: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path = recipe(tmp_path / "r.yaml", task="topic", source=tmp_path / "none.jsonl",
+                  base=trained, output=tmp_path / "fresh")
+    assert train_main([str(path), "--resume"]) == 2
+    assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_topic_model_refuses_stance_use(trained: Path) -> None:
+    from newsdesk import StanceClassifier
+    from newsdesk.errors import ModelError
+
+    with pytest.raises(ModelError, match="a topic model, not a stance model"):
+        StanceClassifier.from_pretrained(trained)
+
+
+def test_multi_label_mode_tunes_thresholds(tmp_path: Path) -> None:
+    base = make_tiny_base(tmp_path / "base")
+    source = Path(__file__).parent / "fixtures" / "multilabel.jsonl"
+    path = recipe(tmp_path / "recipe.yaml", task="topic", source=source, base=base,
+                  output=tmp_path / "model", extra_model="  multi_label: true")
+    assert train_main([str(path)]) == 0
+    manifest = Manifest.load(tmp_path / "model")
+    assert manifest.multi_label
+    assert sorted(manifest.thresholds) == ["economy", "health", "politics", "sport"]
+    assert all(0.0 < t < 1.0 for t in manifest.thresholds.values())
+    assert {"micro_f1", "macro_f1", "exact_match"} <= set(manifest.metrics["test"])
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert config["problem_type"] == "multi_label_classification"
+    prediction = TopicClassifier.from_pretrained(tmp_path / "model").predict(
+        ["The minister promised money for hospitals."])[0]
+    assert set(prediction.labels) <= set(manifest.labels)
+    assert all(prediction.scores[label] >= manifest.thresholds[label]
+               for label in prediction.labels if len(prediction.labels) > 1)
