@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
+from importlib import import_module
+
 import pytest
 from newsdesk.data.records import Record, record_from_mapping
 from newsdesk.errors import DataError
@@ -59,3 +62,10 @@ def test_error_location_parts_are_optional() -> None:
     assert str(DataError("bad")) == "bad"
     assert str(DataError("bad", path="t.parquet", row=9, field="label")) == \
         "t.parquet, row 9, field 'label': bad"
+
+
+@pytest.mark.parametrize("module", ["records", "readers", "splits", "bbc", "news_articles",
+                                    "headline_stance", "fnc1", "semeval", "describe"])
+def test_the_docstring_examples_run(module: str) -> None:
+    result = doctest.testmod(import_module(f"newsdesk.data.{module}"))
+    assert result.failed == 0 and result.attempted > 0

@@ -7,7 +7,7 @@
 
 from newsdesk.data.readers import ReadStats, iter_records, read_records
 from newsdesk.data.records import Record
-from newsdesk.data.sources import BUILTIN, builtin_records, load
+from newsdesk.data.sources import BUILTIN, FORMATS, builtin_records, load
 
-__all__ = ["BUILTIN", "ReadStats", "Record", "builtin_records", "iter_records", "load",
-           "read_records"]
+__all__ = ["BUILTIN", "FORMATS", "ReadStats", "Record", "builtin_records", "iter_records",
+           "load", "read_records"]
