@@ -42,7 +42,11 @@ KINDS = ("related", "hard", "easy")
 
 @dataclass(frozen=True)
 class Article:
-    """One article as the pairing sees it: ``group`` decides hard vs easy negatives."""
+    """One article as the pairing sees it: ``group`` decides hard vs easy negatives.
+
+    >>> Article("bbc-news", "bbc-tech-001", "tech", "Chips shrink", "Body.", "train").group
+    'tech'
+    """
 
     corpus: str
     id: str
@@ -54,7 +58,13 @@ class Article:
 
 @dataclass
 class PairReport:
-    """Articles used and skipped per corpus, and negatives that found no candidate."""
+    """Articles used and skipped per corpus, and negatives that found no candidate.
+
+    >>> report = PairReport()
+    >>> report.skipped[("bbc-news", "shared headline")] += 2
+    >>> report.summary()
+    'articles used: none; skipped: bbc-news shared headline 2'
+    """
 
     used: Counter[str] = field(default_factory=Counter)
     skipped: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -63,7 +73,7 @@ class PairReport:
     def summary(self) -> str:
         skipped = ", ".join(f"{c} {reason} {n}" for (c, reason), n in sorted(self.skipped.items()))
         used = ", ".join(f"{c} {n}" for c, n in sorted(self.used.items()))
-        return f"articles used: {used}; skipped: {skipped or 'none'}"
+        return f"articles used: {used or 'none'}; skipped: {skipped or 'none'}"
 
 
 def build(report: PairReport | None = None) -> list[Record]:

@@ -49,10 +49,13 @@ WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Article:
-    """One row of NewsArticles.csv, whitespace-normalised (``subtitle_raw`` as in the file)."""
+    """One row of NewsArticles.csv, whitespace-normalised (``subtitle_raw`` as in the file).
+
+    >>> Article(1, "dw.com", "2017-03-01", "Title", "  A  standfirst. ", "Body.").subtitle
+    'A standfirst.'
+    """
 
     article_id: int
-    line: int
     source: str
     publish_date: str
     title: str
@@ -66,7 +69,11 @@ class Article:
 
 @dataclass
 class BuildReport:
-    """What ``build`` read, skipped and kept (logged, and quoted in the data card)."""
+    """What ``build`` read, skipped and kept (logged, and quoted in the data card).
+
+    >>> BuildReport(rows=3, empty_body=[2], standfirsts={"dw.com": 1}).summary()
+    '3 rows, 1 with an empty body and 0 repeating an earlier body skipped; standfirsts: dw.com 1'
+    """
 
     rows: int = 0
     empty_body: list[int] = field(default_factory=list)
@@ -103,8 +110,7 @@ def _article(row: dict[str, str], where: str, line: int) -> Article:
     except ValueError:
         raise DataError(f"not an integer: {row['article_id']!r}", path=where, line=line,
                         field="article_id") from None
-    return Article(article_id=article_id, line=line,
-                   source=source_of(row["article_source_link"]),
+    return Article(article_id=article_id, source=source_of(row["article_source_link"]),
                    publish_date=iso_date(row["publish_date"], where, line),
                    title=normalize(row["title"]), subtitle_raw=row["subtitle"],
                    body=normalize(row["text"]))

@@ -27,7 +27,11 @@ from newsdesk.paths import cache_dir
 
 @dataclass(frozen=True)
 class BuiltinSource:
-    """A data set newsdesk builds from an embedded package, with its provenance."""
+    """A data set newsdesk builds from an embedded package, with its provenance.
+
+    >>> BUILTIN["headline-stance"].cache_key()
+    'headline-stance-v1+bbc-news-v2+news-articles-v2'
+    """
 
     name: str
     task: str
@@ -106,7 +110,11 @@ def _semeval(location: Path, split: str | None) -> list[Record]:
 
 @dataclass(frozen=True)
 class FileFormat:
-    """A published data set's own file layout, read with ``load("<prefix>:<location>")``."""
+    """A published data set's own file layout, read with ``load("<prefix>:<location>")``.
+
+    >>> FORMATS["semeval"].task
+    'stance'
+    """
 
     prefix: str
     task: str
