@@ -15,7 +15,7 @@ from importlib import import_module
 from newsdesk import __version__
 from newsdesk.errors import NewsdeskError
 
-COMMAND_MODULES = ("data", "assets", "evaluate")
+COMMAND_MODULES = ("data", "assets", "evaluate", "analyze")
 EXIT_USAGE = 2
 
 
