@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from newsdesk import assets
 from newsdesk.errors import AssetError
 

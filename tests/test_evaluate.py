@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
+
 from newsdesk.cli import main as cli_main
 from newsdesk_train.cli import main as train_main
-from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
 
 
 @pytest.fixture(scope="module")

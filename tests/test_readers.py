@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from newsdesk.data import ReadStats, load, read_records
 from newsdesk.data.fnc1 import load_fnc1
 from newsdesk.data.semeval import load_semeval

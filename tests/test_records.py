@@ -6,6 +6,7 @@ import doctest
 from importlib import import_module
 
 import pytest
+
 from newsdesk.data.records import Record, record_from_mapping
 from newsdesk.errors import DataError
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+
 from newsdesk.data import Record, load
 from newsdesk.data import headline_stance as hs
 from newsdesk.data import news_articles as na

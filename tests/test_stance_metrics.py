@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from newsdesk.evaluation.stance import fnc_max_score, fnc_score, semeval_f_avg, stance_metrics
 
 

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
+
 from newsdesk import TopicClassifier
 from newsdesk.manifest import Manifest
 from newsdesk_train.cli import main as train_main
-from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -13,8 +13,9 @@ from newsdesk.data.records import Record
 
 def make_tiny_base(directory: Path) -> Path:
     """Write a random tiny BERT (hidden 32, 2 layers) plus the MiniLM tokenizer."""
-    from newsdesk.assets import model_path
     from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from newsdesk.assets import model_path
 
     tokenizer = AutoTokenizer.from_pretrained(model_path("minilm-l6"))
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
