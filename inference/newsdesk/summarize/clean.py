@@ -4,8 +4,9 @@ Every summarizer reads the same cleaned text, so a dateline, a byline or a "Lear
 promo never becomes a summary. Cleaning runs in two stages, both pure string functions:
 
 - text level, before sentence splitting: :func:`clean_text` repairs the mojibake of the
-  news-articles corpus, removes share bars, the opening dateline and trailing credits;
-  :func:`blocks` cuts the text at hard boundaries (newlines, runs of spaces, photo credits);
+  news-articles corpus (a run of spaces becomes a paragraph break), removes share bars,
+  the opening dateline and trailing credits; :func:`blocks` cuts the text at paragraph
+  breaks and after photo credits;
 - sentence level, after splitting: :func:`keep_sentence` drops bylines, links, promos,
   captions and fragments without closing punctuation.
 
@@ -32,13 +33,14 @@ from newsdesk.summarize.patterns import (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _DASH_MOJIBAKE = re.compile(r'(?:\s+|-)"\?\s*')
 _QUOTE_MOJIBAKE = re.compile(r'"\?|"')
+_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\"(?=[a-z])")
 _BROKEN_LETTER = re.compile(r"(?<=[A-Za-z\s(])\?(?=\w)")
 _GLUED_DASH = re.compile(r"(?<=[.!?:;,\"')\]])-+(?=\s|[\"'A-Z(\[]|$)")
 _SPACES = re.compile(r"[^\S\n]+")
 _AGENCY_TAIL = re.compile(
     r"\s*(?P<initials>\b[a-z]{1,5}(?:/[a-z]{1,5})+)?[\s-]*\((?P<names>[^()]{2,60})\)[\s.-]*$")
 _INITIALS_TAIL = re.compile(r"\s+[a-z]{1,5}(?:/[a-z]{1,5})+[\s.-]*$")
-_BLOCK_BREAK = re.compile(r"\s*\n\s*|[^\S\n]{2,}(?![a-z])")
+_SPACE_BREAK = re.compile(r"[^\S\n]{2,}(?![a-z])")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -47,22 +49,29 @@ def repair_text(text: str) -> str:
     """Undo the corpus' broken characters; spaces normalised, newlines kept.
 
     In news-articles a curly quote or dash followed by a space became ``"?``, a
-    non-breaking space after punctuation became ``-`` and an accented letter became
-    ``?`` (now U+FFFD, so that it ends no sentence). An opening ``"`` before the broken
-    mark makes it a closing quote, otherwise it was an apostrophe.
+    non-breaking space after punctuation became ``-``, an apostrophe sometimes ``"`` and
+    an accented letter ``?`` (now U+FFFD, so that it ends no sentence). An opening ``"``
+    before a broken ``"?`` makes it a closing quote, otherwise it was an apostrophe.
 
     >>> repair_text('teachers"?unions said "no"?and left.-Then')
     'teachers\\' unions said "no" and left. Then'
     >>> repair_text('humans "?or at least')
     'humans — or at least'
-    >>> repair_text("Bus ?ireann staff")
-    'Bus \\ufffdireann staff'
+    >>> repair_text("They left.   Night Hunters")   # a run of spaces ends a paragraph
+    'They left.\\nNight Hunters'
+    >>> repair_text('They don"t know. Bus ?ireann staff')
+    "They don't know. Bus \\ufffdireann staff"
     """
     text = _CONTROL.sub("", text)
     text = _DASH_MOJIBAKE.sub(" — ", text)
+    text = _APOSTROPHE.sub("'", text)
     text = _repair_quotes(text)
     text = _BROKEN_LETTER.sub("\ufffd", text.replace("RT? ", "RTÉ "))
     text = _GLUED_DASH.sub(" ", text)
+    return _tidy_lines(_SPACE_BREAK.sub("\n", text))
+
+
+def _tidy_lines(text: str) -> str:
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -125,17 +134,17 @@ def clean_text(text: str) -> str:
     text = repair_text(text)
     for pattern in SHARE_BARS:
         text = pattern.sub(" ", text)
-    return strip_trailer(strip_dateline(text.strip()))
+    return strip_trailer(strip_dateline(_tidy_lines(text)))
 
 
 def blocks(text: str) -> Iterator[str]:
-    """Stretches of text no sentence crosses: lines, runs of spaces, ends of photo credits.
+    """Stretches of text no sentence crosses: lines, and a caption up to its photo credit.
 
-    >>> list(blocks("Crowds gathered [Jo Bloggs/Al Jazeera] The army  Police said so."))
-    ['Crowds gathered [Jo Bloggs/Al Jazeera]', 'The army', 'Police said so.']
+    >>> list(blocks("Crowds gathered [Jo Bloggs/Al Jazeera] The army came.\\nPolice said so."))
+    ['Crowds gathered [Jo Bloggs/Al Jazeera]', 'The army came.', 'Police said so.']
     """
     text = CAPTION_CREDIT.sub(lambda m: m.group() + "\n", text)
-    for block in _BLOCK_BREAK.split(text):
+    for block in text.split("\n"):
         if block.strip():
             yield block.strip()
 

@@ -2,6 +2,9 @@
 
 For all-MiniLM-L6-v2 that is: mean of the token vectors over the attention mask, then L2
 normalisation. Sentences are sorted by length before batching, so a batch pads little.
+``dtype="bfloat16"`` about doubles the speed on CPUs with bf16 units (AMX, AVX512-BF16)
+for vectors within 0.996 cosine of float32 ones (MiniLM, news sentences); on other CPUs
+it is slower, so float32 is the default.
 
 >>> encoder = SentenceEncoder.load("minilm-l6")            # doctest: +SKIP
 >>> encoder.encode(["Rates rose.", "Prices fell."]).shape  # doctest: +SKIP
@@ -16,8 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from newsdesk.errors import ConfigError
+
 #: all-MiniLM-L6-v2 reads at most 256 word pieces (its sentence-transformers setting).
 MAX_TOKENS = 256
+DTYPES = ("float32", "bfloat16")
 
 
 class SentenceEncoder:
@@ -31,16 +37,19 @@ class SentenceEncoder:
         self.max_tokens = max_tokens
 
     @classmethod
-    def load(cls, name_or_path: str | os.PathLike[str] = "minilm-l6",
-             **options: Any) -> SentenceEncoder:
+    def load(cls, name_or_path: str | os.PathLike[str] = "minilm-l6", *,
+             dtype: str = "float32", **options: Any) -> SentenceEncoder:
         """An encoder from an alias (``minilm-l6``), a local dir or a hub id."""
+        import torch
         from transformers import AutoModel, AutoTokenizer
 
         from newsdesk.assets import resolve_model
 
+        if dtype not in DTYPES:
+            raise ConfigError(f"encoder dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
         path = resolve_model(name_or_path)
-        return cls(AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path),
-                   **options)
+        model = AutoModel.from_pretrained(path).to(getattr(torch, dtype))
+        return cls(model, AutoTokenizer.from_pretrained(path), **options)
 
     @property
     def dimension(self) -> int:
@@ -61,7 +70,7 @@ class SentenceEncoder:
         inputs = self.tokenizer(sentences, padding=True, truncation=True,
                                 max_length=self.max_tokens, return_tensors="pt")
         with torch.inference_mode():
-            tokens = self.model(**inputs).last_hidden_state
+            tokens = self.model(**inputs).last_hidden_state.float()
         mask = inputs["attention_mask"].unsqueeze(-1).to(tokens.dtype)
         pooled = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, p=2, dim=1).float().numpy()
+        return torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from newsdesk.errors import ConfigError
 from newsdesk.summarize.budget import select
+from newsdesk.summarize.encoder import DTYPES
 from newsdesk.summarize.ranking import centroid_order, textrank_order
 from newsdesk.summarize.sentences import article_sentences
 
@@ -67,7 +68,8 @@ class CentroidSummarizer:
 
     ``redundancy`` is the cosine above which a sentence repeats a better one and is
     passed over; ``encoder`` is an alias, a local dir or a hub id of a BERT-style encoder,
-    or a loaded ``SentenceEncoder`` (to share one between summarizers).
+    or a loaded ``SentenceEncoder`` (to share one between summarizers); ``dtype``
+    ``"bfloat16"`` about doubles its speed on CPUs with bf16 units (see ``encoder``).
     """
 
     k: int = 2
@@ -75,11 +77,15 @@ class CentroidSummarizer:
     position_bias: float = 0.0
     redundancy: float = 0.8
     encoder: Any = "minilm-l6"
+    dtype: str = "float32"
     batch_size: int = 64
     name: ClassVar[str] = "centroid"
 
     def __post_init__(self) -> None:
         _check_positive(self, "k", "window", "batch_size")
+        if self.dtype not in DTYPES:
+            raise ConfigError(f"centroid dtype must be one of {', '.join(DTYPES)}, "
+                              f"got {self.dtype!r}")
         self._encoder: Any = None
 
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
@@ -103,7 +109,8 @@ class CentroidSummarizer:
             if isinstance(self.encoder, SentenceEncoder):
                 self._encoder = self.encoder
             else:
-                self._encoder = SentenceEncoder.load(self.encoder, batch_size=self.batch_size)
+                self._encoder = SentenceEncoder.load(self.encoder, dtype=self.dtype,
+                                                     batch_size=self.batch_size)
         return self._encoder
 
 

@@ -33,6 +33,7 @@ TRAILERS = (
     re.compile(r"\s*\bSource:\s*[\w ,.'-]{0,60}$"),                  # Al Jazeera
     re.compile(r"\s*\bAuthor:[^.!?]{0,80}$"),                       # DW
     re.compile(r"\s*\(\s*China Daily[^()]{0,80}\)\s*$"),            # China Daily issue line
+    re.compile(r"\s*\((?:Reporting|Writing|Editing) by [^()]{0,200}\)\s*$"),  # Reuters copy
     re.compile(r"\s*\S+@\S+\.\w+\s*$"),                             # reporter's e-mail
     re.compile(r"\s*\bMore to follow\.?\s*$"),                      # DW breaking news
     re.compile(r"\s*(?:[-–—]|\?,-1\")\s*$"),                        # stray dash, ABC junk

@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from newsdesk.inputs import check_texts
 from newsdesk.summarize.budget import truncate_words
 from newsdesk.summarize.extractive import make_method
 
@@ -79,7 +80,7 @@ class Summarizer:
 
     def summarize(self, texts: Sequence[str], max_words: int | None = None) -> list[str]:
         """One summary per article, at most ``max_words`` words each ("" for empty text)."""
-        articles = check_texts(texts)
+        articles = check_texts(texts, what="article")
         budget = self.max_words if max_words is None else check_max_words(max_words)
         out = [""] * len(articles)
         todo = [i for i, text in enumerate(articles) if text.strip()]
@@ -89,27 +90,6 @@ class Summarizer:
             for index, summary in zip(batch, summaries, strict=True):
                 out[index] = truncate_words(summary, budget)
         return out
-
-
-def check_texts(texts: Any) -> list[str]:
-    """``texts`` as a list of strings, or a ``TypeError`` naming the first bad item.
-
-    >>> check_texts(["ok", None])
-    Traceback (most recent call last):
-    ...
-    TypeError: article 1 is None, not a str
-    """
-    if isinstance(texts, (str, bytes)):
-        raise TypeError("texts must be a list of articles, not one string; wrap it: [text]")
-    try:
-        articles = list(texts)
-    except TypeError:
-        raise TypeError(f"texts must be a list of articles, got {type(texts).__name__}") from None
-    for index, text in enumerate(articles):
-        if not isinstance(text, str):
-            kind = "None" if text is None else f"a {type(text).__name__}"
-            raise TypeError(f"article {index} is {kind}, not a str")
-    return articles
 
 
 def check_max_words(max_words: Any) -> int:

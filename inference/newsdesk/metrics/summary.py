@@ -1,0 +1,196 @@
+"""Summary quality: ROUGE-1/2/Lsum F1, length, novel bigrams, intervals, best and worst.
+
+Pure functions over strings that return plain dataclasses and dicts, for any report writer.
+Scores are fractions in [0, 1] (as rouge-score gives them); multiply by 100 to print.
+
+- ROUGE comes from the ``rouge-score`` package (the ``[eval]`` extra) with Porter stemming.
+  ROUGE-Lsum splits prediction and reference into sentences with newsdesk's own splitter
+  (pysbd, ``newsdesk.summarize.split_sentences``) and joins them with newlines, which is
+  what rouge-score's ``rougeLsum`` expects.
+- A word is a run of non-space characters (as ``max_words`` counts them).
+- The novel-bigram share is the share of a summary's bigrams (within its sentences,
+  lower-cased alphanumeric tokens as rouge-score tokenizes) absent from the article:
+  0 for a purely extractive summary, higher the more a model rewrites.
+
+>>> scores = rouge_scores(["the cat sat on the mat"], ["the cat sat on a mat"])
+>>> round(scores[0]["rouge1"], 3), round(scores[0]["rouge2"], 3)
+(0.833, 0.6)
+>>> novel_bigram_share("Cats sat here.", "The cats sat on a mat.")
+0.5
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from newsdesk.evaluation.bootstrap import bootstrap_interval, mean_interval
+from newsdesk.summarize.budget import count_words
+from newsdesk.summarize.sentences import split_sentences
+
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def lsum_text(text: str) -> str:
+    """``text`` with one sentence per line, as ROUGE-Lsum reads it.
+
+    >>> lsum_text("Rates rose. Prices fell.")
+    'Rates rose.\\nPrices fell.'
+    """
+    return "\n".join(split_sentences(text))
+
+
+def _scorer() -> Any:
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError:
+        raise ImportError("ROUGE needs the rouge-score package: "
+                          "pip install 'newsdesk[eval]'") from None
+    return rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+
+
+def rouge_scores(predictions: Sequence[str],
+                 references: Sequence[str]) -> list[dict[str, float]]:
+    """Per-example ROUGE-1/2/Lsum F1 of each prediction against its reference."""
+    _check_lengths(predictions=predictions, references=references)
+    scorer = _scorer()
+    out = []
+    for prediction, reference in zip(predictions, references):
+        scores = scorer.score(lsum_text(reference), lsum_text(prediction))
+        out.append({name: float(scores[name].fmeasure) for name in ROUGE_TYPES})
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased alphanumeric tokens, as rouge-score tokenizes (without stemming).
+
+    >>> tokens("U.S. rates rose 0.5%")
+    ['u', 's', 'rates', 'rose', '0', '5']
+    """
+    return _TOKEN.findall(text.lower())
+
+
+def _bigrams(words: list[str]) -> list[tuple[str, str]]:
+    return list(zip(words, words[1:]))
+
+
+def novel_bigram_share(summary: str, article: str) -> float | None:
+    """Share of the summary's bigrams not in the article; ``None`` if it has none."""
+    seen = set(_bigrams(tokens(article)))
+    summary_bigrams = [b for s in split_sentences(summary) for b in _bigrams(tokens(s))]
+    if not summary_bigrams:
+        return None
+    return sum(b not in seen for b in summary_bigrams) / len(summary_bigrams)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over examples with its seeded bootstrap 95% interval."""
+
+    mean: float
+    low: float
+    high: float
+    count: int
+
+
+def estimate(values: Sequence[float | None], *, rounds: int = 1000, seed: int = 0) -> Estimate:
+    """Mean and bootstrap interval of the defined (non-``None``) values.
+
+    >>> estimate([1.0, None, 3.0], rounds=200)
+    Estimate(mean=2.0, low=1.0, high=3.0, count=2)
+    """
+    defined = [float(v) for v in values if v is not None]
+    if not defined:
+        return Estimate(math.nan, math.nan, math.nan, 0)
+    low, high = mean_interval(defined, rounds=rounds, seed=seed)
+    return Estimate(sum(defined) / len(defined), low, high, len(defined))
+
+
+def paired_difference(values: Sequence[float], baseline: Sequence[float], *,
+                      rounds: int = 1000, seed: int = 0) -> Estimate:
+    """Mean of ``values[i] - baseline[i]`` with a paired bootstrap 95% interval.
+
+    Both lists score the same examples (e.g. per-example ROUGE-Lsum of two methods); an
+    interval above 0 means the first is better on this data beyond resampling noise.
+
+    >>> paired_difference([0.5, 0.5, 0.5], [0.25, 0.25, 0.25], rounds=100)
+    Estimate(mean=0.25, low=0.25, high=0.25, count=3)
+    """
+    if len(values) != len(baseline):
+        raise ValueError(f"need one baseline score per value, got {len(values)} values "
+                         f"and {len(baseline)} baseline scores")
+    diffs = np.asarray(values, dtype=np.float64) - np.asarray(baseline, dtype=np.float64)
+    if len(diffs) == 0:
+        return Estimate(math.nan, math.nan, math.nan, 0)
+    low, high = bootstrap_interval(len(diffs), lambda idx: float(diffs[idx].mean()),
+                                   rounds=rounds, seed=seed)
+    return Estimate(float(diffs.mean()), low, high, len(diffs))
+
+
+@dataclass
+class SummaryScores:
+    """Everything a summary report shows: means with intervals, per example, extremes."""
+
+    count: int
+    metrics: dict[str, Estimate]
+    examples: list[dict[str, Any]] = field(repr=False)
+    best: list[dict[str, Any]] = field(repr=False)
+    worst: list[dict[str, Any]] = field(repr=False)
+
+    def means(self) -> dict[str, float]:
+        """Metric name -> mean (``rouge1``, ``rouge2``, ``rougeLsum``, ``words``, ...)."""
+        return {name: value.mean for name, value in self.metrics.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (NaN where a metric has no defined value)."""
+        return asdict(self)
+
+
+def score_summaries(predictions: Sequence[str], references: Sequence[str],
+                    articles: Sequence[str] | None = None, *, rounds: int = 1000,
+                    seed: int = 0, extremes: int = 3) -> SummaryScores:
+    """ROUGE, length and (given the articles) novel bigrams, with intervals and extremes.
+
+    ``best`` and ``worst`` hold the ``extremes`` examples with the highest and lowest
+    ROUGE-Lsum (ties: lower index first), each with its prediction and reference.
+    """
+    _check_lengths(predictions=predictions, references=references,
+                   **({"articles": articles} if articles is not None else {}))
+    examples = per_example(predictions, references, articles)
+    names = [*ROUGE_TYPES, "words"] + (["novel_bigrams"] if articles is not None else [])
+    metrics = {name: estimate([e[name] for e in examples], rounds=rounds, seed=seed)
+               for name in names}
+    ranked = sorted(examples, key=lambda e: (-e["rougeLsum"], e["index"]))
+    worst = sorted(examples, key=lambda e: (e["rougeLsum"], e["index"]))
+    return SummaryScores(len(examples), metrics, examples, ranked[:extremes], worst[:extremes])
+
+
+def per_example(predictions: Sequence[str], references: Sequence[str],
+                articles: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """One dict per example: index, prediction, reference, ROUGE F1s, words, novelty."""
+    rows = []
+    for index, scores in enumerate(rouge_scores(predictions, references)):
+        row: dict[str, Any] = {"index": index, "prediction": predictions[index],
+                               "reference": references[index], **scores,
+                               "words": count_words(predictions[index])}
+        if articles is not None:
+            row["novel_bigrams"] = novel_bigram_share(predictions[index], articles[index])
+        rows.append(row)
+    return rows
+
+
+def _check_lengths(**columns: Sequence[str]) -> None:
+    lengths = {name: len(values) for name, values in columns.items()}
+    if len(set(lengths.values())) > 1:
+        listed = ", ".join(f"{n} {k}" for n, k in lengths.items())
+        raise ValueError(f"need one of each per example, got {listed}")
+    for name, values in columns.items():
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                raise TypeError(f"{name}[{index}] is {type(value).__name__}, not str")
