@@ -29,7 +29,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +48,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 METHODS = ("lead", "textrank", "centroid")
 BASELINE_WORDS = 100
 GRID = {
-    "lead": {"k": (1, 2, 3)},
-    "textrank": {"k": (1, 2, 3), "window": (5, 10, 15), "position_bias": (0.0, 1.0, 2.0)},
-    "centroid": {"k": (1, 2, 3), "window": (5, 10, 15), "position_bias": (0.0, 0.5, 1.0)},
+    "lead": {"k": (1, 2, 3, 4)},
+    "textrank": {"k": (1, 2, 3, 4), "window": (5, 10, 15), "position_bias": (0.0, 1.0, 2.0)},
+    "centroid": {"k": (1, 2, 3, 4), "window": (5, 10, 15), "position_bias": (0.0, 0.5, 1.0)},
 }
 BUDGETS = (25, 30, 40, 50, 60)
 
@@ -213,8 +213,8 @@ def add_deltas(rows: list[dict[str, Any]], baseline: str = "Lead-1, cleaned") ->
 
 def _options(summarizer: Summarizer) -> dict[str, Any]:
     backend = summarizer.backend
-    fields_ = getattr(backend, "__dataclass_fields__", {})
-    return {name: getattr(backend, name) for name in fields_
+    names = [f.name for f in fields(backend)] if is_dataclass(backend) else []
+    return {name: getattr(backend, name) for name in names
             if name not in ("encoder", "batch_size")}
 
 

@@ -16,19 +16,21 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from newsdesk.summarize.clean import blocks, clean_text, keep_sentence
 
 #: Characters per pysbd call when segmenting lazily (a few sentences).
 CHUNK_CHARS = 600
+# A closing quote that pysbd put at the start of the next sentence.
+_SPLIT_QUOTE = re.compile(r"[\"'”’](?:\s|$)")
 # A safe place to cut before segmenting: after a lower-case word of 4+ letters (never an
 # abbreviation like "Sen." or "Feb.") and its full stop, before a capital or a quote.
-_SPLIT_QUOTE = re.compile(r"[\"'”’](?:\s|$)")
 _SAFE_CUT = re.compile(r"(?<=[a-z]{4}[.!?])[\"'”’]?\s+(?=[\"'“‘]?[A-Z])")
 
 
 @functools.lru_cache(maxsize=1)
-def _segmenter():  # -> pysbd.Segmenter
+def _segmenter() -> Any:  # a pysbd.Segmenter; pysbd loads on first use
     import pysbd
 
     return pysbd.Segmenter(language="en", clean=False)
