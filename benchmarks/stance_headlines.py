@@ -1,0 +1,241 @@
+"""Headline stance (related / unrelated) on headline-stance: TF-IDF cosine vs the cross-encoder.
+
+The classic FNC-1 stage-1 baseline scores a (headline, body) pair by the cosine similarity
+of their TF-IDF vectors (fit on the train split's bodies and headlines) and calls it
+``related`` at or above a threshold tuned for accuracy on the validation split. The
+newsdesk cross-encoder reads the headline and the body's lead as one token pair. Both are
+scored on the test split, overall and per slice: related pairs, hard negatives (a body of
+the same topic or publisher), easy negatives, and related + hard together (the pairs where
+relatedness is not obvious). Results go to benchmarks/results/stance_headlines.{json,md}.
+
+    .venv/bin/python benchmarks/stance_headlines.py                      # train the recipe
+    .venv/bin/python benchmarks/stance_headlines.py --max-train 4000     # a shorter run
+    .venv/bin/python benchmarks/stance_headlines.py --model models/stance-headlines-minilm
+    .venv/bin/python benchmarks/stance_headlines.py --baseline-only      # seconds, no model
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsdesk.data import load
+from newsdesk.data.records import Record
+from newsdesk.evaluation.bootstrap import mean_interval
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+RECIPE = "training/configs/stance-headlines-minilm.yaml"
+SLICES = {"all": ("related", "hard", "easy"), "related": ("related",),
+          "hard negatives": ("hard",), "easy negatives": ("easy",),
+          "related + hard": ("related", "hard")}
+WINDOW_VARIANTS = {"first": ("first", "mean"), "all-mean": ("all", "mean"),
+                   "all-max": ("all", "max")}
+
+
+def tune_threshold(scores: np.ndarray, related: np.ndarray) -> float:
+    """The cut with the best accuracy for ``score >= cut`` -> related (midway between scores).
+
+    >>> tune_threshold(np.array([0.1, 0.2, 0.6, 0.9]), np.array([0, 0, 1, 1]))
+    0.4
+    """
+    values = np.unique(scores)
+    cuts = np.concatenate([[values[0]], (values[:-1] + values[1:]) / 2, [values[-1] + 1.0]])
+    accuracy = [float(((scores >= cut) == related).mean()) for cut in cuts]
+    return round(float(cuts[int(np.argmax(accuracy))]), 6)
+
+
+def cosine_scores(vectorizer: Any, records: Sequence[Record]) -> np.ndarray:
+    """TF-IDF cosine of each record's target (headline) and text (body)."""
+    heads = vectorizer.transform([r.target or "" for r in records])
+    bodies = vectorizer.transform([r.text for r in records])
+    return np.asarray(heads.multiply(bodies).sum(axis=1)).ravel()  # rows are L2-normalised
+
+
+def tfidf_baseline(train: list[Record], validation: list[Record],
+                   test: list[Record]) -> dict[str, Any]:
+    """Fit TF-IDF on train bodies + headlines, tune the cut on validation, predict test."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    start = time.perf_counter()
+    texts = sorted({r.text for r in train}) + sorted({r.target or "" for r in train})
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit(texts)
+    cut = tune_threshold(cosine_scores(vectorizer, validation), is_related(validation))
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    related = cosine_scores(vectorizer, test) >= cut
+    seconds = time.perf_counter() - start
+    predicted = ["related" if r else "unrelated" for r in related]
+    return method_row("TF-IDF cosine, threshold tuned on validation", test, predicted,
+                      train_seconds=fit_seconds, pairs_per_s=len(test) / seconds,
+                      extra={"threshold": cut, "vectorizer": "sublinear tf, English stop "
+                             "words, fit on train bodies + headlines"})
+
+
+def is_related(records: Sequence[Record]) -> np.ndarray:
+    return np.array([r.stance == "related" for r in records])
+
+
+def slice_scores(records: Sequence[Record], predicted: Sequence[str]) -> dict[str, Any]:
+    """Accuracy with a 95% bootstrap interval and the error count for every slice."""
+    kinds = np.array([r.meta["kind"] for r in records])
+    correct = np.array([r.stance == p for r, p in zip(records, predicted, strict=True)])
+    out: dict[str, Any] = {}
+    for name, members in SLICES.items():
+        hits = correct[np.isin(kinds, members)]
+        out[name] = {"n": int(hits.size), "accuracy": float(hits.mean()),
+                     "errors": int(hits.size - hits.sum()),
+                     "accuracy_95": mean_interval(hits.astype(float))}
+    return out
+
+
+def method_row(name: str, test: Sequence[Record], predicted: Sequence[str], *,
+               train_seconds: float, pairs_per_s: float,
+               extra: dict[str, Any]) -> dict[str, Any]:
+    return {"method": name, "slices": slice_scores(test, predicted),
+            "train_seconds": round(train_seconds, 1), "test_pairs_per_s": round(pairs_per_s, 1),
+            **extra}
+
+
+def trained_model(max_train: int | None, workdir: Path) -> tuple[Path, float, str]:
+    """Train the stance-headlines recipe into ``workdir``: (model dir, seconds, recipe name)."""
+    from newsdesk_train.config import load_config
+    from newsdesk_train.runner import train
+
+    overrides = [f"output_dir={workdir}/model"]
+    if max_train is not None:
+        overrides.append(f"data.max_train_examples={max_train}")
+    config = load_config(ROOT / RECIPE, overrides)
+    start = time.perf_counter()
+    model_dir = train(config)
+    return model_dir, time.perf_counter() - start, config.name
+
+
+def cross_encoder_rows(model_dir: Path, test: list[Record], train_seconds: float,
+                       label: str, variants: Sequence[str]) -> list[dict[str, Any]]:
+    """Score the stance model on ``test`` with its own windowing, then each variant."""
+    from newsdesk import StanceClassifier
+
+    classifier = StanceClassifier.from_pretrained(model_dir)
+    own = classifier.manifest.windowing
+    settings = [(own.mode, own.aggregate)] + [
+        WINDOW_VARIANTS[v] for v in variants if WINDOW_VARIANTS[v] != _variant_of(own)]
+    pairs = [(r.target or "", r.text) for r in test]
+    rows = []
+    for mode, how in settings:
+        classifier.manifest.windowing = replace(own, mode=mode, aggregate=how)
+        start = time.perf_counter()
+        predicted = [p.label for p in classifier.predict(pairs)]
+        seconds = time.perf_counter() - start
+        windows = mode if mode == "first" else f"{mode}, {how}"
+        rows.append(method_row(f"newsdesk {label} ({windows} windows)", test, predicted,
+                               train_seconds=train_seconds, pairs_per_s=len(test) / seconds,
+                               extra={"model": str(model_dir), "windows": windows,
+                                      "max_length": own.max_length,
+                                      "training": classifier.manifest.training}))
+    return rows
+
+
+def _variant_of(windowing: Any) -> tuple[str, str]:
+    return ("first", "mean") if windowing.mode == "first" else (windowing.mode,
+                                                                windowing.aggregate)
+
+
+def verdict(baseline: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
+    """The issue's bar: better than the baseline on every slice, >= 99% on related + hard."""
+    slices = ("related", "hard negatives", "easy negatives")
+    beats = {s: model["slices"][s]["accuracy"] > baseline["slices"][s]["accuracy"]
+             for s in slices}
+    related_hard = model["slices"]["related + hard"]["accuracy"]
+    return {"method": model["method"], "beats_baseline": beats,
+            "related_hard_at_least_99": related_hard >= 0.99,
+            "passed": all(beats.values()) and related_hard >= 0.99}
+
+
+def environment() -> dict[str, Any]:
+    import torch
+
+    return {"python": platform.python_version(), "torch": torch.__version__,
+            "threads": torch.get_num_threads(), "cpus": os.cpu_count(),
+            "machine": platform.machine()}
+
+
+def write_results(rows: list[dict[str, Any]], verdicts: list[dict[str, Any]],
+                  env: dict[str, Any]) -> Path:
+    """benchmarks/results/stance_headlines.json and .md; returns the .md path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "stance_headlines.json").write_text(json.dumps(
+        {"environment": env, "rows": rows, "verdicts": verdicts}, indent=2) + "\n")
+    header = " | ".join(SLICES)
+    lines = ["# Headline stance on headline-stance (test split, related / unrelated)", "",
+             f"Environment: {env}", "",
+             "Accuracy (%) per slice, errors in brackets:", "",
+             f"| method | {header} | train s | test pairs/s |",
+             "|---|" + "---|" * (len(SLICES) + 2)]
+    for row in rows:
+        cells = [f"{100 * s['accuracy']:.2f} ({s['errors']}/{s['n']})"
+                 for s in row["slices"].values()]
+        lines.append(f"| {row['method']} | {' | '.join(cells)} | {row['train_seconds']} | "
+                     f"{row['test_pairs_per_s']} |")
+    lines += [""] + [f"- {v['method']}: beats the baseline on "
+                     f"{', '.join(k for k, ok in v['beats_baseline'].items() if ok) or 'no slice'}"
+                     f"; related + hard >= 99%: {v['related_hard_at_least_99']}; "
+                     f"passed: {v['passed']}" for v in verdicts]
+    lines += ["", "Produced by `.venv/bin/python benchmarks/stance_headlines.py`."]
+    path = RESULTS / "stance_headlines.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _recorded_seconds(model_dir: Path) -> float:
+    """The training time a model's manifest records (0.0 when it records none)."""
+    from newsdesk.manifest import Manifest
+
+    return float(Manifest.load(model_dir).training.get("train_runtime_s", 0.0))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, help="an already trained stance model dir "
+                        "(default: train the recipe into a temp dir)")
+    parser.add_argument("--max-train", type=int, help="train on this many pairs "
+                        "(data.max_train_examples)")
+    parser.add_argument("--baseline-only", action="store_true",
+                        help="score the TF-IDF baseline only (no model, seconds)")
+    parser.add_argument("--compare-windows", action="store_true",
+                        help="also score the model with every window, mean and max "
+                             "(several times slower)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    train, validation, test = (load("headline-stance", split=s)
+                               for s in ("train", "validation", "test"))
+    rows = [tfidf_baseline(train, validation, test)]
+    print(json.dumps(rows[0]["slices"]))
+    variants = list(WINDOW_VARIANTS) if args.compare_windows else []
+    if not args.baseline_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            if args.model is not None:
+                model_dir, seconds, label = args.model, _recorded_seconds(args.model), \
+                    args.model.name
+            else:
+                model_dir, seconds, label = trained_model(args.max_train, Path(tmp))
+            rows += cross_encoder_rows(model_dir, test, seconds, label, variants)
+    verdicts = [verdict(rows[0], row) for row in rows[1:]]
+    print(write_results(rows, verdicts, environment()).read_text())
+
+
+if __name__ == "__main__":
+    main()
