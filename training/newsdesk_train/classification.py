@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
 from newsdesk.assets import resolve_model
 from newsdesk.classifier import SequenceClassifier, StanceClassifier, TopicClassifier
 from newsdesk.data.records import Record
 from newsdesk.manifest import Manifest, Windowing
-
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import RecipeData, load_recipe_data
 from newsdesk_train.tasks import CLASSIFICATION_TASKS, ClassificationTask, check_known, label_set
@@ -37,9 +37,8 @@ def windowing_for(config: RecipeConfig, mode: str) -> Windowing:
 def encode_examples(tokenizer: Any, records: Sequence[Record], task: ClassificationTask,
                     labels: Sequence[str], windowing: Windowing, multi_label: bool) -> Any:
     """A ``datasets.Dataset`` of token windows, each with its text's label."""
-    from newsdesk.windowing import encode_windows
-
     from datasets import Dataset
+    from newsdesk.windowing import encode_windows
 
     windows = encode_windows(tokenizer, [r.text for r in records], windowing,
                              task.targets(records))

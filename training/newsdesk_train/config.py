@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from newsdesk.errors import ConfigError
 from newsdesk.manifest import Windowing
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.manifest import Manifest
-
 from newsdesk_train.config import RecipeConfig
 
 USES = {

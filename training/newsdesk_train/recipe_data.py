@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from newsdesk.data import load
 from newsdesk.data.records import Record
 from newsdesk.data.splits import stable_hash
-
 from newsdesk_train.config import DataConfig
 
 

@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 from newsdesk.errors import ConfigError
-
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.workdir import WorkDirs
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from newsdesk.data.records import Record
 
+from newsdesk.data.records import Record
 from newsdesk_train.tasks import ClassificationTask
 
 GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)

@@ -6,7 +6,6 @@ import os
 from typing import Any
 
 from newsdesk.device import resolve_device
-
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.workdir import WorkDirs
 
