@@ -202,7 +202,7 @@ def test_headline_recipe_trains_on_a_small_slice(base: Path, tmp_path: Path) -> 
                        "--max-steps", "2", "--output-dir", str(tmp_path / "model")]) == 0
     manifest = Manifest.load(tmp_path / "model")
     assert manifest.labels == ["related", "unrelated"]
-    assert manifest.windowing.mode == "first" and manifest.windowing.max_length == 128
+    assert manifest.windowing.mode == "first" and manifest.windowing.max_length == 192
     assert manifest.data["splits"] == {"train": 16, "validation": 6, "test": 6}
     prediction = StanceClassifier.from_pretrained(tmp_path / "model").predict(
         [(rows[0]["target"], rows[0]["text"])])[0]
