@@ -54,6 +54,8 @@ def test_fnc1_model_dir_records_the_pair_and_labels(fnc_model: Path) -> None:
     assert manifest.task == "stance" and manifest.pair_order == ["target", "text"]
     assert manifest.labels == ["agree", "disagree", "discuss", "unrelated"]
     assert manifest.metrics["test"]["n"] == 3
+    assert 0.0 <= manifest.metrics["test"]["fnc_relative"] <= 1.0
+    assert "fnc_relative" in (fnc_model / "README.md").read_text()
     config = json.loads((fnc_model / "config.json").read_text())
     assert sorted(config["id2label"].values()) == manifest.labels
 
@@ -75,7 +77,9 @@ def test_semeval_trains_from_one_file_and_reports_f_avg(base: Path, tmp_path: Pa
                   output=tmp_path / "model", extra_training="  max_steps: 3")
     overrides = _set(*ONE_FILE, f"data.validation={SEMEVAL}", f"data.test={SEMEVAL}")
     assert train_main([str(path), *overrides]) == 0
-    assert Manifest.load(tmp_path / "model").labels == ["against", "favor", "none"]
+    manifest = Manifest.load(tmp_path / "model")
+    assert manifest.labels == ["against", "favor", "none"]
+    assert 0.0 <= manifest.metrics["test"]["semeval_f_avg"] <= 1.0
     out = tmp_path / "report"
     assert cli_main(["evaluate", str(tmp_path / "model"), "--data", SEMEVAL,
                      "--out", str(out)]) == 0

@@ -24,6 +24,7 @@ from newsdesk_train.thresholds import tune_thresholds
 from newsdesk_train.workdir import WorkDirs
 
 logger = logging.getLogger(__name__)
+STANCE_SCORES = ("fnc_relative", "semeval_f_avg")  # proportions, as the card shows them
 CLASSIFIERS: dict[str, type[SequenceClassifier]] = {"topic": TopicClassifier,
                                                      "stance": StanceClassifier}
 
@@ -156,6 +157,7 @@ def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
                     data: RecipeData) -> dict[str, Any]:
     """Windowed, document-level metrics on validation and test with the inference code."""
     from newsdesk.evaluation.classification import classification_metrics
+    from newsdesk.evaluation.stance import stance_metrics
 
     out: dict[str, Any] = {}
     for split, records in (("validation", data.validation), ("test", data.test)):
@@ -168,9 +170,12 @@ def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
             out[split] = multilabel_metrics([task.gold(r) for r in records],
                                             [p.labels for p in predictions], classifier.labels)
             continue
-        metrics = classification_metrics([str(task.gold(r)) for r in records],
-                                         [p.label for p in predictions], classifier.labels)
+        gold, predicted = [str(task.gold(r)) for r in records], [p.label for p in predictions]
+        metrics = classification_metrics(gold, predicted, classifier.labels)
         out[split] = {k: metrics[k] for k in ("n", "accuracy", "macro_f1", "per_class")}
+        if task.paired:  # FNC-1 (relative to its maximum) or SemEval, where the labels fit
+            stance = stance_metrics(gold, predicted)
+            out[split].update({k: stance[k] for k in STANCE_SCORES if k in stance})
     return out
 
 
