@@ -96,3 +96,17 @@ def test_article_sentences_is_thread_safe(real_articles: list[str]) -> None:
     for thread in threads:
         thread.join()
     assert results == [expected] * 4
+
+
+@pytest.mark.parametrize("text", [
+    "a" * 200_000,                      # one endless token
+    "ab/" * 60_000,                     # slashes (initials pattern)
+    "a@b.c" * 40_000,                   # e-mail-like
+    "x- " * 60_000,                     # stray dashes
+    '"?' * 100_000,                     # mojibake
+    "The talks went on for a long time. " * 5_000,
+])
+def test_long_odd_articles_stay_linear(text: str) -> None:
+    # a quadratic regular expression would take minutes here, not a second
+    sentences = article_sentences(text, limit=3)
+    assert len(sentences) <= 3 and all(len(s) <= 2 * 2400 for s in sentences)

@@ -37,9 +37,11 @@ _APOSTROPHE = re.compile(r"(?<=[A-Za-z])\"(?=[a-z])")
 _BROKEN_LETTER = re.compile(r"(?<=[A-Za-z\s(])\?(?=\w)")
 _GLUED_DASH = re.compile(r"(?<=[.!?:;,\"')\]])-+(?=\s|[\"'A-Z(\[]|$)")
 _SPACES = re.compile(r"[^\S\n]+")
-_AGENCY_TAIL = re.compile(
-    r"\s*(?P<initials>\b[a-z]{1,5}(?:/[a-z]{1,5})+)?[\s-]*\((?P<names>[^()]{2,60})\)[\s.-]*$")
-_INITIALS_TAIL = re.compile(r"\s+[a-z]{1,5}(?:/[a-z]{1,5})+[\s.-]*$")
+_AGENCY_TAIL = re.compile(r"\s*(?P<initials>\b[a-z]{1,5}(?:/[a-z]{1,5}){1,3})?[\s-]{0,3}"
+                          r"\((?P<names>[^()]{2,60})\)[\s.-]{0,5}$")
+_INITIALS_TAIL = re.compile(r"\s+[a-z]{1,5}(?:/[a-z]{1,5}){1,3}[\s.-]{0,5}$")
+#: Trailers are looked for in the last this many characters (a long text stays linear).
+TAIL_CHARS = 2000
 _SPACE_BREAK = re.compile(r"[^\S\n]{2,}(?![a-z])")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -108,16 +110,18 @@ def strip_dateline(text: str) -> str:
 def strip_trailer(text: str) -> str:
     """The text without trailing credits and promos ("mb/jm (AFP, dpa)", "Learn more").
 
-    >>> strip_trailer("The vote is on Monday. mb/jm (AFP, dpa) Source: Al Jazeera")
+    >>> strip_trailer("The vote is on Monday. mb/jm (AFP, dpa) Source: Al Jazeera -")
     'The vote is on Monday.'
     """
+    cut = max(0, len(text) - TAIL_CHARS)
+    head, tail = text[:cut], text[cut:]
     previous = None
-    while previous != text:
-        previous = text
+    while previous != tail:
+        previous = tail
         for pattern in TRAILERS:
-            text = pattern.sub("", text)
-        text = _strip_agency_tail(text)
-    return text.rstrip()
+            tail = pattern.sub("", tail)
+        tail = _strip_agency_tail(tail).rstrip(" -–—")
+    return (head + tail).rstrip()
 
 
 def _strip_agency_tail(text: str) -> str:

@@ -25,7 +25,7 @@ DATELINES = (
     re.compile(rf"^(?:{_PLACE_PART}{_PLACE_TAIL}\s+(?:-|–|—|--)|[A-Z][\w'.-]+\s+-)\s+"),
 )
 
-#: Removed from the end of the text, repeatedly, until none matches.
+#: Removed from the end of the text, repeatedly, until none matches (with stray dashes).
 TRAILERS = (
     re.compile(r"\s*\bLearn more\.?\s*$"),                          # HuffPost promo link
     re.compile(r"(?:(?<=[.!?\"'])|^)\s*(?:View\s+)?Comments\s*$"),   # RTE
@@ -34,9 +34,9 @@ TRAILERS = (
     re.compile(r"\s*\bAuthor:[^.!?]{0,80}$"),                       # DW
     re.compile(r"\s*\(\s*China Daily[^()]{0,80}\)\s*$"),            # China Daily issue line
     re.compile(r"\s*\((?:Reporting|Writing|Editing) by [^()]{0,200}\)\s*$"),  # Reuters copy
-    re.compile(r"\s*\S+@\S+\.\w+\s*$"),                             # reporter's e-mail
+    re.compile(r"\s*[^\s@]{1,64}@[^\s@]{1,255}\.\w{1,10}\s*$"),      # reporter's e-mail
     re.compile(r"\s*\bMore to follow\.?\s*$"),                      # DW breaking news
-    re.compile(r"\s*(?:[-–—]|\?,-1\")\s*$"),                        # stray dash, ABC junk
+    re.compile(r"\s*\?,-1\"\s*$"),                                   # ABC junk
 )
 
 #: News agencies DW and others credit at the end: "(AFP, dpa)", "jr/gsw (Reuters, AP)".
@@ -57,8 +57,8 @@ CAPTION_CREDIT = re.compile(r"\[\s*[A-Z][\w.' -]{1,40}/\s*[A-Z][\w.' -]{1,40}\]"
 
 _BOILERPLATE = (
     # links, e-mail, handles, embedded tweets (every source)
-    r"https?://|\bwww\.|pic\.twitter\.com|\bbit\.ly/|\S@\S+\.\w|(?:^|\s)@\w",
-    r"\b\w+\.(?:com|co\.uk|net|org)/",
+    r"https?://|\bwww\.|pic\.twitter\.com|\bbit\.ly/|\S@[^\s@]{1,255}\.\w|(?:^|\s)@\w",
+    r"\b\w{1,63}\.(?:com|co\.uk|net|org)/",
     # link-outs (Al Jazeera, CNN, BBC, RTE)
     r"^(?:READ MORE|READ|WATCH|MORE|RELATED|ALSO READ|Read more|See also)\b\s*:",
     r"^Read more (?:from|on) ",

@@ -22,6 +22,9 @@ from newsdesk.summarize.clean import blocks, clean_text, keep_sentence
 
 #: Characters per pysbd call when segmenting lazily (a few sentences).
 CHUNK_CHARS = 600
+#: Without a safe cut this far in, a chunk ends at a space (or here): pysbd's input and
+#: the cost of an article stay bounded even for a megabyte without a full stop.
+MAX_CHUNK_CHARS = 4 * CHUNK_CHARS
 # A closing quote that pysbd put at the start of the next sentence.
 _SPLIT_QUOTE = re.compile(r"[\"'”’](?:\s|$)")
 # A safe place to cut before segmenting: after a lower-case word of 4+ letters (never an
@@ -69,21 +72,41 @@ def tidy(sentences: list[str]) -> list[str]:
     return out
 
 
-def chunks(block: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+def chunks(block: str, size: int = CHUNK_CHARS,
+           longest: int = MAX_CHUNK_CHARS) -> Iterator[str]:
     """``block`` cut at safe sentence ends into pieces of about ``size`` characters.
+
+    A piece that finds no safe end by ``longest`` characters ends at its last space.
 
     >>> list(chunks("Rain fell today. Wind rose later.", size=5))
     ['Rain fell today.', 'Wind rose later.']
+    >>> list(chunks("aaa bbb ccc ddd", size=1, longest=8))
+    ['aaa bbb', 'ccc ddd']
+    >>> list(chunks("x" * 9, size=1, longest=4))
+    ['xxxx', 'xxxx', 'x']
     """
     start = 0
     while len(block) - start > size:
-        cut = _SAFE_CUT.search(block, start + size)
-        if cut is None:
+        end, resume = _next_cut(block, start, size, longest)
+        if end is None:
             break
-        yield block[start:cut.start() + len(cut.group().rstrip())].strip()
-        start = cut.end()
+        yield block[start:end].strip()
+        start = resume
     if block[start:].strip():
         yield block[start:].strip()
+
+
+def _next_cut(block: str, start: int, size: int, longest: int) -> tuple[int | None, int]:
+    """(end of this piece, start of the next), or (None, start) for "the rest is one"."""
+    cut = _SAFE_CUT.search(block, start + size, start + longest)
+    if cut is not None:
+        return cut.start() + len(cut.group().rstrip()), cut.end()
+    if len(block) - start <= longest:
+        return None, start
+    space = block.rfind(" ", start + 1, start + longest)
+    if space > start:
+        return space, space + 1
+    return start + longest, start + longest
 
 
 def article_sentences(text: str, limit: int | None = None) -> list[str]:
