@@ -249,7 +249,7 @@ def markdown(result: dict[str, Any]) -> str:
         "| words | novel bigrams | articles/s | articles per CPU-s |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     lines += [_table_row(row) for row in result["rows"]]
-    lines += ["", *_speed_notes(result), "", *_tuning_notes(result), "",
+    lines += ["", *_speed_notes(result), "", *_verdict(result), "", *_tuning_notes(result), "",
               *_source_table(result), "", *_examples(result)]
     return "\n".join(lines) + "\n"
 
@@ -286,6 +286,24 @@ def _speed_notes(result: dict[str, Any]) -> list[str]:
             "timing. Articles per CPU-second counts this process's CPU time (all its threads), "
             "so other jobs inflate it less: lead and textrank run on one core, the MiniLM "
             "encoder on two. Every summary is within its word budget: " + budget + "."]
+
+
+def _verdict(result: dict[str, Any]) -> list[str]:
+    """The issue's checks: best tuned method against cleaned Lead-1, 20 articles/s, budget."""
+    tuned = [r for r in result["rows"] if ", tuned" in r["label"]]
+    if not tuned or "lsum_minus_lead1" not in tuned[0]:
+        return []
+    best = max(tuned, key=lambda r: r["metrics"]["rougeLsum"]["mean"])
+    delta = best["lsum_minus_lead1"]
+    fast = [r["label"] for r in result["rows"] if r["articles_per_second"] >= 20]
+    return ["## Checks", "",
+            f"- Best tuned extractive method: {best['label']}, ROUGE-Lsum "
+            f"{_pct(best['metrics']['rougeLsum']['mean'])}, {_signed(delta['mean'])} "
+            f"[{_signed(delta['low'])}, {_signed(delta['high'])}] over cleaned Lead-1 "
+            f"(paired): {'beats it' if delta['low'] > 0 else 'not clearly better'}.",
+            f"- At 20 articles/s or more (wall clock, shared machine): {'; '.join(fast)}.",
+            "- Every summary within its max_words: "
+            + ("yes" if all(r["within_budget"] for r in result["rows"]) else "NO") + "."]
 
 
 def _tuning_notes(result: dict[str, Any]) -> list[str]:
