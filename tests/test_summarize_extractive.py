@@ -137,8 +137,10 @@ def test_every_method_honours_max_words(method: str, minilm: SentenceEncoder,
     options = {"lead": {}, "textrank": {"window": 5}, "centroid": {"window": 5,
                                                                    "encoder": minilm}}
     summarizer = Summarizer.extractive(method, k=3, **options[method])
-    for max_words in (1, 4, 15, 40):
-        summaries = summarizer.summarize(real_articles[:5], max_words=max_words)
+    budgets, articles = ((1, 15), real_articles[:3]) if method == "centroid" else (
+        (1, 4, 15, 40), real_articles[:5])  # MiniLM on CPU is the slow part
+    for max_words in budgets:
+        summaries = summarizer.summarize(articles, max_words=max_words)
         assert all(0 < count_words(s) <= max_words for s in summaries)
 
 
