@@ -191,7 +191,10 @@ def write_results(rows: list[dict[str, Any]], verdicts: list[dict[str, Any]],
                      f"{', '.join(k for k, ok in v['beats_baseline'].items() if ok) or 'no slice'}"
                      f"; related + hard >= 99%: {v['related_hard_at_least_99']}; "
                      f"passed: {v['passed']}" for v in verdicts]
-    lines += ["", "Produced by `.venv/bin/python benchmarks/stance_headlines.py`."]
+    lines += ["", "train s: the baseline's fit and threshold search; for a model, the wall time "
+              "of the training run (including its scoring of validation and test), or what "
+              "the model's manifest records when it was given with --model.",
+              "", "Produced by `.venv/bin/python benchmarks/stance_headlines.py`."]
     path = RESULTS / "stance_headlines.md"
     path.write_text("\n".join(lines) + "\n")
     return path
