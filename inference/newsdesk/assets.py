@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsdesk.atomic import atomic_directory
 from newsdesk.errors import AssetError
 from newsdesk.paths import cache_dir
 
@@ -151,17 +152,9 @@ def materialize(name: str, build: Callable[[Path], None]) -> Path:
     target = cache_dir() / name
     if (target / COMPLETE_MARKER).exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    with atomic_directory(target) as tmp:
         build(tmp)
         (tmp / COMPLETE_MARKER).write_text("ok\n")
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 

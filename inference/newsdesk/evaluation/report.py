@@ -7,34 +7,23 @@ renamed into place, so a failed evaluation leaves no partial report.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from newsdesk.atomic import atomic_directory
 from newsdesk.evaluation.run import Evaluation
 
 
 def write_report(evaluation: Evaluation, out: str | Path) -> Path:
     """Write the report files into ``out`` (replacing an older report there)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with atomic_directory(out) as tmp:
         (tmp / "report.json").write_text(
             json.dumps(asdict(evaluation), indent=2, ensure_ascii=False) + "\n")
         if "confusion_matrix" in evaluation.metrics:
             plot_confusion(evaluation.metrics["confusion_matrix"], tmp / "confusion_matrix.png")
         (tmp / "report.md").write_text(markdown(evaluation), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return Path(out)
 
 
 def plot_confusion(confusion: dict[str, Any], path: Path) -> None:
