@@ -7,6 +7,7 @@ measure what windowing buys. Results go to benchmarks/results/topic_bbc.{json,md
 
     .venv/bin/python benchmarks/topic_bbc.py                        # all default recipes
     .venv/bin/python benchmarks/topic_bbc.py --recipes training/configs/topic-bbc-minilm.yaml
+    .venv/bin/python benchmarks/topic_bbc.py --model models/topic-bbc-minilm   # trained
 """
 
 from __future__ import annotations
@@ -63,7 +64,6 @@ def _row(name: str, gold: list[str], predicted: list[str], labels: list[str],
 
 def newsdesk_recipe(recipe: str) -> list[dict[str, Any]]:
     """Train ``recipe`` into a temp dir; test it windowed and first-window only."""
-    from newsdesk import TopicClassifier
     from newsdesk_train.config import load_config
     from newsdesk_train.runner import train
 
@@ -71,22 +71,33 @@ def newsdesk_recipe(recipe: str) -> list[dict[str, Any]]:
         config = load_config(ROOT / recipe, [f"output_dir={tmp}/model"])
         start = time.perf_counter()
         model_dir = train(config)
-        train_seconds = time.perf_counter() - start
-        classifier = TopicClassifier.from_pretrained(model_dir)
-        test = load("bbc-news", split="test")
-        gold = [str(r.label) for r in test]
-        rows = []
-        for mode in ("all", "first"):
-            classifier.manifest.windowing = replace(classifier.manifest.windowing, mode=mode)
-            start = time.perf_counter()
-            predicted = [p.label for p in classifier.predict([r.text for r in test])]
-            seconds = time.perf_counter() - start
-            rows.append(_row(f"newsdesk {config.name} ({mode} windows)", gold, predicted,
-                             classifier.labels, train_seconds,
-                             {"recipe": recipe, "inference_docs_per_s":
-                              round(len(test) / seconds, 1),
-                              "max_length": config.model.max_length}))
-        return rows
+        return trained_model_rows(model_dir, time.perf_counter() - start)
+
+
+def trained_model_rows(model_dir: Path, train_seconds: float | None = None
+                       ) -> list[dict[str, Any]]:
+    """Test a trained model windowed and first-window only; the training time comes from
+    its manifest when not measured here."""
+    from newsdesk import TopicClassifier
+
+    classifier = TopicClassifier.from_pretrained(model_dir)
+    training = classifier.manifest.training
+    if train_seconds is None:
+        train_seconds = float(training.get("train_runtime_s", float("nan")))
+    test = load("bbc-news", split="test")
+    gold = [str(r.label) for r in test]
+    rows = []
+    for mode in ("all", "first"):
+        classifier.manifest.windowing = replace(classifier.manifest.windowing, mode=mode)
+        start = time.perf_counter()
+        predicted = [p.label for p in classifier.predict([r.text for r in test])]
+        seconds = time.perf_counter() - start
+        rows.append(_row(f"newsdesk {training.get('recipe', model_dir)} ({mode} windows)",
+                         gold, predicted, classifier.labels, train_seconds,
+                         {"model": str(model_dir), "training": training,
+                          "inference_docs_per_s": round(len(test) / seconds, 1),
+                          "max_length": classifier.manifest.windowing.max_length}))
+    return rows
 
 
 def environment() -> dict[str, Any]:
@@ -117,10 +128,16 @@ def write_results(rows: list[dict[str, Any]], env: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", nargs="*", default=DEFAULT_RECIPES)
+    parser.add_argument("--model", type=Path, action="append", default=[],
+                        help="an already trained topic model dir (skips training it here; "
+                             "its training time comes from its manifest)")
     args = parser.parse_args()
     rows = [svm_baseline()]
     print(json.dumps(rows[-1]))
-    for recipe in args.recipes:
+    for model_dir in args.model:
+        rows += trained_model_rows(model_dir)
+        print(json.dumps(rows[-2:]))
+    for recipe in ([] if args.model else args.recipes):
         rows += newsdesk_recipe(recipe)
         print(json.dumps(rows[-2:]))
     write_results(rows, environment())
