@@ -123,8 +123,12 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     metric = "micro_f1" if multi else "accuracy"
     callbacks = ([EarlyStoppingCallback(config.training.early_stopping_patience)]
                  if config.training.early_stopping_patience else [])
+    # Sequence classification losses are per-example means: no token-count rescaling
+    # across ranks (it doubled the loss under 2-process DDP), and no unused parameters.
+    args = training_arguments(config, work, metric=metric, average_tokens_across_devices=False,
+                              ddp_find_unused_parameters=False)
     trainer = Trainer(
-        model=model, args=training_arguments(config, work, metric=metric),
+        model=model, args=args,
         train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=window_metrics(multi),
         callbacks=callbacks,
@@ -140,8 +144,12 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
             "epochs": config.training.epochs, "learning_rate": config.training.learning_rate,
             "seed": config.training.seed, "train_windows": config.model.train_windows})
+    # Every rank: DeepSpeed/FSDP gather the weights collectively (only rank 0 writes); the
+    # barrier keeps rank 0 from publishing (and deleting checkpoints) while another rank
+    # still loads the best checkpoint at the end of train().
+    trainer.save_model(str(work.staging))
+    trainer.accelerator.wait_for_everyone()
     if trainer.is_world_process_zero():
-        trainer.save_model(str(work.staging))
         (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
         tokenizer.save_pretrained(str(work.staging))
         classifier = CLASSIFIERS[config.task](trainer.model, tokenizer, manifest,

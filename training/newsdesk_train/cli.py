@@ -44,7 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"newsdesk-train: error: {error}", file=sys.stderr)
         return 2
-    print(f"model written to {output}")
+    from newsdesk_train.workdir import launch_rank
+
+    if launch_rank() == 0:  # under torchrun / accelerate launch, rank 0 publishes
+        print(f"model written to {output}")
     return 0
 
 

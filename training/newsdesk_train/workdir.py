@@ -3,6 +3,9 @@
 ``models/NAME`` only ever appears complete: the model is written to a staging folder
 inside ``models/NAME.work/`` and renamed into place at the end. Checkpoints (for
 ``--resume``) and TensorBoard logs stay in the work folder.
+
+Under a multi-process launch (``torchrun``, ``accelerate launch``) every process runs the
+recipe, but only global rank 0 prepares and publishes; the other ranks never delete here.
 """
 
 from __future__ import annotations
@@ -42,7 +45,14 @@ class WorkDirs:
         return self.root / "staging"
 
     def prepare(self, *, resume: bool) -> None:
-        """Create the folders; without ``resume``, old checkpoints are cleared."""
+        """Create the folders; without ``resume``, old checkpoints are cleared.
+
+        Only launch rank 0 does this: other ranks return at once (the Trainer creates what
+        they write, and they cannot start training before rank 0 has joined the process group,
+        which it does after this).
+        """
+        if launch_rank() != 0:
+            return
         if not resume and self.checkpoints.exists():
             shutil.rmtree(self.checkpoints)
         if self.staging.exists():
@@ -69,3 +79,13 @@ class WorkDirs:
         if not keep_checkpoints and self.checkpoints.exists():
             shutil.rmtree(self.checkpoints)
         return self.output
+
+
+def launch_rank() -> int:
+    """This process's global rank as set by the launcher (``RANK``), before
+    ``torch.distributed`` starts; 0 in a plain single-process run.
+
+    >>> launch_rank() >= 0
+    True
+    """
+    return int(os.environ.get("RANK", "0") or 0)
