@@ -2,7 +2,8 @@
 
 Texts are cut into token windows (see ``newsdesk.windowing``), windows are sorted by length
 and run in batches with dynamic padding under ``torch.inference_mode()``, and the window
-probabilities are combined per text as the model's manifest says.
+probabilities are combined per text as the model's manifest says. A very long text is
+windowed a slice at a time (``newsdesk.windowing.slice_groups``), so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from newsdesk.assets import resolve_model
 from newsdesk.errors import ModelError
 from newsdesk.inputs import check_pairs, check_texts
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
-from newsdesk.modeldir import check_model_dir
+from newsdesk.modeldir import check_local_model
 from newsdesk.prediction import Prediction
-from newsdesk.windowing import Windows, aggregate, encode_windows
+from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, encode_windows, slice_groups
 
 DOCS_PER_CHUNK = 64
 
@@ -29,6 +30,8 @@ class SequenceClassifier:
     """Shared machinery of ``TopicClassifier`` and ``StanceClassifier``."""
 
     task: ClassVar[str] = ""
+    #: Characters of text windowed at once (see ``newsdesk.windowing.slice_groups``).
+    slice_chars: int = SLICE_CHARS
 
     def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, device: Any) -> None:
         self.model = model.eval().to(device)
@@ -49,15 +52,15 @@ class SequenceClassifier:
 
         source = resolve_model(name_or_path)
         local = Path(source)
-        if local.exists():
-            check_model_dir(local, allow_pickle=allow_pickle)
+        check_local_model(source, allow_pickle=allow_pickle)
         manifest = cls._manifest_for(local)
         try:
             model = AutoModelForSequenceClassification.from_pretrained(
                 source, use_safetensors=not allow_pickle, trust_remote_code=False)
             tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
         except (OSError, ValueError) as error:
-            raise ModelError(f"{source}: could not load the model ({error})") from None
+            reason = " ".join(str(error).split())
+            raise ModelError(f"{source}: could not load the model ({reason})") from None
         return cls(model, tokenizer, manifest, resolve_device(device))
 
     @classmethod
@@ -72,8 +75,9 @@ class SequenceClassifier:
 
     def _check_nonempty(self, texts: Sequence[str], what: str) -> None:
         for index, text in enumerate(texts):
-            if not text.strip():
-                raise ValueError(f"{what} at index {index} is empty or whitespace only")
+            if not has_visible_text(text):
+                raise ValueError(f"{what} at index {index} is empty or whitespace only "
+                                 "(or holds only control or format characters)")
 
     def _predict(self, texts: list[str], targets: list[str] | None,
                  batch_size: int) -> list[Prediction]:
@@ -90,12 +94,22 @@ class SequenceClassifier:
 
     def predict_proba(self, texts: Sequence[str], targets: Sequence[str] | None = None,
                       batch_size: int = 32) -> np.ndarray:
-        """Per-text label probabilities, shape (len(texts), len(labels))."""
+        """Per-text label probabilities, shape (len(texts), len(labels)).
+
+        Texts are windowed a group of slices at a time; every window of a text counts once
+        (at most ``windowing.max_windows`` of them), whichever slice it came from.
+        """
         windowing = self.manifest.windowing
-        with self._tokenizer_lock:
-            windows = encode_windows(self.tokenizer, texts, windowing, targets)
-        window_probs = self._window_probs(windows, batch_size)
-        probs = aggregate(window_probs, windows.owners, len(texts), windowing.aggregate)
+        parts: list[np.ndarray] = [np.zeros((0, len(self.labels)))]
+        owners: list[int] = []
+        counts: dict[int, int] = {}
+        for group in slice_groups(texts, targets, windowing, self.slice_chars):
+            with self._tokenizer_lock:
+                windows = encode_windows(self.tokenizer, group.texts, windowing, group.targets)
+            windows = _by_text(windows, group.owners, counts, windowing.max_windows)
+            parts.append(self._window_probs(windows, batch_size))
+            owners.extend(windows.owners)
+        probs = aggregate(np.concatenate(parts), owners, len(texts), windowing.aggregate)
         if windowing.aggregate == "max" and not self.manifest.multi_label:
             probs = probs / probs.sum(axis=1, keepdims=True)
         return probs
@@ -144,6 +158,31 @@ class SequenceClassifier:
     @property
     def windowing(self) -> Windowing:
         return self.manifest.windowing
+
+
+def has_visible_text(text: str) -> bool:
+    """True when ``text`` has a character that is neither whitespace nor a control or
+    format character (those the tokenizer drops, so nothing would be left to classify).
+
+    >>> has_visible_text("\\x00\\u200b \\n"), has_visible_text("\\x07ok")
+    (False, True)
+    """
+    return any(char.isprintable() and not char.isspace() for char in text)
+
+
+def _by_text(windows: Windows, slice_owners: Sequence[int], counts: dict[int, int],
+             cap: int | None) -> Windows:
+    """Windows of slices owned by their texts; past ``cap`` windows of a text (counted in
+    ``counts`` across groups) the rest are dropped."""
+    features: list[dict[str, list[int]]] = []
+    owners: list[int] = []
+    for feature, owner in zip(windows.features, windows.owners):
+        text = slice_owners[owner]
+        counts[text] = counts.get(text, 0) + 1
+        if cap is None or counts[text] <= cap:
+            features.append(feature)
+            owners.append(text)
+    return Windows(features, owners)
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

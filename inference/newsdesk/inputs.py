@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -17,6 +17,8 @@ def check_texts(texts: Any, *, what: str = "text") -> list[str]:
     if isinstance(texts, (str, bytes)):
         raise TypeError(f"expected a list of {what}s, got a single {type(texts).__name__}; "
                         "wrap it in a list")
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"expected a list of {what}s, got {type(texts).__name__}")
     if not isinstance(texts, Sequence):
         texts = list(texts)
     for index, item in enumerate(texts):
@@ -30,6 +32,8 @@ def check_pairs(pairs: Any) -> list[tuple[str, str]]:
     """A list of (target, text) string pairs, or a TypeError naming the bad index."""
     if isinstance(pairs, (str, bytes)):
         raise TypeError("expected a list of (target, text) pairs, got a single string")
+    if not isinstance(pairs, Iterable):
+        raise TypeError(f"expected a list of (target, text) pairs, got {type(pairs).__name__}")
     out: list[tuple[str, str]] = []
     for index, pair in enumerate(pairs):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from newsdesk.errors import ModelError
@@ -10,12 +12,37 @@ PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model
 SAFE_WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
 
 
+def check_local_model(source: str, *, allow_pickle: bool = False) -> None:
+    """``check_model_dir`` on ``source`` when it exists or can only be a path; a hub id
+    ("name" or "owner/name") is left to the hub loader.
+
+    >>> check_local_model("/no/such/model")
+    Traceback (most recent call last):
+    ...
+    newsdesk.errors.ModelError: /no/such/model: no such model directory
+    """
+    if os.path.exists(source) or looks_like_path(source):
+        check_model_dir(Path(source), allow_pickle=allow_pickle)
+
+
+def looks_like_path(source: str) -> bool:
+    """True for a name no hub id can be: absolute, ./ ../ ~, a trailing or a second slash.
+
+    >>> looks_like_path("models/topic"), looks_like_path("runs/models/topic")
+    (False, True)
+    """
+    return (os.path.isabs(source) or source.startswith((".", "~")) or source.endswith("/")
+            or source.count("/") > 1 or "\\" in source)
+
+
 def check_model_dir(path: Path, *, allow_pickle: bool = False) -> None:
-    """Refuse a local dir that is missing, has no config, or has only pickle weights."""
+    """Refuse a local dir that is missing, has no config, asks for custom code, or has only
+    pickle weights; open safetensors headers so corrupt weights fail here, clearly."""
     if not path.is_dir():
         raise ModelError(f"{path}: no such model directory")
     if not (path / "config.json").is_file():
         raise ModelError(f"{path}: not a model directory (no config.json)")
+    check_no_custom_code(path)
     has_safe = any((path / name).is_file() for name in SAFE_WEIGHTS)
     has_pickle = any((path / name).is_file() for name in PICKLE_WEIGHTS)
     if not has_safe and has_pickle and not allow_pickle:
@@ -27,6 +54,26 @@ def check_model_dir(path: Path, *, allow_pickle: bool = False) -> None:
         raise ModelError(f"{path}: no weights found (expected model.safetensors)")
     if has_safe:
         check_safetensors(path)
+
+
+def check_no_custom_code(path: Path) -> None:
+    """Refuse a dir whose model type exists only as custom code in the dir (``auto_map``):
+    newsdesk never runs code from a model dir (``trust_remote_code=False``). A built-in
+    model type with an ``auto_map`` loads with the built-in class; the code is ignored."""
+    from transformers import CONFIG_MAPPING
+
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ModelError(f"{path / 'config.json'}: unreadable ({error})") from None
+    if not isinstance(config, dict):
+        raise ModelError(f"{path / 'config.json'}: not a JSON object")
+    model_type = config.get("model_type")
+    if config.get("auto_map") and model_type not in CONFIG_MAPPING:
+        raise ModelError(
+            f"{path}: model type {model_type!r} exists only as custom code in the model dir "
+            "(config.json auto_map); newsdesk never runs code from a model dir "
+            "(trust_remote_code=False)")
 
 
 def check_safetensors(path: Path) -> None:
@@ -48,7 +95,6 @@ def check_safetensors(path: Path) -> None:
 
 
 def _expected_size(weights: Path) -> int | None:
-    import json
     import struct
 
     with weights.open("rb") as handle:

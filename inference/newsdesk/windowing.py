@@ -2,17 +2,25 @@
 
 The fast tokenizer does the cutting (``return_overflowing_tokens`` with a ``stride``), so a
 window never splits a word piece and a pair's target is repeated in every window.
+
+A text longer than ``SLICE_CHARS`` characters is first cut at whitespace into slices that
+are windowed one group at a time (``slice_groups``), so the memory one huge text needs stays
+bounded; its windows are still scored and combined as one text's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from newsdesk.manifest import Windowing
+
+#: Texts longer than this (in characters) are windowed a slice at a time, and a group of
+#: slices handed to the tokenizer at once holds about this many characters at most.
+SLICE_CHARS = 100_000
 
 
 @dataclass
@@ -82,6 +90,79 @@ def _cap_windows(features: list[dict[str, list[int]]], owners: list[int],
             kept_features.append(feature)
             kept_owners.append(owner)
     return kept_features, kept_owners
+
+
+def text_slices(text: str, limit: int = SLICE_CHARS) -> list[str]:
+    """``text`` cut into slices of at most ``limit`` characters, at whitespace (mid-word
+    only when a "word" is longer than ``limit``). Slices of whitespace alone are left out;
+    a text within the limit is its own single slice.
+
+    >>> text_slices("one two three", limit=8)
+    ['one two', ' three']
+    """
+    if len(text) <= limit:
+        return [text]
+    slices: list[str] = []
+    start = 0
+    while start < len(text):
+        stop = _cut_point(text, start, limit)
+        if not text[start:stop].isspace():
+            slices.append(text[start:stop])
+        start = stop
+    return slices
+
+
+def _cut_point(text: str, start: int, limit: int) -> int:
+    end = start + limit
+    if end >= len(text):
+        return len(text)
+    if text[end].isspace():
+        return end
+    for index in range(end - 1, start, -1):
+        if text[index].isspace():
+            return index
+    return end
+
+
+@dataclass
+class SliceGroup:
+    """Slices windowed together: ``texts[i]`` is a slice of input text ``owners[i]``."""
+
+    texts: list[str]
+    targets: list[str] | None
+    owners: list[int]
+
+    def add(self, text: str, target: str | None, owner: int) -> None:
+        self.texts.append(text)
+        self.owners.append(owner)
+        if self.targets is not None and target is not None:
+            self.targets.append(target)
+
+
+def slice_groups(texts: Sequence[str], targets: Sequence[str] | None, windowing: Windowing,
+                 limit: int = SLICE_CHARS) -> Iterator[SliceGroup]:
+    """Groups of slices of ``texts`` of about ``limit`` characters each, in text order.
+
+    With ``mode="first"`` only a text's first slice is kept (it holds the first window).
+
+    >>> [g.owners for g in slice_groups(["a b c", "d", "e f"], None, Windowing(), limit=3)]
+    [[0], [0, 1], [2]]
+    """
+    group, size = _empty_group(targets is not None), 0
+    for owner, text in enumerate(texts):
+        pieces = text_slices(text, limit)
+        for piece in pieces[:1] if windowing.mode == "first" else pieces:
+            if group.texts and size + len(piece) > limit:
+                yield group
+                group, size = _empty_group(targets is not None), 0
+            group.add(piece, targets[owner] if targets is not None else None, owner)
+            size += len(piece)
+    if group.texts:
+        yield group
+
+
+def _empty_group(paired: bool) -> SliceGroup:
+    return SliceGroup([], [] if paired else None, [])
 
 
 def aggregate(window_probs: np.ndarray, owners: Sequence[int], n_texts: int,

@@ -1,0 +1,43 @@
+"""Tiny model dirs written directly (no training) for the reliability tests: a random
+2-layer BERT classifier with the real MiniLM tokenizer and a newsdesk.json, in seconds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from newsdesk.manifest import Manifest, Windowing
+
+TOPIC_LABELS = ("business", "sport", "tech")
+STANCE_LABELS = ("agree", "disagree", "unrelated")
+
+
+def make_tiny_classifier(directory: Path, *, task: str = "topic",
+                         windowing: Windowing | None = None, seed: int = 0) -> Path:
+    """A loadable topic or stance model dir: safetensors, config with labels, manifest."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from newsdesk.assets import model_path
+
+    labels = list(TOPIC_LABELS if task == "topic" else STANCE_LABELS)
+    tokenizer = AutoTokenizer.from_pretrained(model_path("minilm-l6"))
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64,
+                        max_position_embeddings=512, initializer_range=0.5,
+                        id2label=dict(enumerate(labels)),
+                        label2id={label: i for i, label in enumerate(labels)})
+    torch.manual_seed(seed)
+    BertForSequenceClassification(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    Manifest(task=task, labels=labels, windowing=windowing or Windowing(max_length=64, stride=16),
+             pair_order=["target", "text"] if task == "stance" else None).save(directory)
+    return directory
+
+
+def edit_json(path: Path, **changes: object) -> Path:
+    """Set top-level keys of a JSON file."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(changes)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
