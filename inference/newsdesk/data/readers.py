@@ -7,11 +7,12 @@ they are counted.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +27,17 @@ FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv
 
 @dataclass
 class ReadStats:
-    """What a reader saw: records read and blank lines skipped."""
+    """What a reader saw: records read and blank lines skipped.
+
+    ``line`` (JSONL, CSV) or ``row`` (Parquet) says where the record last yielded starts,
+    so a caller that checks records as they stream can name the place of a bad one.
+    """
 
     records: int = 0
     blank_lines: int = 0
     fields: dict[str, int] = field(default_factory=dict)
+    line: int | None = None
+    row: int | None = None
 
     def count(self, record: Record) -> None:
         self.records += 1
@@ -111,6 +118,7 @@ def _iter_jsonl(path: Path, stats: ReadStats) -> Iterator[Record]:
             except json.JSONDecodeError as error:
                 raise DataError(f"malformed JSON ({error.msg} at column {error.colno})",
                                 path=path, line=number) from None
+            stats.line = number
             yield record_from_mapping(obj, path=path, line=number, default_id=str(number))
 
 
@@ -121,6 +129,7 @@ def _iter_tsv(path: Path, stats: ReadStats) -> Iterator[Record]:
 def _iter_csv(path: Path, stats: ReadStats, delimiter: str = ",") -> Iterator[Record]:
     for number, row in iter_csv_rows(path, delimiter=delimiter, required=("text",),
                                      stats=stats):
+        stats.line = number
         yield record_from_mapping(row, path=path, line=number, default_id=str(number))
 
 
@@ -131,11 +140,14 @@ def iter_csv_rows(path: Path, *, delimiter: str = ",", required: tuple[str, ...]
 
     The line number is where the row starts, counting the header as line 1. Empty cells are
     left out of the row unless their column is required; blank lines are counted in
-    ``stats.blank_lines``.
+    ``stats.blank_lines``. The file is streamed: memory stays bounded however large it is.
     """
-    yield from parse_csv_rows(path.read_bytes(), where=path, delimiter=delimiter,
-                              required=required, encoding=encoding, quoting=quoting,
-                              stats=stats)
+    with path.open(encoding=encoding, newline="") as handle:
+        try:
+            yield from _parse_lines(handle, where=path, delimiter=delimiter,
+                                    required=required, quoting=quoting, stats=stats)
+        except UnicodeDecodeError:
+            raise _locate_bad_bytes(path, encoding) from None
 
 
 def parse_csv_rows(raw: bytes, *, where: str | Path, delimiter: str = ",",
@@ -148,8 +160,15 @@ def parse_csv_rows(raw: bytes, *, where: str | Path, delimiter: str = ",",
     [{'id': '1', 'text': 'Hi'}]
     """
     content = _decode_whole(raw, where, encoding)
-    reader = csv.reader(io.StringIO(content.lstrip("\ufeff"), newline=""),
-                        delimiter=delimiter, quoting=quoting)
+    yield from _parse_lines(io.StringIO(content, newline=""), where=where,
+                            delimiter=delimiter, required=required, quoting=quoting,
+                            stats=stats)
+
+
+def _parse_lines(lines: Iterable[str], *, where: str | Path, delimiter: str,
+                 required: tuple[str, ...], quoting: int, stats: ReadStats | None,
+                 ) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(_without_bom(lines), delimiter=delimiter, quoting=quoting)
     header = _read_header(reader, where, required)
     start = reader.line_num + 1
     for cells in reader:
@@ -162,14 +181,47 @@ def parse_csv_rows(raw: bytes, *, where: str | Path, delimiter: str = ",",
         start = reader.line_num + 1
 
 
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is not None:
+        yield first.lstrip("\ufeff")
+        yield from iterator
+
+
 def _decode_whole(raw: bytes, where: str | Path, encoding: str) -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise DataError(f"invalid {encoding} at byte {error.start} "
-                        f"({raw[error.start:error.start + 4]!r}); if the file uses another "
-                        "encoding, convert it to UTF-8 first", path=where, line=line) from None
+        raise _bad_bytes(where, encoding, error.start, raw.count(b"\n", 0, error.start) + 1,
+                         raw[error.start:error.start + 4]) from None
+
+
+def _bad_bytes(where: str | Path, encoding: str, offset: int, line: int,
+               sample: bytes) -> DataError:
+    return DataError(f"invalid {encoding} at byte {offset} ({sample!r}); if the file uses "
+                     "another encoding, convert it to UTF-8 first", path=where, line=line)
+
+
+def _locate_bad_bytes(path: Path, encoding: str, block: int = 1 << 20) -> DataError:
+    """The error for the first undecodable bytes of a file, found block by block."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, newlines = 0, 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(block)
+            pending = len(decoder.getstate()[0])  # bytes of a character cut by the block
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                where = offset - pending + error.start  # may start in the block before
+                handle.seek(where)
+                line = newlines + chunk.count(b"\n", 0, max(where - offset, 0)) + 1
+                return _bad_bytes(path, encoding, where, line, handle.read(4))
+            if not chunk:
+                return DataError(f"invalid {encoding}", path=path)
+            offset += len(chunk)
+            newlines += chunk.count(b"\n")
 
 
 def _read_header(reader: Iterator[list[str]], where: str | Path,
@@ -211,4 +263,5 @@ def _iter_parquet(path: Path, stats: ReadStats) -> Iterator[Record]:
     for batch in parquet.iter_batches(batch_size=1024):
         for row in batch.to_pylist():
             number += 1
+            stats.row = number
             yield record_from_mapping(row, path=path, row=number, default_id=str(number))
