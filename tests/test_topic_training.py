@@ -125,3 +125,19 @@ def test_multi_label_mode_tunes_thresholds(tmp_path: Path) -> None:
     assert set(prediction.labels) <= set(manifest.labels)
     assert all(prediction.scores[label] >= manifest.thresholds[label]
                for label in prediction.labels if len(prediction.labels) > 1)
+
+
+def test_cli_analyze_prints_topic_and_summary(trained: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from newsdesk.cli import main as cli_main
+
+    article = Path(__file__).resolve().parents[1] / "datasets" / "samples" / "article.txt"
+    assert cli_main(["analyze", str(article), "--topic", str(trained), "--summary", "lead",
+                     "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["topic"]["label"] in ("business", "entertainment", "politics", "sport",
+                                        "tech")
+    # the sample is hard-wrapped: the summary must be whole sentences, joined across lines
+    assert result["summary"].startswith("Shares in the chipmaker rose 12% on Thursday")
+    assert "well ahead of analysts' expectations" in result["summary"]
+    assert len(result["summary"].split()) <= 50

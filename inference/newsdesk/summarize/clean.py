@@ -43,6 +43,8 @@ _INITIALS_TAIL = re.compile(r"\s+[a-z]{1,5}(?:/[a-z]{1,5}){1,3}[\s.-]{0,5}$")
 #: Trailers are looked for in the last this many characters (a long text stays linear).
 TAIL_CHARS = 2000
 _SPACE_BREAK = re.compile(r"[^\S\n]{2,}(?![a-z])")
+#: A line at least this long that ends mid-sentence is a wrapped line, not a heading.
+UNWRAP_MIN_CHARS = 50
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -64,13 +66,36 @@ def repair_text(text: str) -> str:
     >>> repair_text('They don"t know. Bus ?ireann staff')
     "They don't know. Bus \\ufffdireann staff"
     """
-    text = _CONTROL.sub("", text)
+    text = _CONTROL.sub("", unwrap_lines(text))
     text = _DASH_MOJIBAKE.sub(" — ", text)
     text = _APOSTROPHE.sub("'", text)
     text = _repair_quotes(text)
     text = _BROKEN_LETTER.sub("\ufffd", text.replace("RT? ", "RTÉ "))
     text = _GLUED_DASH.sub(" ", text)
     return _tidy_lines(_SPACE_BREAK.sub("\n", text))
+
+
+def unwrap_lines(text: str) -> str:
+    """Join hard-wrapped lines: a break inside a paragraph after a line that ends mid-sentence.
+
+    A line is continued when it has no closing punctuation and is either long (a wrapped
+    line, not a heading) or followed by a lower-case start; blank lines always separate.
+
+    >>> unwrap_lines("Profits at the bank rose 5% in the three months to the end of\\nSeptember.")
+    'Profits at the bank rose 5% in the three months to the end of September.'
+    >>> unwrap_lines("Bank profits rise\\n\\nProfits rose.\\nShares fell.")
+    'Bank profits rise\\n\\nProfits rose.\\nShares fell.'
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        previous = out[-1].strip() if out else ""
+        current = line.strip()
+        if previous and current and not _TERMINAL.search(previous) and (
+                len(previous) >= UNWRAP_MIN_CHARS or current[0].islower()):
+            out[-1] = f"{out[-1].rstrip()} {current}"
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _tidy_lines(text: str) -> str:
