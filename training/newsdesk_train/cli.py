@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from newsdesk.errors import NewsdeskError
+from newsdesk.cli import USER_ERRORS, one_line
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,10 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from newsdesk_train.runner import train
 
         output = train(config, resume=args.resume)
-    except NewsdeskError as error:
+    except USER_ERRORS as error:
         if args.debug:
             raise
-        print(f"newsdesk-train: error: {error}", file=sys.stderr)
+        print(f"newsdesk-train: error: {one_line(error)}", file=sys.stderr)
         return 2
     from newsdesk_train.workdir import launch_rank
 
