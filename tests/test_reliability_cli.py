@@ -174,7 +174,8 @@ def test_each_error_is_one_line_and_exit_code_2(
     ("newsdesk analyze {root}/article.txt --max-words 0", ValueError),
     ("newsdesk-train {unknown}", ConfigError),
     ("newsdesk-train {pickledbase}", ModelError),
-])
+], ids=["evaluate-corrupt-model", "data-show-bad-line", "analyze-bad-max-words",
+        "train-unknown-key", "train-pickle-only-base"])
 def test_debug_raises_the_error_with_its_traceback(paths: dict[str, str], tmp_path: Path,
                                                    template: str, error: type) -> None:
     prog, argv = argv_of(template, paths, tmp_path / "report")
@@ -203,3 +204,22 @@ def test_a_real_process_prints_one_line_and_with_debug_a_traceback(
     assert debug.returncode == 1
     assert "Traceback (most recent call last)" in debug.stderr
     assert "newsdesk.errors.ModelError" in debug.stderr
+
+
+def test_a_failure_while_writing_the_report_leaves_the_old_report_whole(
+        paths: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "report"
+    argv = ["evaluate", paths["model"], "--data", paths["good"], "--out", str(out)]
+    assert newsdesk_main(argv) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("newsdesk.evaluation.report.plot_confusion", disk_full)
+    capsys.readouterr()
+    assert newsdesk_main(argv) == 2
+    assert capsys.readouterr().err == "newsdesk: error: [Errno 28] No space left on device\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]

@@ -55,7 +55,7 @@ BAD_TYPES = [(None, "NoneType"), (42, "int"), (3.5, "float"), (b"bytes", "bytes"
 EMPTY_TEXTS = ["", "   \n\t ", "\x00\x07\u200b \x1b"]
 
 
-@pytest.mark.parametrize(("item", "kind"), BAD_TYPES)
+@pytest.mark.parametrize(("item", "kind"), BAD_TYPES, ids=[k for _, k in BAD_TYPES])
 def test_a_non_string_text_is_a_type_error_naming_its_index(
         topics: TopicClassifier, stance: StanceClassifier, lead: Summarizer, item: object,
         kind: str) -> None:
@@ -69,7 +69,8 @@ def test_a_non_string_text_is_a_type_error_naming_its_index(
         lead.summarize(["ok", item])  # type: ignore[list-item]
 
 
-@pytest.mark.parametrize("argument", [None, 42, "one bare string", b"bytes"])
+@pytest.mark.parametrize("argument", [None, 42, "one bare string", b"bytes"],
+                         ids=["None", "int", "str", "bytes"])
 def test_a_bad_argument_instead_of_a_list_is_a_type_error(
         topics: TopicClassifier, stance: StanceClassifier, lead: Summarizer,
         argument: object) -> None:
@@ -78,7 +79,7 @@ def test_a_bad_argument_instead_of_a_list_is_a_type_error(
             call(argument)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("empty", EMPTY_TEXTS)
+@pytest.mark.parametrize("empty", EMPTY_TEXTS, ids=["empty", "whitespace", "control-only"])
 def test_an_empty_text_is_a_value_error_for_classifiers_and_empty_summary(
         topics: TopicClassifier, stance: StanceClassifier, lead: Summarizer,
         empty: str) -> None:

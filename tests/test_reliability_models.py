@@ -122,7 +122,8 @@ def test_truncated_weights_are_one_clear_error(copy: Path) -> None:
 
 
 @pytest.mark.parametrize(("offset", "value"), [(0, b"\xff\xff\xff\xff"), (9, b"X"),
-                                               (12, b"\xfe\xfe")])
+                                               (12, b"\xfe\xfe")],
+                         ids=["header-length", "header-json", "header-utf8"])
 def test_bytes_flipped_in_the_weights_header_are_one_clear_error(
         copy: Path, offset: int, value: bytes) -> None:
     weights = copy / "model.safetensors"
@@ -146,7 +147,7 @@ def test_a_manifest_of_another_format_names_both_versions(copy: Path) -> None:
     ("no config", "not a model directory (no config.json)"),
     ("no weights", "no weights found"),
     ("bad manifest", "unreadable manifest"),
-])
+], ids=["missing-dir", "no-config", "no-weights", "bad-manifest"])
 def test_other_broken_dirs_are_one_clear_error(copy: Path, damage: str, words: str) -> None:
     if damage == "missing dir":
         shutil.rmtree(copy)
