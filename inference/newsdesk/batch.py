@@ -1,0 +1,306 @@
+"""Streaming prediction over record files of any size: read a chunk of records, predict,
+append the rows to the output, go on. Memory holds one chunk, never the file.
+
+Input: one JSONL/CSV/TSV/Parquet file, or a folder of them (read in name order), in the
+record format of ``newsdesk.data`` (``text``; ``id``; ``target`` for stance models).
+Output, by suffix: JSON Lines (``{"id", "label", "score", "scores": {...}}``), CSV or
+Parquet (``id, label, score, score_<label>...``; multi-label models add ``labels``).
+A bad record stops the run with the readers' error (file, line or row, field), and the
+output path only ever holds a finished file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from newsdesk.data.readers import FORMATS, ReadStats, detect_format, iter_records
+from newsdesk.data.records import Record
+from newsdesk.errors import DataError, ModelError
+
+OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+                  ".parquet": "parquet", ".pq": "parquet"}
+DEFAULT_CHUNK_SIZE = 256
+PARQUET_ROW_GROUP = 8192
+SCORE_PREFIX = "score_"
+
+
+def input_files(path: str | Path) -> list[Path]:
+    """The record files to read: ``path`` itself, or the record files in a folder.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("b.jsonl", "a.jsonl", "notes.txt"):
+    ...     _ = (folder / name).write_text("{}")
+    >>> [p.name for p in input_files(folder)]
+    ['a.jsonl', 'b.jsonl']
+    """
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise DataError("no such file or folder", path=path)
+    files = sorted(p for p in path.iterdir()
+                   if p.is_file() and not p.name.startswith((".", "_"))
+                   and any(s.lower() in FORMATS for s in p.suffixes))
+    if not files:
+        raise DataError(f"holds no record files ({', '.join(sorted(FORMATS))})", path=path)
+    return files
+
+
+def iter_input(files: Sequence[Path], task: str) -> Iterator[Record]:
+    """Stream the records of ``files``; a stance model needs a ``target`` on each one."""
+    for path in files:
+        stats = ReadStats()
+        for record in iter_records(path, stats=stats):
+            if task == "stance" and not (record.target and record.target.strip()):
+                raise DataError("missing or empty (a stance model needs a 'target' on every "
+                                "record)", path=path, line=stats.line, row=stats.row,
+                                field="target")
+            yield record
+
+
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of ``size`` items (the last may be shorter).
+
+    >>> list(chunks(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    """
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def load_classifier(model: str | Path, device: str | None = None) -> Any:
+    """A ``TopicClassifier`` or ``StanceClassifier``, whichever the model dir was trained as."""
+    from newsdesk.classifier import StanceClassifier, TopicClassifier
+    from newsdesk.evaluation.run import model_task
+
+    task = model_task(model)
+    if task not in ("topic", "stance"):
+        raise ModelError(f"{model}: a {task} model; newsdesk predict runs topic and stance "
+                         "models")
+    return (StanceClassifier if task == "stance" else TopicClassifier).from_pretrained(
+        model, device)
+
+
+def predict_rows(classifier: Any, records: Sequence[Record],
+                 batch_size: int = 32) -> list[dict[str, Any]]:
+    """One output row per record: ``{"id", "label", "score", "scores"}`` (+ ``labels``)."""
+    if classifier.task == "stance":
+        predictions = classifier.predict([(r.target or "", r.text) for r in records],
+                                         batch_size=batch_size)
+    else:
+        predictions = classifier.predict([r.text for r in records], batch_size=batch_size)
+    multi = classifier.manifest.multi_label
+    rows = []
+    for record, prediction in zip(records, predictions):
+        row: dict[str, Any] = {"id": record.id, "label": prediction.label,
+                               "score": prediction.score}
+        if multi:
+            row["labels"] = list(prediction.labels)
+        row["scores"] = prediction.scores
+        rows.append(row)
+    return rows
+
+
+def flat_row(row: dict[str, Any], labels: Sequence[str]) -> dict[str, Any]:
+    """A table row: ``scores`` spread over ``score_<label>`` columns.
+
+    >>> flat_row({"id": "1", "label": "a", "score": 0.75, "scores": {"a": 0.75, "b": 0.25}},
+    ...          ["a", "b"])
+    {'id': '1', 'label': 'a', 'score': 0.75, 'score_a': 0.75, 'score_b': 0.25}
+    """
+    out = {k: v for k, v in row.items() if k != "scores"}
+    out.update({SCORE_PREFIX + label: row["scores"][label] for label in labels})
+    return out
+
+
+def arrow_schema(labels: Sequence[str], multi_label: bool) -> Any:
+    """The Parquet schema of the output (single-process and Ray write the same)."""
+    import pyarrow as pa
+
+    fields = [("id", pa.string()), ("label", pa.string()), ("score", pa.float64())]
+    if multi_label:
+        fields.append(("labels", pa.list_(pa.string())))
+    fields += [(SCORE_PREFIX + label, pa.float64()) for label in labels]
+    return pa.schema(fields)
+
+
+def arrow_table(rows: Sequence[dict[str, Any]], labels: Sequence[str],
+                multi_label: bool) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_pylist([flat_row(r, labels) for r in rows],
+                                schema=arrow_schema(labels, multi_label))
+
+
+class RowSink(Protocol):
+    def write(self, rows: Sequence[dict[str, Any]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class JsonlSink:
+    """JSON Lines, one prediction a line, nested ``scores``."""
+
+    def __init__(self, path: Path) -> None:
+        self._handle = path.open("w", encoding="utf-8")
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        self._handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class CsvSink:
+    """CSV with a header; multi-label ``labels`` joined by ``|``."""
+
+    def __init__(self, path: Path, labels: Sequence[str], multi_label: bool) -> None:
+        self._labels = list(labels)
+        self._handle = path.open("w", encoding="utf-8", newline="")
+        names = arrow_schema(labels, multi_label).names
+        self._writer = csv.DictWriter(self._handle, fieldnames=names)
+        self._writer.writeheader()
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        for row in rows:
+            flat = flat_row(row, self._labels)
+            if "labels" in flat:
+                flat["labels"] = "|".join(flat["labels"])
+            self._writer.writerow(flat)
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class ParquetSink:
+    """Parquet through ``pyarrow.parquet.ParquetWriter``, a row group per 8,192 rows."""
+
+    def __init__(self, path: Path, labels: Sequence[str], multi_label: bool) -> None:
+        import pyarrow.parquet as pq
+
+        self._labels, self._multi = list(labels), multi_label
+        self._writer = pq.ParquetWriter(path, arrow_schema(labels, multi_label))
+        self._pending: list[dict[str, Any]] = []
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        self._pending.extend(rows)
+        if len(self._pending) >= PARQUET_ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(arrow_table(self._pending, self._labels, self._multi))
+            self._pending = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+def output_format(path: Path) -> str:
+    """The output format from the suffix: jsonl, csv or parquet."""
+    kind = OUTPUT_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(f"unknown output type {path.suffix or '(none)'}; use one of "
+                        f"{', '.join(sorted(OUTPUT_FORMATS))}", path=path)
+    return kind
+
+
+def open_sink(path: Path, labels: Sequence[str], multi_label: bool,
+              kind: str | None = None) -> RowSink:
+    kind = kind or output_format(path)
+    if kind == "jsonl":
+        return JsonlSink(path)
+    if kind == "csv":
+        return CsvSink(path, labels, multi_label)
+    return ParquetSink(path, labels, multi_label)
+
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """A temporary sibling path that replaces ``target`` when the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        yield partial
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class PredictSummary:
+    """What a prediction run did.
+
+    >>> PredictSummary(records=500, seconds=2.0, output=Path("p.jsonl")).docs_per_second
+    250.0
+    """
+
+    records: int
+    seconds: float
+    output: Path
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+
+def known_total(files: Sequence[Path]) -> int | None:
+    """The number of records when it is cheap to know (Parquet metadata), else None."""
+    if not all(detect_format(p) == "parquet" for p in files):
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        return sum(pq.ParquetFile(p).metadata.num_rows for p in files)
+    except Exception:  # an unreadable file: the reader names it with a clear error
+        return None
+
+
+def predict_file(classifier: Any, source: str | Path, output: str | Path, *,
+                 batch_size: int = 32, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                 progress: bool = True) -> PredictSummary:
+    """Predict every record of ``source`` (a file or a folder) into ``output``.
+
+    >>> from newsdesk.batch import load_classifier, predict_file  # doctest: +SKIP
+    >>> model = load_classifier("models/topic-bbc-minilm")         # doctest: +SKIP
+    >>> predict_file(model, "articles.jsonl", "topics.parquet").records  # doctest: +SKIP
+    10000
+    """
+    from tqdm.auto import tqdm
+
+    if chunk_size < 1 or batch_size < 1:
+        raise ValueError("chunk size and batch size must be at least 1")
+    files, output = input_files(source), Path(output)
+    kind = output_format(output)
+    start, count = time.perf_counter(), 0
+    bar = tqdm(total=known_total(files), unit="doc", disable=not progress,
+               desc=f"predict {Path(source).name}")
+    with atomic_file(output) as partial:
+        sink = open_sink(partial, classifier.labels, classifier.manifest.multi_label, kind)
+        try:
+            for chunk in chunks(iter_input(files, classifier.task), chunk_size):
+                sink.write(predict_rows(classifier, chunk, batch_size))
+                count += len(chunk)
+                bar.update(len(chunk))
+        finally:
+            sink.close()
+            bar.close()
+        if count == 0:  # e.g. only blank lines: no output file at all
+            raise DataError("holds no records", path=source)
+    return PredictSummary(records=count, seconds=time.perf_counter() - start, output=output)
