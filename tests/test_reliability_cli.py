@@ -184,26 +184,29 @@ def test_debug_raises_the_error_with_its_traceback(paths: dict[str, str], tmp_pa
         MAINS[prog](argv)
 
 
-def run_installed(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", IMPORT_MAIN, *argv], capture_output=True,
-                          text=True, timeout=300)
-
-
 IMPORT_MAIN = ("import sys; from importlib import import_module; "
                "sys.exit(import_module(sys.argv.pop(1)).main())")
 
 
+def start(*argv: str) -> subprocess.Popen[str]:
+    """``python -c IMPORT_MAIN MODULE ARGS...``: the module's ``main`` as a real process."""
+    return subprocess.Popen([sys.executable, "-c", IMPORT_MAIN, *argv], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 def test_a_real_process_prints_one_line_and_with_debug_a_traceback(
         paths: dict[str, str], tmp_path: Path) -> None:
-    plain = run_installed("newsdesk.cli", "evaluate", paths["model"], "--data", paths["bad"],
-                          "--out", str(tmp_path / "r"))  # loads the model: no progress bar
+    plain = start("newsdesk.cli", "evaluate", paths["model"], "--data", paths["bad"],
+                  "--out", str(tmp_path / "r"))  # loads the model first: no progress bar
+    debug = start("newsdesk_train.cli", paths["corruptbase"], "--debug")
+    _, plain_err = plain.communicate(timeout=300)
+    _, debug_err = debug.communicate(timeout=300)
     assert plain.returncode == 2
-    assert plain.stderr.count("\n") == 1, plain.stderr
-    assert plain.stderr.startswith("newsdesk: error: ") and "line 3" in plain.stderr
-    debug = run_installed("newsdesk_train.cli", paths["corruptbase"], "--debug")
+    assert plain_err.count("\n") == 1, plain_err
+    assert plain_err.startswith("newsdesk: error: ") and "line 3" in plain_err
     assert debug.returncode == 1
-    assert "Traceback (most recent call last)" in debug.stderr
-    assert "newsdesk.errors.ModelError" in debug.stderr
+    assert "Traceback (most recent call last)" in debug_err
+    assert "newsdesk.errors.ModelError" in debug_err
 
 
 def test_a_failure_while_writing_the_report_leaves_the_old_report_whole(
