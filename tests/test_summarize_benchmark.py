@@ -49,4 +49,4 @@ def test_model_option_goes_to_from_pretrained(bench: ModuleType, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     code = bench.main(["--limit", "2", "--skip-tuning", "--methods", "lead",
                        "--model", str(tmp_path / "model"), "--out", str(tmp_path)])
-    assert code == 2 and "not available yet" in capsys.readouterr().err
+    assert code == 2 and "no such model directory" in capsys.readouterr().err

@@ -207,8 +207,10 @@ def test_any_backend_plugs_in_and_is_held_to_the_budget() -> None:
     assert backend.calls == [2, 1] and summarizer.method == "echo"
 
 
-def test_from_pretrained_is_not_built_yet(tmp_path) -> None:
-    with pytest.raises(NotImplementedError, match="Summarizer.extractive"):
+def test_from_pretrained_refuses_a_dir_without_a_model(tmp_path) -> None:
+    from newsdesk.errors import ModelError
+
+    with pytest.raises(ModelError, match="no config.json"):
         Summarizer.from_pretrained(tmp_path)
 
 

@@ -31,5 +31,8 @@ def run(args: argparse.Namespace) -> int:
                          if isinstance(v, float) and v <= 1.0)
     print(f"{evaluation.task} model on {args.data} ({split or 'all'}), n={metrics.get('n')}: "
           f"{headline}")
+    if metrics.get("skipped_without_reference"):
+        print(f"{metrics['skipped_without_reference']} records without a "
+              f"{metrics.get('reference')!r} were skipped")
     print(f"report written to {out}/report.md")
     return 0

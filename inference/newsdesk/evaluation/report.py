@@ -53,6 +53,10 @@ def plot_confusion(confusion: dict[str, Any], path: Path) -> None:
 
 def markdown(evaluation: Evaluation) -> str:
     """The human-readable report."""
+    if evaluation.task == "summary":
+        from newsdesk.evaluation.summary_eval import summary_markdown
+
+        return summary_markdown(evaluation)
     metrics = evaluation.metrics
     split = f" ({evaluation.split})" if evaluation.split else ""
     lines = [f"# Evaluation of {evaluation.model}", "",

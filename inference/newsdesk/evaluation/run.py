@@ -14,6 +14,8 @@ from newsdesk.manifest import MANIFEST_NAME, Manifest
 
 REFERENCE_FIELD = {"topic": "label", "stance": "stance", "summary": "summary"}
 MISTAKES_SHOWN = 10
+#: ``extractive:lead`` (etc.) as MODEL evaluates an extractive summarizer.
+EXTRACTIVE_PREFIX = "extractive:"
 
 
 @dataclass
@@ -30,7 +32,9 @@ class Evaluation:
 
 
 def model_task(model: str | Path) -> str:
-    """The task a model dir was trained for, from its manifest."""
+    """The task a model dir was trained for, from its manifest (``extractive:``: summary)."""
+    if str(model).startswith(EXTRACTIVE_PREFIX):
+        return "summary"
     path = Path(model)
     if (path / MANIFEST_NAME).is_file():
         return Manifest.load(path).task
