@@ -97,6 +97,48 @@ class TrainingConfig:
             raise ConfigError("training.batch_size must be at least 1")
 
 
+SUMMARY_TARGETS = ("summary", "title")
+EXTRA_PAIRS = ("headline", "gap-sentence")
+
+
+@dataclass
+class SummaryConfig:
+    """Summary recipes only: what the model learns to write, and how it reads articles.
+
+    ``target`` is the record field written (``summary``: standfirsts, ``title``:
+    headlines), cut to ``max_target_length`` tokens for training; ``model.max_length`` is
+    the source length. ``long_articles`` (``truncate`` | ``map-reduce``) and ``max_windows``
+    apply at inference; ``prefix`` starts every source (T5: ``"summarize: "``).
+    ``extra_pairs`` mixes in more training pairs from the training articles, each source
+    marked by its own prefix: ``headline`` (article -> title) and ``gap-sentence``
+    (PEGASUS-style: the article without its most central lead sentence -> that sentence).
+    """
+
+    target: str = "summary"
+    max_target_length: int = 64
+    long_articles: str = "truncate"
+    max_windows: int | None = 8
+    prefix: str = ""
+    extra_pairs: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.target not in SUMMARY_TARGETS:
+            raise ConfigError(f"summary.target must be one of {', '.join(SUMMARY_TARGETS)}")
+        if self.max_target_length < 2:
+            raise ConfigError("summary.max_target_length must be at least 2")
+        bad = [p for p in self.extra_pairs if p not in EXTRA_PAIRS]
+        if bad:
+            raise ConfigError(f"summary.extra_pairs: unknown {bad}; use {list(EXTRA_PAIRS)}")
+        if self.extra_pairs and not self.prefix:
+            raise ConfigError("summary.extra_pairs needs summary.prefix (e.g. 'summarize: ') "
+                              "so that the model can tell its tasks apart")
+        if self.target == "title" and "headline" in self.extra_pairs:
+            raise ConfigError("summary.extra_pairs: 'headline' pairs are the target already")
+        from newsdesk.summarize.abstractive import SourceSettings
+
+        SourceSettings(long_articles=self.long_articles, max_windows=self.max_windows)
+
+
 @dataclass
 class RecipeConfig:
     """One training recipe: task, data, model, training, output.
@@ -113,6 +155,7 @@ class RecipeConfig:
     output_dir: str = ""
     description: str = ""
     generation: dict[str, Any] = field(default_factory=dict)
+    summary: SummaryConfig = field(default_factory=SummaryConfig)
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

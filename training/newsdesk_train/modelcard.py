@@ -17,28 +17,46 @@ USES = {
 
 
 def metrics_table(metrics: dict[str, Any]) -> list[str]:
-    """Markdown rows: one per split, the headline metrics as percentages."""
+    """Markdown rows: one per split, fractions as percentages (mean words as they are)."""
     names = sorted({k for split in metrics.values() for k, v in split.items()
                     if isinstance(v, float)})
     lines = ["| split | n | " + " | ".join(names) + " |",
              "|---|---|" + "---|" * len(names)]
     for split, values in metrics.items():
-        cells = [f"{100 * values[n]:.2f}" if n in values else "" for n in names]
+        cells = [_cell(values[n]) if n in values else "" for n in names]
         lines.append(f"| {split} | {values.get('n', '')} | " + " | ".join(cells) + " |")
     return lines
 
 
+def _cell(value: float) -> str:
+    return f"{100 * value:.2f}" if value <= 1.0 else f"{value:.1f}"
+
+
+def input_line(manifest: Manifest) -> str:
+    """How the model reads a text: windows for classifiers, source and generation for
+    summarizers."""
+    windowing = manifest.windowing
+    if manifest.task == "summary":
+        long = ("truncated" if windowing.mode == "first" else
+                f"map-reduce (up to {windowing.max_windows} windows summarised, then the "
+                "joined window summaries)")
+        generation = {k: v for k, v in manifest.extras.get("generation", {}).items()
+                      if not k.endswith("token_id") and k != "transformers_version"}
+        return (f"- input: the cleaned article, up to {windowing.max_length} tokens; longer "
+                f"articles {long}; generation: `{generation}`")
+    return (f"- input: up to {windowing.max_length} tokens per window; long texts: "
+            f"{windowing.mode} windows (stride {windowing.stride}), {windowing.aggregate} of "
+            "the window probabilities")
+
+
 def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) -> Path:
     """Write README.md with metrics, training data, intended use and limits."""
-    windowing = manifest.windowing
     lines = [
         f"# {config.name}", "",
         config.description or f"A newsdesk {manifest.task} model.", "",
         f"- task: **{manifest.task}**; labels: {', '.join(manifest.labels) or '(generated text)'}",
         f"- base model: `{manifest.base_model}`",
-        f"- input: up to {windowing.max_length} tokens per window; long texts: "
-        f"{windowing.mode} windows (stride {windowing.stride}), {windowing.aggregate} of the "
-        "window probabilities",
+        input_line(manifest),
         f"- training data: `{manifest.data.get('source')}` "
         f"({manifest.data.get('splits', {})})", "",
         "## Metrics (percent)", "", *metrics_table(manifest.metrics), "",
