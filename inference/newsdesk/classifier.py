@@ -1,8 +1,11 @@
 """Topic and stance classifiers: one implementation, text or text-pair input.
 
 Texts are cut into token windows (see ``newsdesk.windowing``), windows are sorted by length
-and run in batches with dynamic padding under ``torch.inference_mode()``, and the window
-probabilities are combined per text as the model's manifest says. A very long text is
+and run in batches with dynamic padding, and the window probabilities are combined per text as
+the model's manifest says. Only the step "padded batch -> logits" depends on the backend: a
+``TorchRunner`` (``torch.inference_mode()``) or an ONNX Runtime session
+(``newsdesk.onnx_backend``); tokenisation, windowing, batching and aggregation are shared.
+A very long text is
 windowed a slice at a time (``newsdesk.windowing.slice_groups``), so memory stays bounded.
 """
 
@@ -11,12 +14,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
 from newsdesk.assets import resolve_model
-from newsdesk.errors import ModelError
+from newsdesk.errors import ConfigError, ModelError
 from newsdesk.inputs import check_pairs, check_texts
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
 from newsdesk.modeldir import check_local_model
@@ -24,36 +27,108 @@ from newsdesk.prediction import Prediction
 from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, encode_windows, slice_groups
 
 DOCS_PER_CHUNK = 64
+CPU_BATCH_TOKENS = 2048  # on CPU, batches of about this many tokens run fastest
+BACKENDS = ("torch", "onnx")
+
+
+class BatchRunner(Protocol):
+    """Turns one padded batch (int64 arrays by input name) into logits (float32)."""
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray: ...
+
+
+class TorchRunner:
+    """Runs a transformers model on a device under ``torch.inference_mode()``."""
+
+    def __init__(self, model: Any, device: Any) -> None:
+        self.model = model.eval().to(device)
+        self.device = device
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            inputs = {k: torch.from_numpy(v).to(self.device) for k, v in batch.items()}
+            return self.model(**inputs).logits.float().cpu().numpy()
 
 
 class SequenceClassifier:
-    """Shared machinery of ``TopicClassifier`` and ``StanceClassifier``."""
+    """Shared machinery of ``TopicClassifier`` and ``StanceClassifier``.
+
+    ``runner`` replaces the torch model (``model`` and ``device`` are then None) and
+    ``labels`` must come with it; ``max_batch_tokens`` caps a batch's padded size
+    (default: ``CPU_BATCH_TOKENS`` on CPU, no cap on an accelerator).
+    """
 
     task: ClassVar[str] = ""
     #: Characters of text windowed at once (see ``newsdesk.windowing.slice_groups``).
     slice_chars: int = SLICE_CHARS
 
-    def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, device: Any) -> None:
-        self.model = model.eval().to(device)
+    def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, device: Any = None,
+                 *, runner: BatchRunner | None = None, labels: Sequence[str] | None = None,
+                 max_batch_tokens: int | None = None) -> None:
+        if runner is None:
+            runner = TorchRunner(model, device)
+            model = runner.model
+        self.runner: BatchRunner = runner
+        self.model = model
         self.tokenizer = tokenizer
         self.manifest = manifest
         self.device = device
-        id2label = model.config.id2label
-        self.labels = [str(id2label[i]) for i in range(len(id2label))]
+        if labels is None:
+            id2label = model.config.id2label
+            labels = [str(id2label[i]) for i in range(len(id2label))]
+        self.labels = list(labels)
+        on_cpu = device is None or str(device) == "cpu"
+        self.max_batch_tokens = max_batch_tokens or (CPU_BATCH_TOKENS if on_cpu else None)
         self._tokenizer_lock = threading.Lock()
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | Path, device: str | None = None, *,
-                        allow_pickle: bool = False) -> SequenceClassifier:
-        """Load a model dir (or a hub id when online); only safetensors unless allowed."""
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+                        allow_pickle: bool = False, backend: str = "torch",
+                        quantize: str | None = None,
+                        threads: int | None = None) -> SequenceClassifier:
+        """Load a model dir (or a hub id when online); only safetensors unless allowed.
 
-        from newsdesk.device import resolve_device
+        ``backend="onnx"`` runs the dir's ONNX export (``newsdesk export DIR --onnx``) with
+        ONNX Runtime on CPU, ``quantize="int8"`` its int8 copy; ``threads`` sets the intra-op
+        threads of either backend (torch's is process-wide).
+        """
+        from transformers import AutoTokenizer
 
+        if backend not in BACKENDS:
+            raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        if quantize is not None and backend != "onnx":
+            raise ConfigError("quantize needs backend='onnx' (export with newsdesk export "
+                              "--onnx --int8)")
         source = resolve_model(name_or_path)
         local = Path(source)
         check_local_model(source, allow_pickle=allow_pickle)
         manifest = cls._manifest_for(local)
+        if backend == "onnx":
+            from newsdesk.onnx_backend import load_onnx_runner
+
+            if device not in (None, "cpu"):
+                raise ConfigError(f"the onnx backend runs on the CPU, not on {device!r}")
+            runner, labels = load_onnx_runner(local, manifest, quantize, threads)
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(local, trust_remote_code=False)
+            except (OSError, ValueError) as error:
+                raise ModelError(f"{local}: could not load the tokenizer ({error})") from None
+            return cls(None, tokenizer, manifest, None, runner=runner, labels=labels)
+        return cls._torch_from_pretrained(source, manifest, device, allow_pickle, threads)
+
+    @classmethod
+    def _torch_from_pretrained(cls, source: str, manifest: Manifest, device: str | None,
+                               allow_pickle: bool, threads: int | None) -> SequenceClassifier:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        from newsdesk.device import resolve_device
+
+        if threads is not None:
+            import torch
+
+            torch.set_num_threads(threads)
         try:
             model = AutoModelForSequenceClassification.from_pretrained(
                 source, use_safetensors=not allow_pickle, trust_remote_code=False)
@@ -115,33 +190,27 @@ class SequenceClassifier:
         return probs
 
     def _window_probs(self, windows: Windows, batch_size: int) -> np.ndarray:
-        import torch
-
-        order = sorted(range(len(windows.features)),
-                       key=lambda i: len(windows.features[i]["input_ids"]), reverse=True)
+        lengths = [len(f["input_ids"]) for f in windows.features]
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
         result = np.zeros((len(order), len(self.labels)), dtype=np.float64)
-        with torch.inference_mode():
-            for batch in _chunks(order, batch_size):
-                inputs = self._pad([windows.features[i] for i in batch])
-                logits = self.model(**inputs).logits.float()
-                probs = (torch.sigmoid(logits) if self.manifest.multi_label
-                         else torch.softmax(logits, dim=-1))
-                result[batch] = probs.cpu().numpy()
+        for batch in _batches(order, lengths, batch_size, self.max_batch_tokens):
+            logits = self.runner(self._pad([windows.features[i] for i in batch]))
+            result[batch] = _probabilities(logits, self.manifest.multi_label)
         return result
 
-    def _pad(self, features: list[dict[str, list[int]]]) -> dict[str, Any]:
-        import torch
-
-        longest = max(len(f["input_ids"]) for f in features)
+    def _pad(self, features: list[dict[str, list[int]]]) -> dict[str, np.ndarray]:
+        """int64 arrays padded to the longest window of the batch, with the attention mask."""
+        lengths = np.array([len(f["input_ids"]) for f in features])
         pad_id = self.tokenizer.pad_token_id or 0
-        batch: dict[str, Any] = {}
+        batch: dict[str, np.ndarray] = {}
         for key in features[0]:
-            fill = pad_id if key == "input_ids" else 0
-            batch[key] = torch.tensor([f[key] + [fill] * (longest - len(f[key]))
-                                       for f in features], device=self.device)
-        lengths = torch.tensor([len(f["input_ids"]) for f in features], device=self.device)
-        batch["attention_mask"] = (torch.arange(longest, device=self.device)[None, :]
-                                   < lengths[:, None]).long()
+            array = np.full((len(features), lengths.max()), pad_id if key == "input_ids" else 0,
+                            dtype=np.int64)
+            for row, feature in enumerate(features):
+                array[row, :len(feature[key])] = feature[key]
+            batch[key] = array
+        batch["attention_mask"] = (np.arange(lengths.max())[None, :]
+                                   < lengths[:, None]).astype(np.int64)
         return batch
 
     def _to_prediction(self, row: np.ndarray) -> Prediction:
@@ -185,9 +254,34 @@ def _by_text(windows: Windows, slice_owners: Sequence[int], counts: dict[int, in
     return Windows(features, owners)
 
 
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _batches(order: list[int], lengths: Sequence[int], size: int,
+             max_tokens: int | None) -> Iterator[list[int]]:
+    """Consecutive runs of ``order`` (longest first) of at most ``size`` items whose padded
+    size (count x longest) stays within ``max_tokens`` (a single item always fits).
+
+    >>> list(_batches([0, 1, 2, 3], [300, 200, 10, 10], 32, 512))
+    [[0], [1, 2], [3]]
+    """
+    batch: list[int] = []
+    for index in order:
+        longest = lengths[batch[0]] if batch else lengths[index]
+        full = len(batch) >= size or (
+            max_tokens is not None and (len(batch) + 1) * longest > max_tokens)
+        if batch and full:
+            yield batch
+            batch = []
+        batch.append(index)
+    if batch:
+        yield batch
+
+
+def _probabilities(logits: np.ndarray, multi_label: bool) -> np.ndarray:
+    """Sigmoid (multi-label) or softmax of a batch of logits, in float64."""
+    logits = logits.astype(np.float64)
+    if multi_label:
+        return 1.0 / (1.0 + np.exp(-logits))
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 class TopicClassifier(SequenceClassifier):
