@@ -5,9 +5,11 @@ headline target with extra pairs, evaluate and analyze; the shipped recipes pars
 
 from __future__ import annotations
 
+import doctest
 import json
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -240,3 +242,11 @@ def test_shipped_summary_recipes_parse(name: str) -> None:
     assert config.task == "summary" and config.output_dir == f"models/{name}"
     check_generation(config.generation)
     assert config.generation["max_new_tokens"] >= config.summary.max_target_length - 8
+
+
+@pytest.mark.parametrize("name", ["newsdesk.summarize.abstractive", "newsdesk.summarize.surface",
+                                  "newsdesk.evaluation.summary_eval",
+                                  "newsdesk_train.summarization"])
+def test_docstring_examples(name: str) -> None:
+    result = doctest.testmod(import_module(name))
+    assert result.failed == 0 and result.attempted > 0

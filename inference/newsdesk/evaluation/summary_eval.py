@@ -7,7 +7,7 @@ to write (``newsdesk.json`` extras ``target``: ``summary`` for standfirsts, ``ti
 headlines); extractive methods are scored against ``summary``.
 
 Records without a reference are skipped and counted (``skipped_without_reference`` in the
-report), not an error: in news-articles only 1,745 of the 3,788 subtitles are real
+report), not an error: in news-articles fewer than half the subtitles are real
 standfirsts, and a test split is still worth scoring on those. Data where no record has a
 reference is an error.
 

@@ -103,10 +103,10 @@ def pack_windows(lengths: Sequence[int], budget: int, max_windows: int | None) -
 
     A sentence longer than the budget is a window of its own (the tokenizer cuts it).
 
-    >>> pack_windows([5, 4, 3, 9, 2], budget=10, max_windows=None)
-    [range(0, 2), range(2, 3), range(3, 5)]
-    >>> pack_windows([5, 4, 3, 9, 2], budget=10, max_windows=2)
-    [range(0, 2), range(2, 3)]
+    >>> pack_windows([5, 4, 3, 6, 12, 2], budget=10, max_windows=None)
+    [range(0, 2), range(2, 4), range(4, 5), range(5, 6)]
+    >>> pack_windows([5, 4, 3, 6, 12, 2], budget=10, max_windows=2)
+    [range(0, 2), range(2, 4)]
     """
     windows: list[range] = []
     start, used = 0, 0
