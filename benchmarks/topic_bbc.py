@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -108,7 +109,7 @@ def environment() -> dict[str, Any]:
             "machine": platform.machine()}
 
 
-def write_results(rows: list[dict[str, Any]], env: dict[str, Any]) -> None:
+def write_results(rows: list[dict[str, Any]], env: dict[str, Any], command: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "topic_bbc.json").write_text(
         json.dumps({"environment": env, "rows": rows}, indent=2) + "\n")
@@ -121,7 +122,9 @@ def write_results(rows: list[dict[str, Any]], env: dict[str, Any]) -> None:
         lines.append(f"| {r['method']} | {100 * r['accuracy']:.2f} | {100 * low:.1f}-"
                      f"{100 * high:.1f} | {100 * r['macro_f1']:.2f} | {r['train_seconds']} | "
                      f"{r.get('inference_docs_per_s', '')} |")
-    lines += ["", "Produced by `.venv/bin/python benchmarks/topic_bbc.py`."]
+    lines += ["", "train s: the wall time of the training run; for a model given with --model, "
+              "what its manifest records (a run's threads and machine load are not recorded "
+              "there).", "", f"Produced by `{command}`."]
     (RESULTS / "topic_bbc.md").write_text("\n".join(lines) + "\n")
 
 
@@ -140,7 +143,8 @@ def main() -> None:
     for recipe in ([] if args.model else args.recipes):
         rows += newsdesk_recipe(recipe)
         print(json.dumps(rows[-2:]))
-    write_results(rows, environment())
+    write_results(rows, environment(),
+                  " ".join([".venv/bin/python", "benchmarks/topic_bbc.py", *sys.argv[1:]]))
     print((RESULTS / "topic_bbc.md").read_text())
 
 
