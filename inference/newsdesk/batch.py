@@ -12,10 +12,13 @@ output path only ever holds a finished file.
 from __future__ import annotations
 
 import csv
+import ctypes
+import functools
 import json
 import os
+import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +117,28 @@ def predict_rows(classifier: Any, records: Sequence[Record],
         row["scores"] = prediction.scores
         rows.append(row)
     return rows
+
+
+def release_freed_memory() -> None:
+    """Hand the memory a finished chunk freed back to the OS (glibc ``malloc_trim``, as
+    Dask's workers do); without it the resident size creeps up while freed blocks of many
+    sizes (token windows, tensors) fragment the heap. A no-op off glibc.
+
+    >>> release_freed_memory()
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # musl and others have no malloc_trim
+        return None
 
 
 def flat_row(row: dict[str, Any], labels: Sequence[str]) -> dict[str, Any]:
@@ -297,6 +322,7 @@ def predict_file(classifier: Any, source: str | Path, output: str | Path, *,
             for chunk in chunks(iter_input(files, classifier.task), chunk_size):
                 sink.write(predict_rows(classifier, chunk, batch_size))
                 count += len(chunk)
+                release_freed_memory()
                 bar.update(len(chunk))
         finally:
             sink.close()

@@ -33,6 +33,7 @@ from newsdesk.batch import (
     iter_input,
     load_classifier,
     predict_rows,
+    release_freed_memory,
 )
 from newsdesk.data.readers import detect_format
 from newsdesk.data.records import Record, record_from_mapping
@@ -130,7 +131,9 @@ class RayPredictor:
         records = [r for r in (row_record(row, self.kind, task) for row in batch.to_pylist())
                    if r is not None]
         rows = predict_rows(self.classifier, records, self.batch_size) if records else []
-        return arrow_table(rows, self.classifier.labels, self.classifier.manifest.multi_label)
+        table = arrow_table(rows, self.classifier.labels, self.classifier.manifest.multi_label)
+        release_freed_memory()
+        return table
 
 
 def read_dataset(files: Sequence[Path], kind: str) -> Any:
