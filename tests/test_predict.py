@@ -227,3 +227,18 @@ def test_docstring_examples(name: str) -> None:
     from importlib import import_module
 
     assert doctest.testmod(import_module(name)).failed == 0
+
+
+def test_multi_label_models_add_the_labels_column(tmp_path: Path) -> None:
+    model = make_tiny_classifier(tmp_path / "multi")
+    manifest = Manifest.load(model)
+    manifest.multi_label, manifest.thresholds = True, {"business": 0.0, "sport": 0.0,
+                                                      "tech": 0.0}
+    manifest.save(model)
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "1", "text": "Rates rose."}])
+    classifier = load_classifier(model)
+    for name in ("out.jsonl", "out.csv", "out.parquet"):
+        predict_file(classifier, source, tmp_path / name, progress=False)
+    assert read_output(tmp_path / "out.jsonl")[0]["labels"] == ["business", "sport", "tech"]
+    assert read_output(tmp_path / "out.csv")[0]["labels"] == "business|sport|tech"
+    assert read_output(tmp_path / "out.parquet")[0]["labels"] == ["business", "sport", "tech"]
