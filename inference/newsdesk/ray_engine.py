@@ -37,7 +37,7 @@ from newsdesk.batch import (
 )
 from newsdesk.data.readers import detect_format
 from newsdesk.data.records import Record, record_from_mapping
-from newsdesk.errors import DataError, ModelError
+from newsdesk.errors import DataError
 
 logger = logging.getLogger(__name__)
 COLUMNS = ("id", "text", "target")
@@ -218,12 +218,9 @@ def predict_with_ray(model: str | Path, source: str | Path, output: str | Path,
     import ray
 
     from newsdesk.atomic import atomic_directory
-    from newsdesk.evaluation.run import model_task
 
-    task = model_task(model)
-    if task not in ("topic", "stance"):
-        raise ModelError(f"{model}: a {task} model; newsdesk predict runs topic and stance "
-                         "models")
+    # load it once here, on the CPU: a bad model dir is one clear error, not a dying actor
+    task = load_classifier(model, "cpu").task
     files, output = input_files(source), Path(output)
     if output.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".tsv"):
         raise DataError("--engine ray writes a folder of Parquet files; give a folder path",
