@@ -246,3 +246,33 @@ def test_docstring_examples_run(name: str) -> None:
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def test_speed_benchmark_runs_on_a_tiny_model(topic_dir: Path, tmp_path: Path,
+                                              repo_root: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "inference_speed", repo_root / "benchmarks" / "inference_speed.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(bench)
+        report = bench.main(["--model", str(topic_dir), "--limit", "6", "--threads", "1",
+                             "--out", str(tmp_path)])
+    finally:
+        del sys.modules[spec.name]
+    rows = report["rows"]
+    assert len(rows) == 2 * (1 + 3 * 2)  # two workloads: the pipeline + 3 engines x 2 modes
+    assert all(r["docs"] == 6 and r["docs_per_s"] > 0 and r["fraction_of_fp32_peak"] > 0
+               for r in rows)
+    first = [r for r in rows if r["windows"] == "first" and r["workload"] == "bbc-news"]
+    assert len({tuple(r["labels"]) for r in first}) == 1  # same labels: same 256 tokens
+    assert report["reduced"] and report["export"]["exported"] == "found in the model dir"
+    assert {t["what"].split(" / ")[0] for t in report["targets"]} >= {"newsdesk onnx int8"}
+    markdown = (tmp_path / "inference_speed.md").read_text()
+    assert "Reduced run (`--limit 6`)" in markdown
+    assert "| mixed feed | newsdesk onnx int8 |" in markdown
+    saved = json.loads((tmp_path / "inference_speed.json").read_text())
+    assert "labels" not in saved["rows"][0] and saved["cpu"]["peak_gflops"] > 0
+    assert [s["method"] for s in saved["summarizers"]] == ["lead", "textrank", "centroid"]

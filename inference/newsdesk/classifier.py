@@ -26,13 +26,16 @@ from newsdesk.modeldir import check_local_model
 from newsdesk.prediction import Prediction
 from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, encode_windows, slice_groups
 
-DOCS_PER_CHUNK = 64
-CPU_BATCH_TOKENS = 2048  # on CPU, batches of about this many tokens run fastest
+DOCS_PER_CHUNK = 256  # texts windowed and length-sorted together (more: less padding)
+CPU_TOKENS_PER_THREAD = 256  # on CPU, batches of 256-512 tokens a thread ran fastest
 BACKENDS = ("torch", "onnx")
 
 
 class BatchRunner(Protocol):
     """Turns one padded batch (int64 arrays by input name) into logits (float32)."""
+
+    @property
+    def threads(self) -> int: ...
 
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray: ...
 
@@ -43,6 +46,12 @@ class TorchRunner:
     def __init__(self, model: Any, device: Any) -> None:
         self.model = model.eval().to(device)
         self.device = device
+
+    @property
+    def threads(self) -> int:
+        import torch
+
+        return torch.get_num_threads()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
@@ -56,8 +65,9 @@ class SequenceClassifier:
     """Shared machinery of ``TopicClassifier`` and ``StanceClassifier``.
 
     ``runner`` replaces the torch model (``model`` and ``device`` are then None) and
-    ``labels`` must come with it; ``max_batch_tokens`` caps a batch's padded size
-    (default: ``CPU_BATCH_TOKENS`` on CPU, no cap on an accelerator).
+    ``labels`` must come with it. ``max_batch_tokens`` caps a batch's padded size (count x
+    longest window): ``"auto"`` is ``CPU_TOKENS_PER_THREAD`` per thread (at least two) on
+    CPU and no cap on an accelerator; None is no cap.
     """
 
     task: ClassVar[str] = ""
@@ -66,7 +76,7 @@ class SequenceClassifier:
 
     def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, device: Any = None,
                  *, runner: BatchRunner | None = None, labels: Sequence[str] | None = None,
-                 max_batch_tokens: int | None = None) -> None:
+                 max_batch_tokens: int | str | None = "auto") -> None:
         if runner is None:
             runner = TorchRunner(model, device)
             model = runner.model
@@ -79,8 +89,7 @@ class SequenceClassifier:
             id2label = model.config.id2label
             labels = [str(id2label[i]) for i in range(len(id2label))]
         self.labels = list(labels)
-        on_cpu = device is None or str(device) == "cpu"
-        self.max_batch_tokens = max_batch_tokens or (CPU_BATCH_TOKENS if on_cpu else None)
+        self.max_batch_tokens = max_batch_tokens
         self._tokenizer_lock = threading.Lock()
 
     @classmethod
@@ -193,10 +202,17 @@ class SequenceClassifier:
         lengths = [len(f["input_ids"]) for f in windows.features]
         order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
         result = np.zeros((len(order), len(self.labels)), dtype=np.float64)
-        for batch in _batches(order, lengths, batch_size, self.max_batch_tokens):
+        for batch in _batches(order, lengths, batch_size, self._batch_tokens()):
             logits = self.runner(self._pad([windows.features[i] for i in batch]))
             result[batch] = _probabilities(logits, self.manifest.multi_label)
         return result
+
+    def _batch_tokens(self) -> int | None:
+        if self.max_batch_tokens != "auto":
+            return self.max_batch_tokens  # type: ignore[return-value]
+        if self.device is not None and str(self.device) != "cpu":
+            return None
+        return CPU_TOKENS_PER_THREAD * max(2, self.runner.threads)
 
     def _pad(self, features: list[dict[str, list[int]]]) -> dict[str, np.ndarray]:
         """int64 arrays padded to the longest window of the batch, with the attention mask."""

@@ -9,6 +9,7 @@ padding and aggregation stay the classifier's own.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ class OnnxRunner:
         if threads is not None:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+        self.threads = threads or usable_cpus()  # ORT's default: every core
         self.path = Path(path)
         self.session = ort.InferenceSession(str(path), options,
                                             providers=["CPUExecutionProvider"])
@@ -53,6 +55,13 @@ class OnnxRunner:
         feed = {name: batch[name] if name in batch else np.zeros_like(batch["input_ids"])
                 for name in self.input_names}
         return np.asarray(self.session.run([self.output_name], feed)[0], dtype=np.float32)
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the OS tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def check_threads(threads: int | None) -> int | None:
