@@ -27,7 +27,7 @@ from newsdesk.prediction import Prediction
 from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, encode_windows, slice_groups
 
 DOCS_PER_CHUNK = 256  # texts windowed and length-sorted together (more: less padding)
-CPU_TOKENS_PER_THREAD = 256  # on CPU, batches of 256-512 tokens a thread ran fastest
+TORCH_TOKENS_PER_THREAD = 1024  # torch on CPU: fewer, larger batches (see batch_tokens)
 BACKENDS = ("torch", "onnx")
 
 
@@ -35,7 +35,9 @@ class BatchRunner(Protocol):
     """Turns one padded batch (int64 arrays by input name) into logits (float32)."""
 
     @property
-    def threads(self) -> int: ...
+    def batch_tokens(self) -> int:
+        """The padded tokens (count x longest) a CPU batch should hold."""
+        ...
 
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray: ...
 
@@ -48,10 +50,13 @@ class TorchRunner:
         self.device = device
 
     @property
-    def threads(self) -> int:
+    def batch_tokens(self) -> int:
+        """``TORCH_TOKENS_PER_THREAD`` per torch thread: 512 to 1024 tokens a thread ran
+        fastest alone, and on a busy machine torch's OpenMP threads wait at every op's
+        barrier, so smaller batches (more ops) lost up to 4x there."""
         import torch
 
-        return torch.get_num_threads()
+        return TORCH_TOKENS_PER_THREAD * torch.get_num_threads()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
@@ -66,8 +71,8 @@ class SequenceClassifier:
 
     ``runner`` replaces the torch model (``model`` and ``device`` are then None) and
     ``labels`` must come with it. ``max_batch_tokens`` caps a batch's padded size (count x
-    longest window): ``"auto"`` is ``CPU_TOKENS_PER_THREAD`` per thread (at least two) on
-    CPU and no cap on an accelerator; None is no cap.
+    longest window): ``"auto"`` is the runner's ``batch_tokens`` on CPU and no cap on an
+    accelerator; None is no cap.
     """
 
     task: ClassVar[str] = ""
@@ -212,7 +217,7 @@ class SequenceClassifier:
             return self.max_batch_tokens  # type: ignore[return-value]
         if self.device is not None and str(self.device) != "cpu":
             return None
-        return CPU_TOKENS_PER_THREAD * max(2, self.runner.threads)
+        return self.runner.batch_tokens
 
     def _pad(self, features: list[dict[str, list[int]]]) -> dict[str, np.ndarray]:
         """int64 arrays padded to the longest window of the batch, with the attention mask."""

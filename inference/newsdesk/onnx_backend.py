@@ -21,6 +21,7 @@ from newsdesk.manifest import Manifest
 MANIFEST_KEY = "onnx"
 VARIANTS = {None: "fp32", "int8": "int8"}
 FILE_NAMES = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
+TOKENS_PER_THREAD = 256
 
 
 class OnnxRunner:
@@ -50,6 +51,12 @@ class OnnxRunner:
                                             providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
         self.output_name = self.session.get_outputs()[0].name
+
+    @property
+    def batch_tokens(self) -> int:
+        """``TOKENS_PER_THREAD`` per thread (at least two threads' worth): with int8 weights,
+        batches of 256-512 tokens a thread ran up to 1.5x faster than 2048 (cache)."""
+        return TOKENS_PER_THREAD * max(2, self.threads)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         feed = {name: batch[name] if name in batch else np.zeros_like(batch["input_ids"])
