@@ -91,3 +91,9 @@ def test_only_rank_zero_clears_the_work_dir(tmp_path: Path,
     monkeypatch.setenv("RANK", "0")
     work.prepare(resume=False)
     assert not any(work.checkpoints.iterdir()) and not any(work.staging.iterdir())
+
+
+def test_the_docs_give_these_commands(repo_root: Path) -> None:
+    doc = (repo_root / "docs" / "scaling.md").read_text(encoding="utf-8")
+    for command in (TORCHRUN, ACCELERATE):
+        assert " ".join([Path(command[0]).name, *command[1:]]) in doc

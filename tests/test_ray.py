@@ -137,3 +137,8 @@ def test_a_worker_error_is_located_by_rescanning_its_file(tmp_path: Path) -> Non
     plain = RuntimeError("object store full")
     assert located_error(plain, [good], "topic") is plain
     assert list(iter_input([good], "topic"))
+
+
+def test_the_docs_give_this_command(repo_root: Path) -> None:
+    doc = (repo_root / "docs" / "scaling.md").read_text(encoding="utf-8")
+    assert "--output predictions/ " + " ".join(RAY_FLAGS) in doc

@@ -152,13 +152,23 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     if trainer.is_world_process_zero():
         (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
         tokenizer.save_pretrained(str(work.staging))
-        classifier = CLASSIFIERS[config.task](trainer.model, tokenizer, manifest,
-                                              trainer.model.device)
+        classifier = CLASSIFIERS[config.task](_whole_model(trainer, work), tokenizer,
+                                              manifest, trainer.args.device)
         if multi:
             manifest.thresholds = tune_thresholds(classifier, data.validation, task)
         manifest.metrics = evaluate_splits(classifier, task, data)
         manifest.save(work.staging)
     return manifest
+
+
+def _whole_model(trainer: Any, work: WorkDirs) -> Any:
+    """The trained model for rank 0's evaluation: the Trainer's own under DDP or one
+    process; under DeepSpeed or FSDP (weights sharded across ranks) the saved copy."""
+    if not (trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled):
+        return trainer.model
+    from transformers import AutoModelForSequenceClassification
+
+    return AutoModelForSequenceClassification.from_pretrained(str(work.staging))
 
 
 def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
