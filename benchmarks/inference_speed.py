@@ -396,14 +396,17 @@ def summarizer_speed(limit: int) -> list[dict[str, Any]]:
 
 @contextmanager
 def exported(model_dir: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """``model_dir`` if it has both ONNX files, else a temporary exported copy."""
+    """``model_dir`` if it has both ONNX files made from its current weights, else a
+    temporary exported copy."""
     from newsdesk.manifest import Manifest
+    from newsdesk.onnx_export import ExportOptions, export_onnx, weights_sha256
 
     entry = Manifest.load(model_dir).extras.get("onnx", {})
-    if all((model_dir / entry.get(v, {}).get("file", "-")).is_file() for v in ("fp32", "int8")):
+    weights = weights_sha256(model_dir)
+    if all((model_dir / entry.get(v, {}).get("file", "-")).is_file()
+           and entry[v].get("weights_sha256") == weights for v in ("fp32", "int8")):
         yield model_dir, {"exported": "found in the model dir", **entry}
         return
-    from newsdesk.onnx_export import ExportOptions, export_onnx
 
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
         copy = Path(tmp) / model_dir.name
