@@ -22,7 +22,7 @@ from newsdesk.assets import resolve_model
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.inputs import check_pairs, check_texts
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
-from newsdesk.modeldir import check_local_model
+from newsdesk.modeldir import check_local_model, load_model_and_tokenizer
 from newsdesk.prediction import Prediction
 from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, encode_windows, slice_groups
 
@@ -135,7 +135,7 @@ class SequenceClassifier:
     @classmethod
     def _torch_from_pretrained(cls, source: str, manifest: Manifest, device: str | None,
                                allow_pickle: bool, threads: int | None) -> SequenceClassifier:
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
 
         from newsdesk.device import resolve_device
 
@@ -143,13 +143,8 @@ class SequenceClassifier:
             import torch
 
             torch.set_num_threads(threads)
-        try:
-            model = AutoModelForSequenceClassification.from_pretrained(
-                source, use_safetensors=not allow_pickle, trust_remote_code=False)
-            tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
-        except (OSError, ValueError) as error:
-            reason = " ".join(str(error).split())
-            raise ModelError(f"{source}: could not load the model ({reason})") from None
+        model, tokenizer = load_model_and_tokenizer(
+            AutoModelForSequenceClassification, source, allow_pickle=allow_pickle)
         return cls(model, tokenizer, manifest, resolve_device(device))
 
     @classmethod

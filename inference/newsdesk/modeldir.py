@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from newsdesk.errors import ModelError
 
@@ -108,3 +109,19 @@ def _expected_size(weights: Path) -> int | None:
             return None
     ends = [v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"]
     return 8 + header_len + max(ends, default=0)
+
+
+def load_model_and_tokenizer(auto_class: Any, source: str, *, allow_pickle: bool,
+                             what: str = "the model") -> tuple[Any, Any]:
+    """``auto_class.from_pretrained`` plus its tokenizer: safetensors unless allowed, never
+    remote code, and any load failure as one ``ModelError`` line."""
+    from transformers import AutoTokenizer
+
+    try:
+        model = auto_class.from_pretrained(source, use_safetensors=not allow_pickle,
+                                           trust_remote_code=False)
+        tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
+    except (OSError, ValueError) as error:
+        reason = " ".join(str(error).split())
+        raise ModelError(f"{source}: could not load {what} ({reason})") from None
+    return model, tokenizer

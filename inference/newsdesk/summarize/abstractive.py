@@ -170,23 +170,18 @@ class AbstractiveSummarizer:
         ``long_articles`` overrides the dir's mode; ``generation`` overrides settings of
         its ``generation_config.json`` (e.g. ``{"num_beams": 1}`` for speed).
         """
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers import AutoModelForSeq2SeqLM
 
         from newsdesk.assets import resolve_model
         from newsdesk.device import resolve_device
-        from newsdesk.modeldir import check_local_model
+        from newsdesk.modeldir import check_local_model, load_model_and_tokenizer
 
         source = resolve_model(path)
         local = Path(source)
         check_local_model(source, allow_pickle=allow_pickle)
         manifest = _summary_manifest(local)
-        try:
-            model = AutoModelForSeq2SeqLM.from_pretrained(
-                source, use_safetensors=not allow_pickle, trust_remote_code=False)
-            tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
-        except (OSError, ValueError) as error:
-            reason = " ".join(str(error).split())
-            raise ModelError(f"{source}: could not load a seq2seq model ({reason})") from None
+        model, tokenizer = load_model_and_tokenizer(
+            AutoModelForSeq2SeqLM, source, allow_pickle=allow_pickle, what="a seq2seq model")
         settings = SourceSettings.from_manifest(manifest, model.config)
         if long_articles is not None:
             settings = SourceSettings(**{**asdict(settings), "long_articles": long_articles})
