@@ -227,6 +227,28 @@ def test_cli_export_prints_the_parity(stance_dir: Path, capsys: pytest.CaptureFi
     assert (stance_dir / "model.int8.onnx").is_file()  # same weights: the int8 copy stays
 
 
+def test_cli_predict_runs_the_onnx_export(topic_dir: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n"
+                              for i, t in enumerate(TEXTS)))
+    for flags, quantize in ((["--backend", "onnx"], None),
+                            (["--backend", "onnx", "--int8"], "int8")):
+        output = tmp_path / f"out-{quantize}.jsonl"
+        assert main(["predict", str(topic_dir), "--input", str(source), "--output",
+                     str(output), "--no-progress", *flags]) == 0
+        rows = [json.loads(line) for line in output.read_text().splitlines()]
+        expected = TopicClassifier.from_pretrained(topic_dir, backend="onnx",
+                                                   quantize=quantize).predict(TEXTS)
+        assert [r["label"] for r in rows] == [p.label for p in expected]
+        assert [r["score"] for r in rows] == pytest.approx([p.score for p in expected],
+                                                           abs=1e-5)
+    assert main(["predict", str(topic_dir), "--input", str(source), "--output",
+                 str(tmp_path / "x.jsonl"), "--int8"]) == 2
+    assert "--int8 needs --backend onnx" in capsys.readouterr().err
+    assert not (tmp_path / "x.jsonl").exists()
+
+
 def test_help_imports_neither_torch_nor_onnx() -> None:
     script = ("import sys\nfrom newsdesk.cli import main\n"
               "for argv in (['--help'], ['export', '--help']):\n"

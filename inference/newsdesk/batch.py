@@ -86,8 +86,12 @@ def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def load_classifier(model: str | Path, device: str | None = None) -> Any:
-    """A ``TopicClassifier`` or ``StanceClassifier``, whichever the model dir was trained as."""
+def load_classifier(model: str | Path, device: str | None = None, *, backend: str = "torch",
+                    quantize: str | None = None, threads: int | None = None) -> Any:
+    """A ``TopicClassifier`` or ``StanceClassifier``, whichever the model dir was trained as.
+
+    ``backend="onnx"`` (with ``quantize="int8"``) runs the dir's ONNX export instead of torch.
+    """
     from newsdesk.classifier import StanceClassifier, TopicClassifier
     from newsdesk.evaluation.run import model_task
 
@@ -96,7 +100,7 @@ def load_classifier(model: str | Path, device: str | None = None) -> Any:
         raise ModelError(f"{model}: a {task} model; newsdesk predict runs topic and stance "
                          "models")
     return (StanceClassifier if task == "stance" else TopicClassifier).from_pretrained(
-        model, device)
+        model, device, backend=backend, quantize=quantize, threads=threads)
 
 
 def predict_rows(classifier: Any, records: Sequence[Record],

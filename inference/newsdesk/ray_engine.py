@@ -63,6 +63,8 @@ class RaySettings:
     chunk_size: int = 256
     address: str | None = None
     device: str | None = None
+    backend: str = "torch"
+    quantize: str | None = None
 
     def __post_init__(self) -> None:
         if self.concurrency < 1 or self.cpus_per_actor <= 0 or self.gpus_per_actor < 0:
@@ -119,11 +121,13 @@ class RayPredictor:
     """
 
     def __init__(self, model: str, kind: str, batch_size: int = 32, threads: int = 1,
-                 device: str | None = None) -> None:
+                 device: str | None = None, backend: str = "torch",
+                 quantize: str | None = None) -> None:
         import torch
 
         torch.set_num_threads(threads)
-        self.classifier = load_classifier(model, device)
+        self.classifier = load_classifier(model, device, backend=backend, quantize=quantize,
+                                          threads=threads)
         self.kind, self.batch_size = kind, batch_size
 
     def __call__(self, batch: Any) -> Any:
@@ -220,7 +224,8 @@ def predict_with_ray(model: str | Path, source: str | Path, output: str | Path,
     from newsdesk.atomic import atomic_directory
 
     # load it once here, on the CPU: a bad model dir is one clear error, not a dying actor
-    task = load_classifier(model, "cpu").task
+    task = load_classifier(model, "cpu", backend=settings.backend,
+                           quantize=settings.quantize).task
     files, output = input_files(source), Path(output)
     if output.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".tsv"):
         raise DataError("--engine ray writes a folder of Parquet files; give a folder path",
@@ -233,7 +238,9 @@ def predict_with_ray(model: str | Path, source: str | Path, output: str | Path,
             RayPredictor, batch_format="pyarrow", batch_size=settings.chunk_size,
             fn_constructor_kwargs={"model": _absolute(model), "kind": kind,
                                    "batch_size": settings.batch_size,
-                                   "threads": settings.threads, "device": settings.device},
+                                   "threads": settings.threads, "device": settings.device,
+                                   "backend": settings.backend,
+                                   "quantize": settings.quantize},
             compute=ray.data.ActorPoolStrategy(size=settings.concurrency),
             num_cpus=settings.cpus_per_actor, num_gpus=settings.gpus_per_actor or None)
         with atomic_directory(output) as folder:

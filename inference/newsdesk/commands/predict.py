@@ -26,6 +26,11 @@ def register(commands: Any) -> None:
                         help="records read, predicted and written at a time "
                              f"(default: {DEFAULT_CHUNK_SIZE})")
     parser.add_argument("--device", help="cpu, cuda, cuda:1, mps (default: the best there is)")
+    parser.add_argument("--backend", choices=("torch", "onnx"), default="torch",
+                        help="torch (default) or onnx: the dir's ONNX export on the CPU "
+                             "(write it with newsdesk export MODEL --onnx [--int8])")
+    parser.add_argument("--int8", action="store_true",
+                        help="with --backend onnx: the int8 copy (model.int8.onnx)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     ray = parser.add_argument_group("Ray Data (--engine ray)")
     ray.add_argument("--engine", choices=("local", "ray"), default="local",
@@ -43,12 +48,17 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from newsdesk.errors import ConfigError
+
+    if args.int8 and args.backend != "onnx":
+        raise ConfigError("--int8 needs --backend onnx")
     if args.engine == "ray":
         summary = _run_ray(args)
     else:
         from newsdesk.batch import load_classifier, predict_file
 
-        classifier = load_classifier(args.model, args.device)
+        classifier = load_classifier(args.model, args.device, backend=args.backend,
+                                     quantize="int8" if args.int8 else None)
         summary = predict_file(classifier, args.input, args.output,
                                batch_size=args.batch_size, chunk_size=args.chunk_size,
                                progress=not args.no_progress)
@@ -70,6 +80,7 @@ def _run_ray(args: argparse.Namespace) -> Any:
     settings = RaySettings(concurrency=args.concurrency, cpus_per_actor=args.cpus_per_actor,
                            gpus_per_actor=args.gpus_per_actor, batch_size=args.batch_size,
                            chunk_size=args.chunk_size, address=args.ray_address,
-                           device=args.device)
+                           device=args.device, backend=args.backend,
+                           quantize="int8" if args.int8 else None)
     return predict_with_ray(args.model, args.input, args.output, settings,
                             progress=not args.no_progress)
