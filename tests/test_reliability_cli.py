@@ -142,7 +142,7 @@ CASES = [
     ("train-bad-line", "newsdesk-train {badline}", "bad.jsonl, line 3: malformed JSON"),
     ("train-missing-data", "newsdesk-train {nodata}", "none.jsonl: no such file"),
     ("train-pickle-only-base", "newsdesk-train {pickledbase}",
-     "pickled-base: holds only pickle weights"),
+     "convert them to safetensors (newsdesk-train starts only from safetensors weights)"),
     ("train-corrupt-base", "newsdesk-train {corruptbase}", "corrupt or truncated weights"),
     ("train-missing-base", "newsdesk-train {nobase}", "no-base: no such model directory"),
 ]

@@ -13,7 +13,12 @@ PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model
 SAFE_WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
 
 
-def check_local_model(source: str, *, allow_pickle: bool = False) -> None:
+PICKLE_ADVICE = ", or pass allow_pickle=True if you trust the file"
+TRAINING_PICKLE_ADVICE = " (newsdesk-train starts only from safetensors weights)"
+
+
+def check_local_model(source: str, *, allow_pickle: bool = False,
+                      pickle_advice: str = PICKLE_ADVICE) -> None:
     """``check_model_dir`` on ``source`` when it exists or can only be a path; a hub id
     ("name" or "owner/name") is left to the hub loader.
 
@@ -23,7 +28,7 @@ def check_local_model(source: str, *, allow_pickle: bool = False) -> None:
     newsdesk.errors.ModelError: /no/such/model: no such model directory
     """
     if os.path.exists(source) or looks_like_path(source):
-        check_model_dir(Path(source), allow_pickle=allow_pickle)
+        check_model_dir(Path(source), allow_pickle=allow_pickle, pickle_advice=pickle_advice)
 
 
 def looks_like_path(source: str) -> bool:
@@ -36,9 +41,11 @@ def looks_like_path(source: str) -> bool:
             or source.count("/") > 1 or "\\" in source)
 
 
-def check_model_dir(path: Path, *, allow_pickle: bool = False) -> None:
+def check_model_dir(path: Path, *, allow_pickle: bool = False,
+                    pickle_advice: str = PICKLE_ADVICE) -> None:
     """Refuse a local dir that is missing, has no config, asks for custom code, or has only
-    pickle weights; open safetensors headers so corrupt weights fail here, clearly."""
+    pickle weights; open safetensors headers so corrupt weights fail here, clearly.
+    ``pickle_advice`` ends the pickle refusal: how the caller can get past it."""
     if not path.is_dir():
         raise ModelError(f"{path}: no such model directory")
     if not (path / "config.json").is_file():
@@ -49,8 +56,7 @@ def check_model_dir(path: Path, *, allow_pickle: bool = False) -> None:
     if not has_safe and has_pickle and not allow_pickle:
         raise ModelError(
             f"{path}: holds only pickle weights (pytorch_model.bin), which can run arbitrary "
-            "code when loaded; convert them to safetensors, or pass allow_pickle=True if you "
-            "trust the file")
+            f"code when loaded; convert them to safetensors{pickle_advice}")
     if not has_safe and not has_pickle:
         raise ModelError(f"{path}: no weights found (expected model.safetensors)")
     if has_safe:

@@ -108,7 +108,8 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     base = resolve_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(labels), id2label=dict(enumerate(labels)),
+        base, use_safetensors=True, trust_remote_code=False, num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
         problem_type=("multi_label_classification" if config.model.multi_label
                       else "single_label_classification"))

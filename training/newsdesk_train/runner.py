@@ -7,7 +7,7 @@ from pathlib import Path
 
 from newsdesk.assets import resolve_model
 from newsdesk.errors import ConfigError
-from newsdesk.modeldir import check_local_model
+from newsdesk.modeldir import TRAINING_PICKLE_ADVICE, check_local_model
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.workdir import WorkDirs
 
@@ -25,7 +25,8 @@ def train(config: RecipeConfig, *, resume: bool = False) -> Path:
         torch.set_num_threads(config.training.threads)
     set_seed(config.training.seed)
     work = WorkDirs.for_output(config.output_dir)
-    check_local_model(resolve_model(config.model.base))  # safetensors only, intact
+    # safetensors only, intact (the loaders below also ask for safetensors, hub ids too)
+    check_local_model(resolve_model(config.model.base), pickle_advice=TRAINING_PICKLE_ADVICE)
     if resume and work.last_checkpoint() is None:
         raise ConfigError(f"--resume: no checkpoint in {work.checkpoints} to resume from")
     work.prepare(resume=resume)

@@ -142,8 +142,10 @@ def build_model(base: str, tokenizer: Any) -> Any:
     from transformers import AutoConfig, AutoModelForSeq2SeqLM, EncoderDecoderModel
 
     if getattr(AutoConfig.from_pretrained(base), "is_encoder_decoder", False):
-        return AutoModelForSeq2SeqLM.from_pretrained(base, trust_remote_code=False)
-    model = EncoderDecoderModel.from_encoder_decoder_pretrained(base, base)
+        return AutoModelForSeq2SeqLM.from_pretrained(base, use_safetensors=True,
+                                                     trust_remote_code=False)
+    model = EncoderDecoderModel.from_encoder_decoder_pretrained(
+        base, base, encoder_use_safetensors=True, decoder_use_safetensors=True)
     model.config.decoder_start_token_id = tokenizer.cls_token_id
     model.config.eos_token_id = tokenizer.sep_token_id
     model.config.pad_token_id = tokenizer.pad_token_id
