@@ -17,6 +17,7 @@ from newsdesk.assets import resolve_model
 from newsdesk.classifier import SequenceClassifier, StanceClassifier, TopicClassifier
 from newsdesk.data.records import Record
 from newsdesk.manifest import Manifest, Windowing
+from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import RecipeData, load_recipe_data
 from newsdesk_train.tasks import CLASSIFICATION_TASKS, ClassificationTask, check_known, label_set
@@ -92,6 +93,7 @@ def weighted_loss(labels: Sequence[str], records: Sequence[Record],
 def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Manifest:
     """Train, stage the model dir in ``work.staging`` and evaluate it; returns the manifest."""
     from transformers import (
+        AutoConfig,
         AutoModelForSequenceClassification,
         AutoTokenizer,
         DataCollatorWithPadding,
@@ -107,8 +109,10 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
         check_known(task, data.test, labels, "test data")
     base = resolve_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base)
+    dropout = attention_dropout_kwargs(AutoConfig.from_pretrained(base),
+                                       config.model.attention_dropout)
     model = AutoModelForSequenceClassification.from_pretrained(
-        base, use_safetensors=True, trust_remote_code=False, num_labels=len(labels),
+        base, use_safetensors=True, trust_remote_code=False, **dropout, num_labels=len(labels),
         id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
         problem_type=("multi_label_classification" if config.model.multi_label

@@ -52,8 +52,13 @@ class ModelConfig:
     aggregate: str = "mean"
     max_windows: int | None = None
     multi_label: bool = False
+    # Dropout on attention probabilities (null: the base's own, 0.1 for BERTs). 0.0 trains
+    # 2-3x faster on a CPU at 512 tokens: torch's fused attention kernel cannot drop.
+    attention_dropout: float | None = None
 
     def __post_init__(self) -> None:
+        if self.attention_dropout is not None and not 0.0 <= self.attention_dropout < 1.0:
+            raise ConfigError("model.attention_dropout must be in [0, 1)")
         if self.train_windows not in ("first", "all"):
             raise ConfigError("model.train_windows must be 'first' or 'all'")
         if self.inference_windows not in ("first", "all"):

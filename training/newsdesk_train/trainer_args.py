@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -9,16 +10,38 @@ from newsdesk.device import resolve_device
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.workdir import WorkDirs
 
+logger = logging.getLogger(__name__)
+
 
 def precision_flags(precision: str, device_type: str) -> dict[str, bool]:
-    """bf16/fp16 flags: on a GPU ``auto`` picks bf16 where supported, else fp16."""
+    """bf16/fp16 flags. On a GPU ``auto`` picks bf16 where supported, else fp16; on a CPU
+    ``auto`` and ``fp32`` train in fp32, and ``bf16`` trains under bf16 autocast (fast on
+    CPUs with AMX or AVX-512 BF16, e.g. Xeon Sapphire Rapids: fp32 master weights)."""
     import torch
 
-    if device_type != "cuda" or precision == "fp32":
+    if precision == "fp32" or device_type not in ("cuda", "cpu"):
         return {"bf16": False, "fp16": False}
+    if device_type == "cpu":
+        if precision == "fp16":
+            logger.warning("training.precision fp16 needs a GPU; training in fp32 on the CPU "
+                           "(bf16 is the CPU's half precision)")
+        if precision == "bf16" and not cpu_has_native_bf16():
+            logger.warning("training.precision bf16 on a CPU without AMX or AVX-512 BF16: "
+                           "emulated, likely slower than fp32")
+        return {"bf16": precision == "bf16", "fp16": False}
     if precision == "auto":
         precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
+
+
+def cpu_has_native_bf16() -> bool:
+    """True where the CPU multiplies bf16 in hardware (AMX tiles or AVX-512 BF16)."""
+    import torch
+
+    try:
+        return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
+    except AttributeError:  # an older or newer torch without these probes
+        return False
 
 
 def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str,

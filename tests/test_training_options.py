@@ -1,0 +1,61 @@
+"""Training options that change how the base is loaded or run: attention dropout and
+precision on a CPU."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from tiny import make_tiny_base
+
+from newsdesk.errors import ConfigError
+from newsdesk_train.base_model import attention_dropout_kwargs
+from newsdesk_train.config import load_config
+from newsdesk_train.trainer_args import precision_flags
+
+
+def test_attention_dropout_reaches_the_loaded_model(tmp_path: Path) -> None:
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    base = make_tiny_base(tmp_path / "base")
+    kwargs = attention_dropout_kwargs(AutoConfig.from_pretrained(base), 0.0)
+    model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=3, **kwargs)
+    assert model.config.attention_probs_dropout_prob == 0.0
+    assert model.config.hidden_dropout_prob == pytest.approx(0.1)  # only attention changes
+    assert model.config.num_labels == 3
+
+
+def test_attention_dropout_names_per_family_and_unknown_configs() -> None:
+    from transformers import DistilBertConfig, GPT2Config
+
+    assert attention_dropout_kwargs(DistilBertConfig(), 0.05) == {"attention_dropout": 0.05}
+    with pytest.raises(ConfigError, match="GPT2Config.* no attention dropout setting"):
+        attention_dropout_kwargs(GPT2Config(), 0.0)
+
+
+def test_attention_dropout_is_checked_in_the_recipe(tmp_path: Path) -> None:
+    path = tmp_path / "recipe.yaml"
+    path.write_text("name: x\ntask: topic\nmodel:\n  attention_dropout: 0.0\n")
+    assert load_config(path).model.attention_dropout == 0.0
+    with pytest.raises(ConfigError, match=r"model\.attention_dropout must be in \[0, 1\)"):
+        load_config(path, ["model.attention_dropout=1.5"])
+
+
+def test_cpu_precision(caplog: pytest.LogCaptureFixture) -> None:
+    assert precision_flags("auto", "cpu") == {"bf16": False, "fp16": False}
+    assert precision_flags("fp32", "cpu") == {"bf16": False, "fp16": False}
+    assert precision_flags("bf16", "cpu") == {"bf16": True, "fp16": False}
+    assert precision_flags("bf16", "mps") == {"bf16": False, "fp16": False}
+    with caplog.at_level(logging.WARNING):
+        assert precision_flags("fp16", "cpu") == {"bf16": False, "fp16": False}
+    assert "fp16 needs a GPU" in caplog.text
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from newsdesk_train import base_model
+
+    result = doctest.testmod(base_model)
+    assert result.attempted >= 2 and result.failed == 0
