@@ -59,3 +59,19 @@ def test_docstring_examples_run() -> None:
 
     result = doctest.testmod(base_model)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_best_model_metric_can_be_the_validation_loss(tmp_path: Path) -> None:
+    from newsdesk_train.trainer_args import training_arguments
+    from newsdesk_train.workdir import WorkDirs
+
+    path = tmp_path / "recipe.yaml"
+    path.write_text(f"name: x\ntask: topic\noutput_dir: {tmp_path / 'out'}\n")
+    work = WorkDirs.for_output(tmp_path / "out")
+    own = training_arguments(load_config(path), work, metric="accuracy")
+    assert (own.metric_for_best_model, own.greater_is_better) == ("accuracy", True)
+    by_loss = training_arguments(load_config(path, ["training.best_model_metric=loss"]), work,
+                                 metric="accuracy")
+    assert (by_loss.metric_for_best_model, by_loss.greater_is_better) == ("loss", False)
+    with pytest.raises(ConfigError, match="best_model_metric must be auto or loss"):
+        load_config(path, ["training.best_model_metric=f1"])

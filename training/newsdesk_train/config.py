@@ -86,6 +86,10 @@ class TrainingConfig:
     seed: int = 42
     class_weights: bool = False
     early_stopping_patience: int | None = 2
+    # Which validation figure picks the checkpoint kept (and drives early stopping): auto is
+    # the task's own (accuracy, micro-F1 for multi-label, ROUGE-Lsum for summaries); loss
+    # still ranks checkpoints when a small validation split is saturated at 99-100%.
+    best_model_metric: str = "auto"
     device: str | None = None
     precision: str = "auto"
     logging_steps: int = 20
@@ -94,6 +98,8 @@ class TrainingConfig:
     threads: int | None = None
 
     def __post_init__(self) -> None:
+        if self.best_model_metric not in ("auto", "loss"):
+            raise ConfigError("training.best_model_metric must be auto or loss")
         if self.precision not in ("auto", "fp32", "fp16", "bf16"):
             raise ConfigError("training.precision must be auto, fp32, fp16 or bf16")
         if self.learning_rate <= 0:

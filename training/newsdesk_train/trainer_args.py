@@ -46,10 +46,13 @@ def cpu_has_native_bf16() -> bool:
 
 def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str,
                        args_class: Any = None, **extra: Any) -> Any:
-    """TrainingArguments (or ``args_class``, e.g. Seq2SeqTrainingArguments) for a recipe."""
+    """TrainingArguments (or ``args_class``, e.g. Seq2SeqTrainingArguments) for a recipe;
+    ``metric`` is the task's own, replaced by ``loss`` when the recipe asks for it."""
     from transformers import TrainingArguments
 
     train = config.training
+    if train.best_model_metric == "loss":
+        metric = "loss"
     device = resolve_device(train.device)
     os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(work.logs))
     strategy = "steps" if train.eval_steps else "epoch"
