@@ -75,3 +75,18 @@ def test_best_model_metric_can_be_the_validation_loss(tmp_path: Path) -> None:
     assert (by_loss.metric_for_best_model, by_loss.greater_is_better) == ("loss", False)
     with pytest.raises(ConfigError, match="best_model_metric must be auto or loss"):
         load_config(path, ["training.best_model_metric=f1"])
+
+
+def test_attention_dropout_reaches_both_sides_of_a_bert2bert(tmp_path: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from newsdesk_train.summarization import build_model
+
+    base = make_tiny_base(tmp_path / "base")
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = build_model(str(base), tokenizer, 0.0)
+    assert model.config.encoder.attention_probs_dropout_prob == 0.0
+    assert model.config.decoder.attention_probs_dropout_prob == 0.0
+    assert model.config.decoder.add_cross_attention
+    default = build_model(str(base), tokenizer)
+    assert default.config.encoder.attention_probs_dropout_prob == pytest.approx(0.1)

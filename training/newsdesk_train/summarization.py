@@ -38,6 +38,7 @@ from newsdesk.summarize.abstractive import (
 )
 from newsdesk.summarize.clean import repair_text
 from newsdesk.summarize.sentences import article_sentences
+from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig, SummaryConfig
 from newsdesk_train.recipe_data import RecipeData, load_recipe_data
 from newsdesk_train.workdir import WorkDirs
@@ -137,15 +138,20 @@ def principal_sentence(sentences: Sequence[str]) -> int:
     return best
 
 
-def build_model(base: str, tokenizer: Any) -> Any:
-    """A seq2seq model: the base itself if it is one, else a bert2bert warm start."""
+def build_model(base: str, tokenizer: Any, attention_dropout: float | None = None) -> Any:
+    """A seq2seq model: the base itself if it is one, else a bert2bert warm start;
+    ``attention_dropout`` (None: the base's own) is set on every attention stack."""
     from transformers import AutoConfig, AutoModelForSeq2SeqLM, EncoderDecoderModel
 
-    if getattr(AutoConfig.from_pretrained(base), "is_encoder_decoder", False):
+    base_config = AutoConfig.from_pretrained(base)
+    dropout = attention_dropout_kwargs(base_config, attention_dropout)
+    if getattr(base_config, "is_encoder_decoder", False):
         return AutoModelForSeq2SeqLM.from_pretrained(base, use_safetensors=True,
-                                                     trust_remote_code=False)
+                                                     trust_remote_code=False, **dropout)
+    sides = {f"{side}_{key}": value for side in ("encoder", "decoder")
+             for key, value in dropout.items()}
     model = EncoderDecoderModel.from_encoder_decoder_pretrained(
-        base, base, encoder_use_safetensors=True, decoder_use_safetensors=True)
+        base, base, encoder_use_safetensors=True, decoder_use_safetensors=True, **sides)
     model.config.decoder_start_token_id = tokenizer.cls_token_id
     model.config.eos_token_id = tokenizer.sep_token_id
     model.config.pad_token_id = tokenizer.pad_token_id
@@ -226,7 +232,7 @@ def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     pairs = training_pairs(data, config, settings, tokenizer.mask_token or "")
     validation = summary_pairs(data.validation, config.summary, settings)
     _check_pairs(pairs, validation, config.summary.target)
-    model = build_model(base, tokenizer)
+    model = build_model(base, tokenizer, config.model.attention_dropout)
     generation = generation_config(config.generation, model)
     model.generation_config = copy.deepcopy(generation)
     trainer = make_trainer(config, work, model, tokenizer, pairs, validation)
