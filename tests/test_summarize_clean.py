@@ -141,6 +141,13 @@ def test_keep_sentence_keeps_prose(sentence: str) -> None:
     assert keep_sentence(sentence)
 
 
+@pytest.mark.parametrize("sentence", [
+    "Путин прибыл в Анкару на переговоры.", "Η κυβέρνηση ανακοίνωσε νέα μέτρα.",
+    "أعلنت الحكومة عن إجراءات جديدة؟", "会谈于周一在莫斯科开始。", "Les députés ont voté à 18 h."])
+def test_prose_in_other_scripts_is_not_a_fragment(sentence: str) -> None:
+    assert keep_sentence(sentence)
+
+
 def test_is_fragment() -> None:
     assert is_fragment("The Most Beautiful Island on Earth")
     assert is_fragment("The two most common types of surgery are:")

@@ -45,8 +45,10 @@ TAIL_CHARS = 2000
 _SPACE_BREAK = re.compile(r"[^\S\n]{2,}(?![a-z])")
 #: A line at least this long that ends mid-sentence is a wrapped line, not a heading.
 UNWRAP_MIN_CHARS = 50
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
-_WORD = re.compile(r"[A-Za-z]{2,}")
+_TERMINAL = re.compile(r"[.!?…。！？؟।][\"'”’」』)\]]*$")
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a run of two or more letters, in any script
+# Chinese and Japanese write no spaces between words: each character counts as one.
+_IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def repair_text(text: str) -> str:
@@ -179,8 +181,16 @@ def blocks(text: str) -> Iterator[str]:
 
 
 def is_fragment(sentence: str) -> bool:
-    """True for a heading, link title or caption: no closing punctuation, or few words."""
-    return not _TERMINAL.search(sentence) or len(_WORD.findall(sentence)) < 2
+    """True for a heading, link title or caption: no closing punctuation, or few words.
+
+    >>> is_fragment("Путин прибыл в Анкару."), is_fragment("会谈于周一开始。")
+    (False, False)
+    """
+    if not _TERMINAL.search(sentence):
+        return True
+    ideographs = len(_IDEOGRAPH.findall(sentence))
+    words = len(_WORD.findall(_IDEOGRAPH.sub(" ", sentence)))
+    return words + ideographs < 2
 
 
 def keep_sentence(sentence: str) -> bool:
