@@ -5,12 +5,10 @@ window; reload, bad input and NewsDesk.analyze; the shipped recipes parse and ru
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, recipe, small_split, write_jsonl
+from tiny import json_from_new_process, make_tiny_base, recipe, small_split, write_jsonl
 
 from newsdesk import NewsDesk, StanceClassifier
 from newsdesk.cli import main as cli_main
@@ -96,9 +94,7 @@ def test_reload_in_new_process_gives_same_predictions(fnc_model: Path) -> None:
     script = ("import json; from newsdesk import StanceClassifier; "
               f"p = StanceClassifier.from_pretrained({str(fnc_model)!r}).predict({pairs!r}); "
               "print(json.dumps([[x.label, round(x.score, 5)] for x in p]))")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == here
+    assert json_from_new_process(script) == here
 
 
 def test_pair_is_two_segments_with_the_target_in_every_window(fnc_model: Path) -> None:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import doctest
 import json
-import subprocess
-import sys
 from importlib import import_module
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, small_split, write_jsonl
+from tiny import json_from_new_process, make_tiny_base, small_split, write_jsonl
 
 from newsdesk import NewsDesk, Summarizer
 from newsdesk.cli import main as cli_main
@@ -132,9 +130,7 @@ def test_reload_in_a_new_process_generates_the_same_strings(model: Path) -> None
     script = ("import json; from newsdesk import Summarizer; "
               f"s = Summarizer.from_pretrained({str(model)!r}).summarize({texts!r}); "
               "print(json.dumps(s))")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == here
+    assert json_from_new_process(script) == here
     assert all(isinstance(s, str) and s for s in here)
 
 

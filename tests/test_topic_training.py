@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
+from tiny import json_from_new_process, make_tiny_base, recipe, topic_rows, write_jsonl
 
 from newsdesk import TopicClassifier
 from newsdesk.manifest import Manifest
@@ -75,9 +73,7 @@ def test_reload_in_new_process_gives_same_predictions(trained: Path) -> None:
     script = ("import json,sys; from newsdesk import TopicClassifier; "
               f"p = TopicClassifier.from_pretrained({str(trained)!r}).predict({texts!r}); "
               "print(json.dumps([[x.label, round(x.score, 5)] for x in p]))")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True)
-    assert [tuple(x) for x in json.loads(out.stdout.strip().splitlines()[-1])] == here
+    assert [tuple(x) for x in json_from_new_process(script)] == here
 
 
 def test_transformers_pipeline_gives_the_same_labels(trained: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
@@ -77,3 +78,13 @@ training:
 output_dir: {output}
 """, encoding="utf-8")
     return path
+
+
+def json_from_new_process(script: str) -> Any:
+    """Run ``script`` in a fresh Python process; the JSON its last stdout line holds."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
