@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -171,10 +172,12 @@ def environment() -> dict[str, Any]:
 
 
 def write_results(rows: list[dict[str, Any]], verdicts: list[dict[str, Any]],
-                  env: dict[str, Any]) -> Path:
-    """benchmarks/results/stance_headlines.json and .md; returns the .md path."""
+                  env: dict[str, Any], command: str = "", name: str = "stance_headlines"
+                  ) -> Path:
+    """benchmarks/results/NAME.json and .md; returns the .md path. ``command`` is the
+    command line after the script's name."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "stance_headlines.json").write_text(json.dumps(
+    (RESULTS / f"{name}.json").write_text(json.dumps(
         {"environment": env, "rows": rows, "verdicts": verdicts}, indent=2) + "\n")
     header = " | ".join(SLICES)
     lines = ["# Headline stance on headline-stance (test split, related / unrelated)", "",
@@ -194,8 +197,10 @@ def write_results(rows: list[dict[str, Any]], verdicts: list[dict[str, Any]],
     lines += ["", "train s: the baseline's fit and threshold search; for a model, the wall time "
               "of the training run (including its scoring of validation and test), or what "
               "the model's manifest records when it was given with --model.",
-              "", "Produced by `.venv/bin/python benchmarks/stance_headlines.py`."]
-    path = RESULTS / "stance_headlines.md"
+              "", "Produced by `"
+              + " ".join([".venv/bin/python benchmarks/stance_headlines.py", command]).strip()
+              + "`."]
+    path = RESULTS / f"{name}.md"
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -213,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: train the recipe into a temp dir)")
     parser.add_argument("--max-train", type=int, help="train on this many pairs "
                         "(data.max_train_examples)")
+    parser.add_argument("--results", default="stance_headlines", metavar="NAME",
+                        help="write benchmarks/results/NAME.{json,md} (default: "
+                             "stance_headlines)")
     parser.add_argument("--baseline-only", action="store_true",
                         help="score the TF-IDF baseline only (no model, seconds)")
     parser.add_argument("--compare-windows", action="store_true",
@@ -237,7 +245,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 model_dir, seconds, label = trained_model(args.max_train, Path(tmp))
             rows += cross_encoder_rows(model_dir, test, seconds, label, variants)
     verdicts = [verdict(rows[0], row) for row in rows[1:]]
-    print(write_results(rows, verdicts, environment()).read_text())
+    command = " ".join(argv if argv is not None else sys.argv[1:])
+    print(write_results(rows, verdicts, environment(), command, args.results).read_text())
 
 
 if __name__ == "__main__":

@@ -94,3 +94,7 @@ def test_write_results_makes_json_and_markdown(bench: ModuleType, tmp_path: Path
     path = bench.write_results(rows, [], {"python": "3"})
     assert "| baseline | 66.67 (1/3) | 100.00 (0/1) | 0.00 (1/1) |" in path.read_text()
     assert (tmp_path / "stance_headlines.json").is_file()
+    assert "Produced by `.venv/bin/python benchmarks/stance_headlines.py`." in path.read_text()
+    named = bench.write_results(rows, [], {"python": "3"}, "--model m --results other", "other")
+    assert named == tmp_path / "other.md" and (tmp_path / "other.json").is_file()
+    assert "stance_headlines.py --model m --results other`." in named.read_text()
