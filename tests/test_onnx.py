@@ -15,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny_models import make_tiny_classifier
 
 from newsdesk import StanceClassifier, TopicClassifier
 from newsdesk.cli import main
 from newsdesk.errors import ConfigError, ModelError
-from newsdesk.manifest import Manifest, Windowing
+from newsdesk.manifest import Manifest
 from newsdesk.onnx_export import ExportOptions, export_onnx
 
 pytest.importorskip("onnxruntime")
@@ -38,23 +39,8 @@ PAIRS = [("Taxes cut", t) for t in TEXTS[:4]] + [
 def tiny_model(directory: Path, task: str, labels: list[str]) -> Path:
     """A random 2-layer BERT classifier (weights scaled up so logits are far from 0) with
     the MiniLM tokenizer and a manifest: 64-token windows, stride 16."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from newsdesk.assets import model_path
-
-    tokenizer = AutoTokenizer.from_pretrained(model_path("minilm-l6"))
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64,
-                        max_position_embeddings=512, initializer_range=0.3,
-                        id2label=dict(enumerate(labels)),
-                        label2id={label: i for i, label in enumerate(labels)})
-    torch.manual_seed(3)
-    BertForSequenceClassification(config).save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    Manifest(task=task, labels=labels, windowing=Windowing(max_length=64, stride=16),
-             pair_order=["target", "text"] if task == "stance" else None).save(directory)
-    return directory
+    return make_tiny_classifier(directory, task=task, labels=labels, seed=3,
+                                initializer_range=0.3)
 
 
 @pytest.fixture(scope="module")

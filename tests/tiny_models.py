@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from newsdesk.manifest import Manifest, Windowing
@@ -13,18 +14,25 @@ STANCE_LABELS = ("agree", "disagree", "unrelated")
 
 
 def make_tiny_classifier(directory: Path, *, task: str = "topic",
-                         windowing: Windowing | None = None, seed: int = 0) -> Path:
-    """A loadable topic or stance model dir: safetensors, config with labels, manifest."""
+                         windowing: Windowing | None = None, seed: int = 0,
+                         labels: Sequence[str] | None = None,
+                         initializer_range: float = 0.5) -> Path:
+    """A loadable topic or stance model dir: safetensors, config with labels, manifest.
+
+    ``labels`` defaults to the task's small label set; a larger ``initializer_range``
+    pushes logits further from 0."""
     import torch
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
     from newsdesk.assets import model_path
 
-    labels = list(TOPIC_LABELS if task == "topic" else STANCE_LABELS)
+    if labels is None:
+        labels = TOPIC_LABELS if task == "topic" else STANCE_LABELS
+    labels = list(labels)
     tokenizer = AutoTokenizer.from_pretrained(model_path("minilm-l6"))
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=64,
-                        max_position_embeddings=512, initializer_range=0.5,
+                        max_position_embeddings=512, initializer_range=initializer_range,
                         id2label=dict(enumerate(labels)),
                         label2id={label: i for i, label in enumerate(labels)})
     torch.manual_seed(seed)
