@@ -123,9 +123,7 @@ class RayPredictor:
     def __init__(self, model: str, kind: str, batch_size: int = 32, threads: int = 1,
                  device: str | None = None, backend: str = "torch",
                  quantize: str | None = None) -> None:
-        import torch
-
-        torch.set_num_threads(threads)
+        # threads: torch's (process-wide) or ONNX Runtime's intra-op threads
         self.classifier = load_classifier(model, device, backend=backend, quantize=quantize,
                                           threads=threads)
         self.kind, self.batch_size = kind, batch_size

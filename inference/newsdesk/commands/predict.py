@@ -58,13 +58,18 @@ def run(args: argparse.Namespace) -> int:
         from newsdesk.batch import load_classifier, predict_file
 
         classifier = load_classifier(args.model, args.device, backend=args.backend,
-                                     quantize="int8" if args.int8 else None)
+                                     quantize=_quantize(args))
         summary = predict_file(classifier, args.input, args.output,
                                batch_size=args.batch_size, chunk_size=args.chunk_size,
                                progress=not args.no_progress)
     print(f"{summary.records} predictions written to {summary.output} "
           f"({summary.docs_per_second:.1f} docs/s)")
     return 0
+
+
+def _quantize(args: argparse.Namespace) -> str | None:
+    """The ``quantize`` argument of ``from_pretrained`` that ``--int8`` asks for."""
+    return "int8" if args.int8 else None
 
 
 def _run_ray(args: argparse.Namespace) -> Any:
@@ -81,6 +86,6 @@ def _run_ray(args: argparse.Namespace) -> Any:
                            gpus_per_actor=args.gpus_per_actor, batch_size=args.batch_size,
                            chunk_size=args.chunk_size, address=args.ray_address,
                            device=args.device, backend=args.backend,
-                           quantize="int8" if args.int8 else None)
+                           quantize=_quantize(args))
     return predict_with_ray(args.model, args.input, args.output, settings,
                             progress=not args.no_progress)
