@@ -1,0 +1,227 @@
+"""What every benchmark shares: the run's provenance, repeat statistics, memory, results files.
+
+A benchmark script builds a ``report`` dict, then calls ``write_results(name, report,
+markdown)``: the JSON gets a ``run`` block (the command line as run, git commit and
+dirtiness, CPU model, core count, ISA flags, library versions, load average before and
+after, start and end time), and the Markdown file is rendered from that same JSON, with the
+provenance as its header. A run whose load average went above the core count says so in
+both files: its timings are not to be quoted.
+
+    run = start_run()                     # at the top of main(), before any work
+    ...
+    write_results("topic_bbc", run, report, render)   # render(report) -> Markdown body
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile",
+             "amx_int8", "amx_bf16")
+LIBRARIES = ("torch", "transformers", "onnxruntime", "scikit-learn", "numpy", "tokenizers",
+             "datasets", "rouge-score", "optimum", "optimum-onnx")
+
+
+@dataclass
+class Run:
+    """Provenance of one benchmark run; ``finish()`` adds the end time and load."""
+
+    command: str
+    commit: str
+    dirty: bool
+    cpu: dict[str, Any]
+    libraries: dict[str, str]
+    python: str
+    started: str
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float] | None = None
+    finished: str | None = None
+    wall_s: float | None = None
+    busy: bool = False
+    _t0: float = field(default_factory=time.perf_counter, repr=False)
+
+    def finish(self) -> dict[str, Any]:
+        self.load_after = load_average()
+        self.finished = _now()
+        self.wall_s = round(time.perf_counter() - self._t0, 1)
+        cores = self.cpu["cores"]
+        self.busy = max(self.load_before[0], self.load_after[0]) > cores
+        data = asdict(self)
+        data.pop("_t0")
+        return data
+
+
+def start_run(argv: list[str] | None = None) -> Run:
+    """Record the command as run and the machine's state before any work starts."""
+    argv = sys.argv if argv is None else argv
+    script = Path(argv[0])
+    with_root = script.resolve().relative_to(ROOT) if script.resolve().is_relative_to(
+        ROOT) else script
+    command = " ".join([_python_name(), str(with_root), *argv[1:]])
+    commit, dirty = git_state()
+    return Run(command=command, commit=commit, dirty=dirty, cpu=cpu_facts(),
+               libraries=library_versions(), python=platform.python_version(),
+               started=_now(), load_before=load_average())
+
+
+def _python_name() -> str:
+    exe = Path(sys.executable)
+    try:
+        return str(exe.relative_to(ROOT))
+    except ValueError:
+        return ".venv/bin/python" if (ROOT / ".venv") in exe.parents else exe.name
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def git_state() -> tuple[str, bool]:
+    """The HEAD commit and whether tracked files differ from it (results files excluded)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown", True
+    changed = [line for line in status.splitlines()
+               if not line[3:].startswith("benchmarks/results/")]
+    return commit, bool(changed)
+
+
+def cpu_facts() -> dict[str, Any]:
+    """CPU model, usable cores and the ISA flags that decide CPU speed."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == (platform.processor()
+                                                           or platform.machine()):
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"model": model, "cores": cores, "machine": platform.machine(),
+            "isa": [f for f in ISA_FLAGS if f in flags]}
+
+
+def cpu_line(cpu: dict[str, Any]) -> str:
+    """``Intel(R) Xeon(R) Processor, 2 cores, avx2 avx512f amx_int8``: for Markdown."""
+    return f"{cpu['model']}, {cpu['cores']} cores, ISA: {' '.join(cpu['isa']) or 'baseline'}"
+
+
+def library_versions(names: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
+    found = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+def load_average() -> tuple[float, float, float]:
+    one, five, fifteen = os.getloadavg()
+    return round(one, 2), round(five, 2), round(fifteen, 2)
+
+
+def repeat_stats(values: list[float]) -> dict[str, Any]:
+    """min / median / max of a list of timings (seconds or rates), and the values."""
+    return {"n": len(values), "min": round(min(values), 4),
+            "median": round(statistics.median(values), 4), "max": round(max(values), 4),
+            "values": [round(v, 4) for v in values]}
+
+
+def timed_repeats(run: Callable[[], Any], repeats: int, warmup: int = 1
+                  ) -> tuple[Any, dict[str, Any]]:
+    """Call ``run`` ``warmup`` times untimed, then ``repeats`` times timed: last result, stats
+    of the wall seconds."""
+    result = None
+    for _ in range(warmup):
+        result = run()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run()
+        seconds.append(time.perf_counter() - start)
+    return result, repeat_stats(seconds)
+
+
+def rss_mib() -> float:
+    """This process's resident set size in MiB (Linux /proc; elsewhere the lifetime peak)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+
+
+class PeakRss:
+    """Samples the RSS every 5 ms in a thread while the block runs: ``.peak`` in MiB."""
+
+    def __init__(self) -> None:
+        self.peak = rss_mib()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, rss_mib())
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mib())
+
+
+def provenance_markdown(run: dict[str, Any]) -> list[str]:
+    """The header every results Markdown starts with, rendered from the JSON's run block."""
+    lines = []
+    if run["busy"]:
+        lines += [f"**Busy machine: the load average ({run['load_before'][0]} before, "
+                  f"{run['load_after'][0]} after) was above the {run['cpu']['cores']} cores. "
+                  "Timings from this run are not to be quoted.**", ""]
+    libraries = ", ".join(f"{k} {v}" for k, v in run["libraries"].items())
+    lines += [f"- command: `{run['command']}`",
+              f"- commit: `{run['commit'][:12]}`" + (" (tree dirty)" if run["dirty"] else ""),
+              f"- CPU: {cpu_line(run['cpu'])}",
+              f"- load average (1/5/15 min): before {run['load_before']}, after "
+              f"{run['load_after']}",
+              f"- started {run['started']}, wall {run['wall_s']} s; Python {run['python']}; "
+              f"{libraries}", ""]
+    return lines
+
+
+def write_results(name: str, run: Run, report: dict[str, Any],
+                  render: Callable[[dict[str, Any]], list[str]], title: str,
+                  folder: Path = RESULTS) -> dict[str, Any]:
+    """Write ``folder/name.json`` (report + run block) and ``name.md`` rendered from it."""
+    data = {"run": run.finish(), **report}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    markdown = [f"# {title}", "", *provenance_markdown(data["run"]), *render(data)]
+    (folder / f"{name}.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
+    return data
