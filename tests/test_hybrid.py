@@ -284,3 +284,12 @@ def test_a_damaged_or_missing_head_file_is_one_line_naming_it(hybrid: Path, tmp_
     with pytest.raises(ModelError, match=words) as error:
         TopicClassifier.from_pretrained(directory)
     assert "\n" not in str(error.value) and str(directory) in str(error.value)
+
+
+def test_the_docstring_examples_of_the_head_module_run() -> None:
+    import doctest
+
+    import newsdesk.tfidf_head
+
+    result = doctest.testmod(newsdesk.tfidf_head)
+    assert result.attempted >= 3 and result.failed == 0
