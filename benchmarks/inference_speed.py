@@ -339,9 +339,11 @@ def render(report: dict[str, Any]) -> list[str]:
     lines += ["", f"Padding on the mixed feed: {padding['real']:,} real tokens; batches of "
               f"{BATCH_SIZE} in input order compute {padding['input_order']:,}, sorted by "
               f"length {padding['sorted']:,}.", "",
-              f"newsdesk ONNX export: {report['export']['exported']}. Optimum: "
-              f"{optimum.get('int8', 'did not run')}. Peak RSS of the benchmark process with "
-              f"its engines loaded (Optimum's worker not counted): {report['peak_rss_mib']} MiB."]
+              f"newsdesk ONNX export: {report['export']['exported']}.", "",
+              f"Optimum int8: {optimum.get('int8', 'did not run')}; its venv: "
+              f"{optimum.get('libraries', 'none')}.", "",
+              f"Peak RSS of the benchmark process with its engines loaded (Optimum's worker not "
+              f"counted): {report['peak_rss_mib']} MiB."]
     return lines
 
 

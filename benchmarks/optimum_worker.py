@@ -4,7 +4,8 @@ line on stdout:
 
     {"load": MODEL_DIR, "out": DIR, "threads": N, "max_length": M, "isa": [CPU FLAGS]}
         -> export fp32 ONNX (ORTModelForSequenceClassification, export=True), quantize int8
-           (ORTQuantizer, dynamic, the AutoQuantizationConfig for these ISA flags), load both
+           (ORTQuantizer, dynamic, the AutoQuantizationConfig for these ISA flags), load both;
+           reply how int8 was quantized and the venv's library versions
     {"run": "fp32" | "int8", "texts": [...]}
         -> {"labels": [...], "seconds": S}: transformers.pipeline over the ORT model, batches
            of 32 of the texts sorted by length (the labels in input order)
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +55,11 @@ def load(model_dir: str, out: str, threads: int, max_length: int, isa: list[str]
             Path(out) / name, file_name=file, session_options=options)
         pipes[name] = pipeline("text-classification", model=model, tokenizer=tokenizer,
                                truncation=True, max_length=max_length)
+    libraries = ("optimum-onnx", "optimum", "transformers", "onnxruntime", "torch")
     return pipes, {"int8": f"dynamic, {config.format.name}, per channel {config.per_channel}, "
                            f"reduce range {config.reduce_range}, "
-                           f"ops {', '.join(config.operators_to_quantize)}"}
+                           f"ops {', '.join(config.operators_to_quantize)}",
+                   "libraries": ", ".join(f"{name} {version(name)}" for name in libraries)}
 
 
 def run_sorted(pipe: Any, texts: list[str]) -> list[str]:
