@@ -1,75 +1,69 @@
-"""CPU inference speed: transformers.pipeline against newsdesk torch, ONNX fp32 and ONNX int8.
+"""CPU inference speed of a topic model: newsdesk's engines against its peers at their best.
 
-One process, the same model and the same texts for every engine, two workloads:
+One run, the same model dir and texts for every engine:
 
-- ``bbc-news``: the bbc-news test articles (uniformly long: nearly all reach 256 tokens);
-- ``mixed feed``: news-articles headlines, standfirsts, first paragraphs and full articles
-  shuffled together with a fixed seed (the lengths a real feed has).
+- ``transformers.pipeline`` as users call it (batches of 32 in input order), and the same
+  pipeline fed the texts sorted by length (labels put back in input order);
+- Optimum's ``ORTModelForSequenceClassification``, fp32 and dynamic int8 (``ORTQuantizer``
+  with this CPU's ``AutoQuantizationConfig``), exported from the model dir, run through
+  ``transformers.pipeline`` on length-sorted texts. optimum-onnx 0.1.0 pins transformers
+  < 4.58, so it runs in its own venv (``benchmarks/optimum_env.sh`` builds .venv-optimum) as
+  a worker process (``benchmarks/optimum_worker.py``); when it cannot, the results say why;
+- newsdesk torch, ONNX fp32 and ONNX int8 (``newsdesk export --onnx --int8``; a model dir
+  without current exports is exported into a temporary copy).
 
-Every engine truncates at the same 256 tokens for the speed ratios (newsdesk windowing mode
-``first``); newsdesk's windowed figures (every 256-token window, scores averaged) are
-reported beside them. Each engine is loaded, warmed up, timed, then dropped; its row gives the
-process's peak RSS while it ran and the RSS before it was loaded (freed memory is not always
-handed back to the OS, so later rows can read high). Torch and ONNX Runtime use the same
-thread count (default: every core).
+Two workloads: the bbc-news test articles (with gold labels: accuracy) and a mixed feed of
+news-articles headlines, standfirsts, first paragraphs and full articles (seeded shuffle).
+Every engine reads the first ``max_length`` tokens of the model's newsdesk.json, with the
+same thread count. After a warm-up of each engine, ``--repeats`` timed passes run
+interleaved (pass 1 of every engine, then pass 2, ...); rows give the median and min/max.
 
-For each row: docs/s, tokens/s, peak RSS, accuracy (bbc-news), and the fraction of the CPU's
-peak fp32 FLOP/s reached, where a document of s tokens costs 2 * P * s + 4 * L * s^2 * h
-FLOPs (P the encoder's non-embedding parameters, L layers, h hidden size) and the peak is
-cores x GHz x SIMD fp32 lanes x 2 FMA units x 2 (from lscpu). int8 rows may pass 100%: int8
-dot products do more operations per cycle than the fp32 peak counts. Also: int8 against
-fp32 label agreement, and extractive summarizer throughput.
+"% of compute bound": a document of s tokens costs 2 * P * s + 4 * L * s^2 * h operations
+(P the encoder's non-embedding parameters, L layers, h hidden size); the peak is cores used
+x clock x operations per cycle, fp32 (SIMD lanes x 2 FMA units x 2) for fp32 rows and int8
+(AMX, else VNNI 4x the fp32 rate, else 2x) for int8 rows.
 
     .venv/bin/python benchmarks/inference_speed.py --model models/topic-bbc-minilm
-    .venv/bin/python benchmarks/inference_speed.py --model DIR --limit 40   # a quick check
-
-A model dir without ``newsdesk export --onnx --int8`` files is copied to a temporary dir and
-exported there. ``--limit`` makes a reduced run: its speed figures are not final.
+    .venv/bin/python benchmarks/inference_speed.py --model DIR --limit 20 --repeats 1  # smoke
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import os
-import platform
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
-import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
-MAX_LENGTH = 256
-STRIDE = 64  # windowed rows: 256-token windows overlapping by 64
+from benchlib import PeakRss, repeat_stats, start_run, write_results
+
+HERE = Path(__file__).resolve().parent
+OPTIMUM_PYTHON = HERE.parent / ".venv-optimum" / "bin" / "python"
 BATCH_SIZE = 32
 FEED_SIZE = 2000
 SEED = 13
-ENGINES = ("transformers.pipeline", "newsdesk torch", "newsdesk onnx fp32",
-           "newsdesk onnx int8")
-TARGETS = {"mixed feed": {"newsdesk onnx int8": 3.0, "newsdesk torch": 1.3},
-           "bbc-news": {"newsdesk onnx int8": 1.4}}
+REFERENCE = "newsdesk torch"  # every engine's labels are compared with this one's
+
+Labels = list[str]
+Engine = Callable[[list[str]], tuple[Labels, float]]  # texts -> labels, seconds
 
 
 @dataclass
 class Workload:
-    """Texts to classify, with gold labels where the workload has them."""
-
     name: str
     texts: list[str]
     gold: list[str] | None = None
-
-
-# ----------------------------------------------------------------------------- workloads
 
 
 def bbc_workload(limit: int | None) -> Workload:
@@ -80,16 +74,16 @@ def bbc_workload(limit: int | None) -> Workload:
     return Workload("bbc-news", [r.text for r in records], [str(r.label) for r in records])
 
 
-def feed_workload(size: int, seed: int = SEED) -> Workload:
-    """Headlines, standfirsts, first paragraphs and full articles of news-articles, shuffled
-    with a fixed seed, ``size`` of them."""
+def feed_workload(size: int) -> Workload:
+    """``size`` news-articles headlines, standfirsts, first paragraphs and full articles,
+    shuffled with a fixed seed."""
     from newsdesk.data import load
 
     items: list[str] = []
     for record in load("news-articles"):
         items += [x for x in (record.title, record.summary, first_paragraph(record.text),
                               record.text) if x and x.strip()]
-    random.Random(seed).shuffle(items)
+    random.Random(SEED).shuffle(items)
     return Workload("mixed feed", items[:size])
 
 
@@ -99,299 +93,97 @@ def first_paragraph(text: str, sentences: int = 3) -> str:
     >>> first_paragraph("One. Two! Three? Four.", 2)
     'One. Two!'
     """
-    parts = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=sentences)
-    return " ".join(parts[:sentences])
+    return " ".join(re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=sentences)[:sentences])
 
 
 # ------------------------------------------------------------------------------- engines
 
 
-def load_engine(name: str, model_dir: Path, threads: int, mode: str) -> Callable:
-    """A function texts -> labels for one engine (``mode``: newsdesk windowing)."""
-    if name == "transformers.pipeline":
-        from transformers import pipeline
+def timed(run: Callable[[list[str]], Labels]) -> Engine:
+    def engine(texts: list[str]) -> tuple[Labels, float]:
+        start = time.perf_counter()
+        labels = run(texts)
+        return labels, time.perf_counter() - start
+    return engine
 
-        pipe = pipeline("text-classification", model=str(model_dir), device="cpu")
-        return lambda texts: [r["label"] for r in pipe(
-            texts, batch_size=BATCH_SIZE, truncation=True, max_length=MAX_LENGTH)]
+
+def length_sorted(run: Callable[[list[str]], Labels]) -> Callable[[list[str]], Labels]:
+    """``run`` fed the texts longest first (batches then pad little); labels in input order."""
+    def sorted_run(texts: list[str]) -> Labels:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        labels = run([texts[i] for i in order])
+        return [label for _, label in sorted(zip(order, labels))]
+    return sorted_run
+
+
+def pipeline_engines(pipe: Any, max_length: int) -> dict[str, Engine]:
+    def run(texts: list[str]) -> Labels:
+        return [r["label"] for r in pipe(texts, batch_size=BATCH_SIZE, truncation=True,
+                                         max_length=max_length)]
+    return {"transformers.pipeline": timed(run),
+            "transformers.pipeline, sorted": timed(length_sorted(run))}
+
+
+def newsdesk_engines(model_dir: Path, threads: int) -> dict[str, Engine]:
+    """newsdesk's torch, ONNX fp32 and ONNX int8 classifiers, reading the first window."""
     from newsdesk import TopicClassifier
 
-    options = {"newsdesk torch": {}, "newsdesk onnx fp32": {"backend": "onnx"},
-               "newsdesk onnx int8": {"backend": "onnx", "quantize": "int8"}}[name]
-    classifier = TopicClassifier.from_pretrained(model_dir, device="cpu", threads=threads,
-                                                 **options)
-    classifier.manifest.windowing = replace(classifier.manifest.windowing, mode=mode,
-                                            max_length=MAX_LENGTH, stride=STRIDE)
-    return lambda texts: [p.label for p in classifier.predict(texts, batch_size=BATCH_SIZE)]
+    engines = {}
+    for name, options in (("newsdesk torch", {}), ("newsdesk onnx fp32", {"backend": "onnx"}),
+                          ("newsdesk onnx int8", {"backend": "onnx", "quantize": "int8"})):
+        classifier = TopicClassifier.from_pretrained(model_dir, threads=threads, **options)
+        classifier.manifest.windowing = replace(classifier.manifest.windowing, mode="first")
+        engines[name] = timed(lambda texts, c=classifier: [
+            p.label for p in c.predict(texts, batch_size=BATCH_SIZE)])
+    return engines
 
 
-class PeakRss:
-    """Samples the process's RSS every 5 ms in a thread; ``peak`` in MiB."""
+class OptimumWorker:
+    """benchmarks/optimum_worker.py under .venv-optimum's python: one JSON line per request."""
 
-    def __init__(self) -> None:
-        self.peak = self.now()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+    def __init__(self, python: Path) -> None:
+        self.process = subprocess.Popen([str(python), str(HERE / "optimum_worker.py")],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
-    @staticmethod
-    def now() -> float:
-        """Resident set size in MiB (Linux /proc; elsewhere the lifetime peak)."""
-        try:
-            pages = int(Path("/proc/self/statm").read_text().split()[1])
-            return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-        except (OSError, ValueError, IndexError):
-            import resource
+    def ask(self, **request: Any) -> dict[str, Any]:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the Optimum worker exited with code {self.process.wait()}")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"the Optimum worker failed: {answer['error']}")
+        return answer
 
-            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+    def run(self, precision: str, texts: list[str]) -> tuple[Labels, float]:
+        answer = self.ask(run=precision, texts=texts)
+        return answer["labels"], answer["seconds"]
 
-    def _run(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, self.now())
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.now())
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
 
 
-def timed(run: Callable, texts: list[str]) -> tuple[list[str], float, float]:
-    """Labels, wall seconds and process CPU seconds of one run."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    labels = run(texts)
-    return labels, time.perf_counter() - wall, time.process_time() - cpu
-
-
-# ------------------------------------------------------------------------ compute bound
-
-
-@dataclass
-class ModelShape:
-    """What the FLOP count needs: per-token and per-document parameters, layers, hidden."""
-
-    token_params: int
-    head_params: int
-    layers: int
-    hidden: int
-
-    def flops(self, tokens: int) -> float:
-        """FLOPs of one forward pass over ``tokens`` tokens (no padding)."""
-        return (2.0 * self.token_params * tokens + 2.0 * self.head_params
-                + 4.0 * self.layers * tokens**2 * self.hidden)
-
-
-def model_shape(model_dir: Path) -> ModelShape:
-    from transformers import AutoModelForSequenceClassification
-
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir)
-    token = head = 0
-    for name, parameter in model.named_parameters():
-        if "embeddings" in name:
-            continue
-        if ".encoder." in f".{name}":
-            token += parameter.numel()
-        else:
-            head += parameter.numel()
-    return ModelShape(token, head, model.config.num_hidden_layers, model.config.hidden_size)
-
-
-def cpu_peak(threads: int) -> dict[str, Any]:
-    """Peak fp32 FLOP/s of ``threads`` cores from lscpu: cores x GHz x lanes x 2 FMA x 2."""
-    info = _lscpu()
-    flags = set(info.get("Flags", "").split())
-    lanes = 16 if "avx512f" in flags else 8 if {"avx2", "avx"} & flags else 4
-    ghz, source = _ghz(info)
-    cores = _physical_cores(info)
-    used = min(threads, cores)
-    return {"model": info.get("Model name", platform.processor()), "cores": cores,
-            "threads_used": used, "ghz": ghz, "ghz_source": source, "fp32_lanes": lanes,
-            "fma_units": 2, "peak_gflops": round(used * ghz * lanes * 2 * 2, 1),
-            "vnni": bool({"avx512_vnni", "avx_vnni"} & flags), "amx": "amx_int8" in flags}
-
-
-def _lscpu() -> dict[str, str]:
+def optimum_engines(python: Path | None, load: dict[str, Any], stack: ExitStack
+                    ) -> tuple[dict[str, Engine], dict[str, Any]]:
+    """Optimum's fp32 and int8 engines (the worker's ``load`` request), or none and why not."""
     try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return {}
-    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in
-                                                 out.splitlines()) if v}
-
-
-def _ghz(info: dict[str, str]) -> tuple[float, str]:
-    for key in ("CPU max MHz", "CPU MHz"):
-        if info.get(key):
-            return float(info[key]) / 1000, f"lscpu {key}"
-    named = re.search(r"@\s*([\d.]+)\s*GHz", info.get("Model name", ""))
-    if named:
-        return float(named.group(1)), "lscpu model name"
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        return float(re.search(r"cpu MHz\s*:\s*([\d.]+)", text).group(1)) / 1000, \
-            "/proc/cpuinfo cpu MHz (nominal)"
-    except (OSError, AttributeError):
-        return 2.0, "assumed"
-
-
-def _physical_cores(info: dict[str, str]) -> int:
-    try:
-        return int(info["Core(s) per socket"]) * int(info.get("Socket(s)", "1"))
-    except (KeyError, ValueError):
-        return os.cpu_count() or 1
-
-
-# --------------------------------------------------------------------------------- rows
-
-
-def token_lengths(tokenizer: Any, texts: Sequence[str], windowed: bool,
-                  stride: int) -> list[list[int]]:
-    """Per text, the token count of each window the engines run (one window if truncated)."""
-    encoded = tokenizer(list(texts), truncation=True, max_length=MAX_LENGTH,
-                        return_overflowing_tokens=windowed, stride=stride if windowed else 0,
-                        return_attention_mask=False)
-    out: list[list[int]] = [[] for _ in texts]
-    owners = encoded["overflow_to_sample_mapping"] if windowed else range(len(texts))
-    for owner, ids in zip(owners, encoded["input_ids"]):
-        out[owner].append(len(ids))
-    return out
-
-
-def padded_tokens(lengths: list[list[int]], sort: bool) -> int:
-    """Tokens a batch-of-32 engine computes: unsorted (the pipeline, in input order) or
-    sorted by length (newsdesk; its CPU token budget only shrinks this)."""
-    flat = [n for windows in lengths for n in windows]
-    if sort:
-        flat.sort(reverse=True)
-    return sum(len(chunk) * max(chunk) for chunk in
-               (flat[i:i + BATCH_SIZE] for i in range(0, len(flat), BATCH_SIZE)))
-
-
-def measure(engine: str, run: Callable, workload: Workload, mode: str,
-            context: dict[str, Any]) -> dict[str, Any]:
-    """One timed row (after a warm-up on the first texts)."""
-    run(workload.texts[:2 * BATCH_SIZE])
-    with PeakRss() as rss:
-        labels, wall, cpu = timed(run, workload.texts)
-    lengths = context["lengths"][mode]
-    tokens = sum(sum(w) for w in lengths)
-    flops = sum(context["shape"].flops(n) for windows in lengths for n in windows)
-    row = {"workload": workload.name, "engine": engine, "windows": mode,
-           "docs": len(workload.texts), "seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
-           "docs_per_s": round(len(workload.texts) / wall, 2),
-           "tokens_per_s": round(tokens / wall), "tokens": tokens,
-           "padded_tokens": padded_tokens(lengths, sort=engine != "transformers.pipeline"),
-           "peak_rss_mib": round(rss.peak), "gflops_per_doc": round(
-               flops / len(workload.texts) / 1e9, 3),
-           "fraction_of_fp32_peak": round(flops / wall / 1e9 / context["peak"], 3),
-           "labels": labels}
-    if workload.gold is not None:
-        row["accuracy"] = round(sum(a == b for a, b in zip(labels, workload.gold))
-                                / len(labels), 4)
-    return row
-
-
-def run_engines(model_dir: Path, workloads: list[Workload], threads: int,
-                context: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for engine in ENGINES:
-        modes = ["first"] if engine == "transformers.pipeline" else ["first", "all"]
-        for mode in modes:
-            before = PeakRss.now()
-            run = load_engine(engine, model_dir, threads, mode)
-            for workload in workloads:
-                rows.append(measure(engine, run, workload, mode, {
-                    **context, "lengths": context["lengths"][workload.name]}))
-                rows[-1]["rss_before_load_mib"] = round(before)
-                print(_progress(rows[-1]), flush=True)
-            del run
-            gc.collect()
-    return rows
-
-
-def _progress(row: dict[str, Any]) -> str:
-    return (f"{row['workload']:>10} | {row['engine']:<22} | {row['windows']:<5} | "
-            f"{row['docs_per_s']:8.2f} docs/s | {row['peak_rss_mib']} MiB")
-
-
-# ------------------------------------------------------------------------------ summary
-
-
-def add_ratios(rows: list[dict[str, Any]]) -> None:
-    """Each row's docs/s over the pipeline's on the same workload."""
-    base = {r["workload"]: r["docs_per_s"] for r in rows
-            if r["engine"] == "transformers.pipeline"}
-    for row in rows:
-        row["x_pipeline"] = round(row["docs_per_s"] / base[row["workload"]], 2)
-
-
-def int8_quality(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """int8 against fp32 (and torch): label agreement per workload, bbc-news accuracy."""
-    def find(workload: str, engine: str, mode: str) -> dict[str, Any]:
-        return next(r for r in rows if (r["workload"], r["engine"], r["windows"])
-                    == (workload, engine, mode))
-
-    out: dict[str, Any] = {}
-    for workload in sorted({r["workload"] for r in rows}):
-        for mode in ("first", "all"):
-            int8 = find(workload, "newsdesk onnx int8", mode)
-            fp32 = find(workload, "newsdesk onnx fp32", mode)
-            torch_row = find(workload, "newsdesk torch", mode)
-            entry = {"agreement_int8_vs_fp32": _agreement(int8, fp32),
-                     "agreement_fp32_vs_torch": _agreement(fp32, torch_row)}
-            if "accuracy" in int8:
-                entry.update(accuracy_fp32=fp32["accuracy"], accuracy_int8=int8["accuracy"],
-                             accuracy_torch=torch_row["accuracy"],
-                             accuracy_loss_points=round(
-                                 100 * (fp32["accuracy"] - int8["accuracy"]), 2))
-            out[f"{workload} ({mode})"] = entry
-    return out
-
-
-def _agreement(a: dict[str, Any], b: dict[str, Any]) -> float:
-    return round(sum(x == y for x, y in zip(a["labels"], b["labels"])) / len(a["labels"]), 4)
-
-
-def targets(rows: list[dict[str, Any]], quality: dict[str, Any]) -> list[dict[str, Any]]:
-    """The issue's bars, each with the measured figure and whether it is met."""
-    out = []
-    for workload, bars in TARGETS.items():
-        for engine, bar in bars.items():
-            row = next(r for r in rows if (r["workload"], r["engine"], r["windows"])
-                       == (workload, engine, "first"))
-            out.append({"what": f"{engine} / pipeline docs/s, {workload}", "bar": f">= {bar}x",
-                        "measured": row["x_pipeline"], "met": row["x_pipeline"] >= bar})
-    bbc = quality.get("bbc-news (first)", {})
-    if bbc:
-        out.append({"what": "int8 accuracy loss vs fp32, bbc-news (points)", "bar": "<= 0.5",
-                    "measured": bbc["accuracy_loss_points"],
-                    "met": bbc["accuracy_loss_points"] <= 0.5})
-        out.append({"what": "int8 label agreement with fp32, bbc-news", "bar": ">= 99%",
-                    "measured": bbc["agreement_int8_vs_fp32"],
-                    "met": bbc["agreement_int8_vs_fp32"] >= 0.99})
-    return out
-
-
-def summarizer_speed(limit: int) -> list[dict[str, Any]]:
-    """Extractive summaries of news-articles texts: docs/s per method."""
-    from newsdesk import Summarizer
-    from newsdesk.data import load
-
-    texts = [r.text for r in load("news-articles")[:limit]]
-    rows = []
-    for method in ("lead", "textrank", "centroid"):
-        summarizer = Summarizer.extractive(method)
-        summarizer.summarize(texts[:5])
-        _, wall, cpu = timed(summarizer.summarize, texts)
-        rows.append({"method": method, "docs": len(texts), "seconds": round(wall, 3),
-                     "cpu_seconds": round(cpu, 3), "docs_per_s": round(len(texts) / wall, 1)})
-        print(f"summarizer {method}: {rows[-1]['docs_per_s']} docs/s", flush=True)
-    return rows
-
-
-# -------------------------------------------------------------------------------- setup
+        if python is None:
+            subprocess.run(["bash", str(HERE / "optimum_env.sh")], check=True,
+                           capture_output=True, text=True)
+            python = OPTIMUM_PYTHON
+        worker = OptimumWorker(python)
+        stack.callback(worker.close)
+        info = worker.ask(**load)
+    except subprocess.CalledProcessError as error:
+        said = [line for line in error.stderr.splitlines() if not line.startswith("WARNING")]
+        return {}, {"ran": False, "why": f"benchmarks/optimum_env.sh exited with code "
+                                         f"{error.returncode}: {' '.join(said[-3:])}"}
+    except (OSError, RuntimeError) as error:
+        return {}, {"ran": False, "why": str(error)}
+    return ({f"optimum ort {p}": partial(worker.run, p) for p in ("fp32", "int8")},
+            {"ran": True, **info})
 
 
 @contextmanager
@@ -405,135 +197,203 @@ def exported(model_dir: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     weights = weights_sha256(model_dir)
     if all((model_dir / entry.get(v, {}).get("file", "-")).is_file()
            and entry[v].get("weights_sha256") == weights for v in ("fp32", "int8")):
-        yield model_dir, {"exported": "found in the model dir", **entry}
+        yield model_dir, {"exported": "found in the model dir"}
         return
-
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
         copy = Path(tmp) / model_dir.name
         shutil.copytree(model_dir, copy, ignore=shutil.ignore_patterns("*.onnx"))
-        start = time.perf_counter()
         result = export_onnx(copy, ExportOptions(int8=True))
-        yield copy, {"exported": f"by this run in {time.perf_counter() - start:.0f} s",
-                     "fp32_max_abs_logit_diff": result.fp32_max_abs_diff,
-                     "fused": result.fused,
-                     "int8_probe_label_agreement": result.int8_label_agreement}
+        yield copy, {"exported": "by this run",
+                     "fp32_max_abs_logit_diff": result.fp32_max_abs_diff}
 
 
-def environment(threads: int) -> dict[str, Any]:
-    from importlib.metadata import version
+def interleaved_passes(engines: dict[str, Engine], workloads: list[Workload], repeats: int
+                       ) -> dict[tuple[str, str], tuple[Labels, list[float]]]:
+    """Warm every engine up on two batches, then pass 1 of every engine, pass 2, ...:
+    (workload, engine) -> labels, seconds of each pass."""
+    for engine in engines.values():
+        engine(workloads[-1].texts[:2 * BATCH_SIZE])
+    labels: dict[tuple[str, str], Labels] = {}
+    seconds: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for repeat in range(repeats):
+        for workload in workloads:
+            for name, engine in engines.items():
+                key = workload.name, name
+                labels[key], wall = engine(workload.texts)
+                seconds[key].append(wall)
+                print(f"pass {repeat + 1} | {workload.name:>10} | {name:<29} | "
+                      f"{len(workload.texts) / wall:8.2f} docs/s", flush=True)
+    return {key: (labels[key], seconds[key]) for key in labels}
 
-    return {"python": platform.python_version(), "machine": platform.machine(),
-            "cpus": os.cpu_count(), "threads": threads,
-            **{name: version(name) for name in ("torch", "transformers", "onnxruntime")}}
+
+# ------------------------------------------------------------------------ compute bound
 
 
-def write_results(report: dict[str, Any], out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    slim = {**report, "rows": [{k: v for k, v in r.items() if k != "labels"}
-                               for r in report["rows"]]}
-    (out / "inference_speed.json").write_text(json.dumps(slim, indent=2) + "\n")
-    (out / "inference_speed.md").write_text(markdown(slim))
+def operations(model: Any, lengths: list[int]) -> float:
+    """Sum over documents of s tokens of 2 * P * s + 4 * L * s^2 * h."""
+    encoder = sum(p.numel() for name, p in model.named_parameters()
+                  if ".encoder." in f".{name}" and "embeddings" not in name)
+    layers, hidden = model.config.num_hidden_layers, model.config.hidden_size
+    return sum(2.0 * encoder * s + 4.0 * layers * s**2 * hidden for s in lengths)
 
 
-def markdown(report: dict[str, Any]) -> str:
-    cpu, env = report["cpu"], report["environment"]
-    title = "# CPU inference speed: transformers.pipeline vs newsdesk"
-    lines = [title, ""]
-    if report["reduced"]:
-        lines += [f"**Reduced run (`--limit {report['limit']}`): these speed figures are a "
-                  "smoke test on a busy machine, not final.**", ""]
-    lines += [f"Model `{report['model']}`; {env['threads']} threads for torch and ONNX "
-              f"Runtime; batch size {BATCH_SIZE}; every engine truncates at {MAX_LENGTH} "
-              "tokens (`first`); newsdesk's windowed figures (`all`: every 256-token window) "
-              "beside them.", "",
-              f"CPU: {cpu['model']}, {cpu['threads_used']} of {cpu['cores']} cores at "
-              f"{cpu['ghz']} GHz ({cpu['ghz_source']}), {cpu['fp32_lanes']} fp32 lanes, "
-              f"VNNI {cpu['vnni']}: peak fp32 {cpu['peak_gflops']} GFLOP/s "
-              "(cores x GHz x lanes x 2 FMA x 2). Where the clock is the nominal one, turbo "
-              "runs above it and the fractions below read high; int8 rows may pass 100%.", "",
-              "| workload | engine | windows | docs | docs/s | x pipeline | tokens/s | "
-              "GFLOP/doc | % of fp32 peak | peak RSS MiB (before load) | accuracy |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+def peaks(cpu: dict[str, Any], threads: int) -> dict[str, Any]:
+    """Peak G operations/s of the cores used, fp32 and int8, and how each was counted."""
+    isa = set(cpu["isa"])
+    lanes = 16 if "avx512f" in isa else 8 if "avx2" in isa else 4
+    fp32 = lanes * 2 * 2
+    if "amx_int8" in isa:
+        int8, int8_how = 2048, "AMX: 1024 int8 multiply-adds per cycle"
+    elif {"avx512_vnni", "avx_vnni"} & isa:
+        int8, int8_how = 4 * fp32, "VNNI: 4 int8 multiply-adds per fp32 lane"
+    else:
+        int8, int8_how = 2 * fp32, "no VNNI: 2 int8 multiply-adds per fp32 lane"
+    ghz, clock = clock_ghz(cpu["model"])
+    cores = min(threads, cpu["cores"])
+    return {"ghz": ghz, "clock": clock, "cores": cores,
+            "fp32_ops_per_cycle": fp32, "int8_ops_per_cycle": int8, "int8_how": int8_how,
+            "fp32": round(cores * ghz * fp32, 1), "int8": round(cores * ghz * int8, 1)}
+
+
+def clock_ghz(model: str) -> tuple[float, str]:
+    """The nominal clock: from the model name, else /proc/cpuinfo's ``cpu MHz``."""
+    named = re.search(r"@\s*([\d.]+)\s*GHz", model)
+    if named:
+        return float(named.group(1)), "CPU model name"
+    try:
+        mhz = re.search(r"^cpu MHz\s*:\s*([\d.]+)", Path("/proc/cpuinfo").read_text(), re.M)
+    except OSError:
+        mhz = None
+    return (float(mhz.group(1)) / 1000, "/proc/cpuinfo cpu MHz") if mhz else (2.0, "assumed")
+
+
+def padded_tokens(lengths: list[int], sort: bool) -> int:
+    """Tokens that batches of 32 compute with padding, in input order or sorted by length."""
+    lengths = sorted(lengths, reverse=True) if sort else lengths
+    return sum(len(chunk) * max(chunk) for chunk in
+               (lengths[i:i + BATCH_SIZE] for i in range(0, len(lengths), BATCH_SIZE)))
+
+
+# --------------------------------------------------------------------------------- rows
+
+
+def rows_of(passes: dict[tuple[str, str], tuple[Labels, list[float]]],
+            workloads: list[Workload], lengths: dict[str, list[int]],
+            ops: dict[str, float], peak: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for workload in workloads:
+        docs, tokens = len(workload.texts), sum(lengths[workload.name])
+        reference = passes[workload.name, REFERENCE][0]
+        base = statistics.median(passes[workload.name, "transformers.pipeline"][1])
+        for (name, engine), (labels, seconds) in passes.items():
+            if name != workload.name:
+                continue
+            stats = repeat_stats(seconds)
+            precision = "int8" if engine.endswith("int8") else "fp32"
+            median = statistics.median(seconds)
+            row = {"workload": name, "engine": engine, "docs": docs, "seconds": stats,
+                   "docs_per_s": round(docs / median, 2), "x_pipeline": round(base / median, 2),
+                   "tokens_per_s": round(tokens / median), "peak": precision,
+                   "compute_bound": round(ops[name] / median / 1e9 / peak[precision], 4),
+                   "agreement_with_torch": _share(labels, reference)}
+            if workload.gold is not None:
+                row["accuracy"] = _share(labels, workload.gold)
+            rows.append(row)
+    return rows
+
+
+def _share(a: Sequence[str], b: Sequence[str]) -> float:
+    return round(sum(x == y for x, y in zip(a, b)) / len(a), 4)
+
+
+def render(report: dict[str, Any]) -> list[str]:
+    peak, optimum = report["peak"], report["optimum"]
+    lines = []
+    if report["limit"] is not None:
+        lines += [f"**Reduced run (`--limit {report['limit']}`): not final figures.**", ""]
+    if not optimum["ran"]:
+        lines += [f"**Optimum's ONNX Runtime rows are missing: {optimum['why']}**", ""]
+    lines += [
+        f"Model `{report['model']}`; {report['threads']} threads; batches of {BATCH_SIZE}; "
+        f"every engine reads the first {report['max_length']} tokens. Median of "
+        f"{report['repeats']} timed passes after a warm-up, engines interleaved; "
+        "\"sorted\" and Optimum rows sort the texts by length; labels compared with "
+        f"{REFERENCE}'s.", "",
+        f"% of compute bound: fp32 rows against the fp32 peak ({peak['fp32']} GFLOP/s = "
+        f"{peak['cores']} cores x {peak['ghz']} GHz ({peak['clock']}) x "
+        f"{peak['fp32_ops_per_cycle']} ops/cycle), int8 rows against the int8 peak "
+        f"({peak['int8']} GOP/s, {peak['int8_ops_per_cycle']} ops/cycle; {peak['int8_how']}). "
+        "Turbo runs above a nominal clock, so fractions can read high.", "",
+        "| workload | engine | docs | docs/s (median) | s min / median / max | x pipeline | "
+        "tokens/s | % of compute bound (peak) | labels = torch | accuracy |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["rows"]:
+        s = r["seconds"]
         accuracy = f"{100 * r['accuracy']:.2f}" if "accuracy" in r else ""
-        lines.append(f"| {r['workload']} | {r['engine']} | {r['windows']} | {r['docs']} | "
-                     f"{r['docs_per_s']} | {r['x_pipeline']} | {r['tokens_per_s']} | "
-                     f"{r['gflops_per_doc']} | {100 * r['fraction_of_fp32_peak']:.0f}% | "
-                     f"{r['peak_rss_mib']} ({r['rss_before_load_mib']}) | {accuracy} |")
-    lines += ["", "## int8 against fp32", "", "| workload | labels int8 = fp32 | "
-              "fp32 = torch | accuracy torch / fp32 / int8 | int8 loss (points) |",
-              "|---|---|---|---|---|"]
-    for name, q in report["int8_quality"].items():
-        accuracy = (f"{100 * q['accuracy_torch']:.2f} / {100 * q['accuracy_fp32']:.2f} / "
-                    f"{100 * q['accuracy_int8']:.2f}" if "accuracy_int8" in q else "")
-        lines.append(f"| {name} | {100 * q['agreement_int8_vs_fp32']:.2f}% | "
-                     f"{100 * q['agreement_fp32_vs_torch']:.2f}% | {accuracy} | "
-                     f"{q.get('accuracy_loss_points', '')} |")
-    lines += ["", "## The issue's bars", "", "| what | bar | measured | met |", "|---|---|---|---|"]
-    lines += [f"| {t['what']} | {t['bar']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |"
-              for t in report["targets"]]
-    lines += ["", "## Extractive summarizers (news-articles)", "", "| method | docs | docs/s |",
-              "|---|---|---|"]
-    lines += [f"| {s['method']} | {s['docs']} | {s['docs_per_s']} |"
-              for s in report["summarizers"]]
-    lines += ["", f"Padding: the pipeline computes {report['padding']['pipeline']:,} tokens "
-              f"on the mixed feed for {report['padding']['real']:,} real ones; length-sorted "
-              f"batches of {BATCH_SIZE} would compute {report['padding']['sorted']:,} (newsdesk's "
-              "CPU token budget cuts that further).", "",
-              f"Environment: {env}.", "", f"ONNX export: {export_summary(report['export'])}.",
-              "",
-              "Produced by `.venv/bin/python benchmarks/inference_speed.py --model DIR`."]
-    return "\n".join(lines) + "\n"
-
-
-def export_summary(export: dict[str, Any]) -> str:
-    """One line on the ONNX files: where from, fp32 parity, fusions, int8 settings."""
-    fp32, int8 = export.get("fp32", {}), export.get("int8", {})
-    diff = fp32.get("max_abs_logit_diff_vs_torch", export.get("fp32_max_abs_logit_diff"))
-    fused = fp32.get("fused", export.get("fused", {}))
-    parts = [export["exported"], f"fp32 max |logit - torch| {diff:.1e} on the probe batch"
-             if diff is not None else "",
-             "fused " + ", ".join(f"{k} {v}" for k, v in fused.items()) if fused else "",
-             f"int8 dynamic, per channel {int8['per_channel']}, reduce range "
-             f"{int8['reduce_range']}" if int8 else "int8 dynamic, per channel"]
-    return "; ".join(p for p in parts if p)
+        lines.append(
+            f"| {r['workload']} | {r['engine']} | {r['docs']} | {r['docs_per_s']} | "
+            f"{s['min']:.2f} / {s['median']:.2f} / {s['max']:.2f} | {r['x_pipeline']} | "
+            f"{r['tokens_per_s']} | {100 * r['compute_bound']:.1f}% ({r['peak']}) | "
+            f"{100 * r['agreement_with_torch']:.2f}% | {accuracy} |")
+    padding = report["padding"]
+    lines += ["", f"Padding on the mixed feed: {padding['real']:,} real tokens; batches of "
+              f"{BATCH_SIZE} in input order compute {padding['input_order']:,}, sorted by "
+              f"length {padding['sorted']:,}.", "",
+              f"newsdesk ONNX export: {report['export']['exported']}.", "",
+              f"Optimum int8: {optimum.get('int8', 'did not run')}; its venv: "
+              f"{optimum.get('libraries', 'none')}.", "",
+              f"Peak RSS of the benchmark process with its engines loaded (Optimum's worker not "
+              f"counted): {report['peak_rss_mib']} MiB."]
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, type=Path, help="a topic model dir")
     parser.add_argument("--limit", type=int, default=None,
-                        help="a reduced run: at most N texts per workload (not final)")
+                        help="a quick run: at most N texts per workload (not final)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes per engine")
     parser.add_argument("--threads", type=int, default=None, help="default: every core")
-    parser.add_argument("--feed-size", type=int, default=FEED_SIZE)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--optimum-python", type=Path, default=None,
+                        help="python of a venv with optimum-onnx (default: build "
+                             ".venv-optimum with benchmarks/optimum_env.sh)")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
+    run = start_run(None if argv is None else [__file__, *argv])
     import torch
-    from transformers import AutoTokenizer
+    from transformers import pipeline
 
-    threads = args.threads or len(os.sched_getaffinity(0))
+    from newsdesk.manifest import Manifest
+
+    threads = args.threads or run.cpu["cores"]
     torch.set_num_threads(threads)
-    workloads = [bbc_workload(args.limit),
-                 feed_workload(min(args.feed_size, args.limit or args.feed_size))]
-    with exported(args.model) as (model_dir, export_info):
-        tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        lengths = {w.name: {mode: token_lengths(tokenizer, w.texts, mode == "all", STRIDE)
-                            for mode in ("first", "all")} for w in workloads}
-        cpu = cpu_peak(threads)
-        context = {"shape": model_shape(model_dir), "peak": cpu["peak_gflops"],
-                   "lengths": lengths}
-        rows = run_engines(model_dir, workloads, threads, context)
-    add_ratios(rows)
-    quality = int8_quality(rows)
-    feed = lengths["mixed feed"]["first"]
-    report = {"model": str(args.model), "reduced": args.limit is not None,
-              "limit": args.limit, "environment": environment(threads), "cpu": cpu,
-              "export": export_info, "rows": rows, "int8_quality": quality,
-              "targets": targets(rows, quality),
-              "padding": {"real": sum(map(sum, feed)), "pipeline": padded_tokens(feed, False),
+    max_length = Manifest.load(args.model).windowing.max_length
+    workloads = [bbc_workload(args.limit), feed_workload(min(FEED_SIZE, args.limit or FEED_SIZE))]
+    with ExitStack() as stack:
+        model_dir, export = stack.enter_context(exported(args.model))
+        pipe = pipeline("text-classification", model=str(model_dir), device="cpu")
+        engines = pipeline_engines(pipe, max_length)
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="optimum-")))
+        optimum, optimum_info = optimum_engines(args.optimum_python, {
+            "load": str(model_dir), "out": str(work), "threads": threads,
+            "max_length": max_length, "isa": run.cpu["isa"]}, stack)
+        engines |= optimum | newsdesk_engines(model_dir, threads)
+        with PeakRss() as rss:
+            passes = interleaved_passes(engines, workloads, args.repeats)
+    lengths = {w.name: [len(ids) for ids in pipe.tokenizer(
+        w.texts, truncation=True, max_length=max_length)["input_ids"]] for w in workloads}
+    ops = {name: operations(pipe.model, lengths[name]) for name in lengths}
+    peak = peaks(run.cpu, threads)
+    feed = lengths["mixed feed"]
+    report = {"model": str(args.model), "limit": args.limit, "repeats": args.repeats,
+              "threads": threads, "max_length": max_length, "peak": peak,
+              "optimum": optimum_info, "export": export, "peak_rss_mib": round(rss.peak),
+              "padding": {"real": sum(feed), "input_order": padded_tokens(feed, False),
                           "sorted": padded_tokens(feed, True)},
-              "summarizers": summarizer_speed(min(args.limit or 300, 300))}
-    write_results(report, args.out)
+              "rows": rows_of(passes, workloads, lengths, ops, peak)}
+    write_results("inference_speed", run, report, render,
+                  "CPU inference speed: newsdesk against transformers.pipeline and Optimum",
+                  folder=args.out)
     print(f"written to {args.out}/inference_speed.md")
     return report
 

@@ -256,31 +256,29 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def test_speed_benchmark_runs_on_a_tiny_model(topic_dir: Path, tmp_path: Path,
-                                              repo_root: Path) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "inference_speed", repo_root / "benchmarks" / "inference_speed.py")
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = bench  # dataclasses look their module up there
-    try:
-        spec.loader.exec_module(bench)
-        report = bench.main(["--model", str(topic_dir), "--limit", "6", "--threads", "1",
-                             "--out", str(tmp_path)])
-    finally:
-        del sys.modules[spec.name]
+def test_speed_benchmark_runs_on_a_tiny_model(topic_dir: Path, tmp_path: Path, repo_root: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(repo_root / "benchmarks"))
+    bench = import_module("inference_speed")
+    missing = tmp_path / "no-venv" / "python"
+    report = bench.main(["--model", str(topic_dir), "--limit", "6", "--repeats", "2",
+                         "--threads", "1", "--optimum-python", str(missing),
+                         "--out", str(tmp_path)])
     rows = report["rows"]
-    assert len(rows) == 2 * (1 + 3 * 2)  # two workloads: the pipeline + 3 engines x 2 modes
-    assert all(r["docs"] == 6 and r["docs_per_s"] > 0 and r["fraction_of_fp32_peak"] > 0
-               for r in rows)
-    first = [r for r in rows if r["windows"] == "first" and r["workload"] == "bbc-news"]
-    assert len({tuple(r["labels"]) for r in first}) == 1  # same labels: same 256 tokens
-    assert report["reduced"] and report["export"]["exported"] == "found in the model dir"
-    assert {t["what"].split(" / ")[0] for t in report["targets"]} >= {"newsdesk onnx int8"}
+    engines = ["transformers.pipeline", "transformers.pipeline, sorted", "newsdesk torch",
+               "newsdesk onnx fp32", "newsdesk onnx int8"]
+    assert [(r["workload"], r["engine"]) for r in rows] == [
+        (w, e) for w in ("bbc-news", "mixed feed") for e in engines]
+    assert all(r["docs"] == 6 and r["seconds"]["n"] == 2 and r["docs_per_s"] > 0 for r in rows)
+    # the same first tokens give the same labels, in input order after sorting too
+    assert all(r["agreement_with_torch"] == 1.0 for r in rows if "int8" not in r["engine"])
+    assert [r["peak"] for r in rows[:5]] == ["fp32"] * 4 + ["int8"]
+    assert ["accuracy" in r for r in rows] == [True] * 5 + [False] * 5
+    assert report["peak"]["int8"] > report["peak"]["fp32"] > 0
+    assert not report["optimum"]["ran"] and str(missing) in report["optimum"]["why"]
     markdown = (tmp_path / "inference_speed.md").read_text()
-    assert "Reduced run (`--limit 6`)" in markdown
-    assert "| mixed feed | newsdesk onnx int8 |" in markdown
     saved = json.loads((tmp_path / "inference_speed.json").read_text())
-    assert "labels" not in saved["rows"][0] and saved["cpu"]["peak_gflops"] > 0
-    assert [s["method"] for s in saved["summarizers"]] == ["lead", "textrank", "centroid"]
+    assert "Reduced run (`--limit 6`)" in markdown and "int8 rows against the int8 peak" in markdown
+    assert "| mixed feed | newsdesk onnx int8 |" in markdown
+    assert "Optimum's ONNX Runtime rows are missing" in markdown and str(missing) in markdown
+    assert saved["optimum"] == report["optimum"] and "--repeats 2" in saved["run"]["command"]

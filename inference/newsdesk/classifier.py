@@ -7,6 +7,9 @@ the model's manifest says. Only the step "padded batch -> logits" depends on the
 (``newsdesk.onnx_backend``); tokenisation, windowing, batching and aggregation are shared.
 A very long text is
 windowed a slice at a time (``newsdesk.windowing.slice_groups``), so memory stays bounded.
+A hybrid model dir adds a TF-IDF head (``newsdesk.tfidf_head``) whose probabilities of each
+whole text are fused with the aggregated transformer probabilities in ``predict_proba``, the
+one place every backend's per-text probabilities pass through.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from newsdesk.inputs import check_pairs, check_texts
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
 from newsdesk.modeldir import check_local_model, load_model_and_tokenizer
 from newsdesk.prediction import Prediction
+from newsdesk.tfidf_head import TfidfHead, fuse, hybrid_weight, load_hybrid_head
 from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, encode_windows, slice_groups
 
 DOCS_PER_CHUNK = 256  # texts windowed and length-sorted together (more: less padding)
@@ -72,7 +76,8 @@ class SequenceClassifier:
     ``runner`` replaces the torch model (``model`` and ``device`` are then None) and
     ``labels`` must come with it. ``max_batch_tokens`` caps a batch's padded size (count x
     longest window): ``"auto"`` is the runner's ``batch_tokens`` on CPU and no cap on an
-    accelerator; None is no cap.
+    accelerator; None is no cap. ``head`` is the TF-IDF head of a hybrid model (its manifest
+    holds the fusion weight); a hybrid manifest without one is a ModelError.
     """
 
     task: ClassVar[str] = ""
@@ -81,7 +86,8 @@ class SequenceClassifier:
 
     def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, device: Any = None,
                  *, runner: BatchRunner | None = None, labels: Sequence[str] | None = None,
-                 max_batch_tokens: int | str | None = "auto") -> None:
+                 max_batch_tokens: int | str | None = "auto",
+                 head: TfidfHead | None = None) -> None:
         if runner is None:
             runner = TorchRunner(model, device)
             model = runner.model
@@ -95,6 +101,7 @@ class SequenceClassifier:
             labels = [str(id2label[i]) for i in range(len(id2label))]
         self.labels = list(labels)
         self.max_batch_tokens = max_batch_tokens
+        self.head, self.tfidf_weight = head, _fusion_weight(manifest, head, self.labels)
         self._tokenizer_lock = threading.Lock()
 
     @classmethod
@@ -119,6 +126,7 @@ class SequenceClassifier:
         local = Path(source)
         check_local_model(source, allow_pickle=allow_pickle)
         manifest = cls._manifest_for(local)
+        head = load_hybrid_head(local, manifest)
         if backend == "onnx":
             from newsdesk.onnx_backend import load_onnx_runner
 
@@ -129,12 +137,15 @@ class SequenceClassifier:
                 tokenizer = AutoTokenizer.from_pretrained(local, trust_remote_code=False)
             except (OSError, ValueError) as error:
                 raise ModelError(f"{local}: could not load the tokenizer ({error})") from None
-            return cls(None, tokenizer, manifest, None, runner=runner, labels=labels)
-        return cls._torch_from_pretrained(source, manifest, device, allow_pickle, threads)
+            return cls(None, tokenizer, manifest, None, runner=runner, labels=labels,
+                       head=head)
+        return cls._torch_from_pretrained(source, manifest, device, allow_pickle, threads,
+                                          head)
 
     @classmethod
     def _torch_from_pretrained(cls, source: str, manifest: Manifest, device: str | None,
-                               allow_pickle: bool, threads: int | None) -> SequenceClassifier:
+                               allow_pickle: bool, threads: int | None,
+                               head: TfidfHead | None) -> SequenceClassifier:
         from transformers import AutoModelForSequenceClassification
 
         from newsdesk.device import resolve_device
@@ -145,7 +156,7 @@ class SequenceClassifier:
             torch.set_num_threads(threads)
         model, tokenizer = load_model_and_tokenizer(
             AutoModelForSequenceClassification, source, allow_pickle=allow_pickle)
-        return cls(model, tokenizer, manifest, resolve_device(device))
+        return cls(model, tokenizer, manifest, resolve_device(device), head=head)
 
     @classmethod
     def _manifest_for(cls, local: Path) -> Manifest:
@@ -178,7 +189,18 @@ class SequenceClassifier:
 
     def predict_proba(self, texts: Sequence[str], targets: Sequence[str] | None = None,
                       batch_size: int = 32) -> np.ndarray:
-        """Per-text label probabilities, shape (len(texts), len(labels)).
+        """Per-text label probabilities, shape (len(texts), len(labels)): the transformer's
+        (``transformer_proba``), fused with the TF-IDF head's for a hybrid model."""
+        probs = self.transformer_proba(texts, targets, batch_size)
+        if self.head is None or self.tfidf_weight is None:
+            return probs
+        floor = np.finfo(np.float64).tiny  # a probability that underflowed to 0
+        return fuse(np.log(np.maximum(probs, floor)), self.head.log_probs(texts),
+                    self.tfidf_weight)
+
+    def transformer_proba(self, texts: Sequence[str], targets: Sequence[str] | None = None,
+                          batch_size: int = 32) -> np.ndarray:
+        """The transformer's per-text label probabilities, shape (len(texts), len(labels)).
 
         Texts are windowed a group of slices at a time; every window of a text counts once
         (at most ``windowing.max_windows`` of them), whichever slice it came from.
@@ -243,6 +265,22 @@ class SequenceClassifier:
     @property
     def windowing(self) -> Windowing:
         return self.manifest.windowing
+
+
+def _fusion_weight(manifest: Manifest, head: TfidfHead | None,
+                   labels: Sequence[str]) -> float | None:
+    """The manifest's TF-IDF weight, checked against the head given (or not given)."""
+    weight = hybrid_weight(manifest)
+    if weight is not None and head is None:
+        raise ModelError(f"{MANIFEST_NAME} says the model is a hybrid, but no TF-IDF head "
+                         "was given; load the model dir with from_pretrained")
+    if head is not None and weight is None:
+        raise ModelError(f"a TF-IDF head was given, but {MANIFEST_NAME} has no "
+                         "extras.hybrid.tfidf_weight")
+    if head is not None and head.labels != list(labels):
+        raise ModelError(f"the TF-IDF head's labels {head.labels} are not the model's "
+                         f"{list(labels)} (in order)")
+    return weight
 
 
 def has_visible_text(text: str) -> bool:

@@ -131,3 +131,12 @@ def load_model_and_tokenizer(auto_class: Any, source: str, *, allow_pickle: bool
         reason = " ".join(str(error).split())
         raise ModelError(f"{source}: could not load {what} ({reason})") from None
     return model, tokenizer
+
+
+def config_labels(model_dir: Path) -> list[str]:
+    """Labels in id order from the dir's config.json (``id2label``)."""
+    config: dict[str, Any] = json.loads((Path(model_dir) / "config.json").read_text("utf-8"))
+    id2label = config.get("id2label") or {}
+    if not id2label:
+        raise ModelError(f"{model_dir}/config.json: no id2label")
+    return [str(id2label[str(i)]) for i in range(len(id2label))]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest
+from newsdesk.modeldir import config_labels
 
 MANIFEST_KEY = "onnx"
 VARIANTS = {None: "fp32", "int8": "int8"}
@@ -113,14 +113,3 @@ def load_onnx_runner(model_dir: Path, manifest: Manifest, quantize: str | None,
     except Exception as error:  # onnxruntime raises its own error types
         raise ModelError(f"{path}: ONNX Runtime could not load it ({error})") from None
     return runner, config_labels(model_dir)
-
-
-def config_labels(model_dir: Path) -> list[str]:
-    """Labels in id order from the dir's config.json (``id2label``)."""
-    import json
-
-    config: dict[str, Any] = json.loads((Path(model_dir) / "config.json").read_text("utf-8"))
-    id2label = config.get("id2label") or {}
-    if not id2label:
-        raise ModelError(f"{model_dir}/config.json: no id2label")
-    return [str(id2label[str(i)]) for i in range(len(id2label))]

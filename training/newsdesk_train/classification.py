@@ -157,13 +157,39 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     if trainer.is_world_process_zero():
         (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
         tokenizer.save_pretrained(str(work.staging))
+        head = fit_hybrid_head(config, data, task, labels, work, manifest)
         classifier = CLASSIFIERS[config.task](_whole_model(trainer, work), tokenizer,
-                                              manifest, trainer.args.device)
+                                              manifest, trainer.args.device, head=head)
         if multi:
             manifest.thresholds = tune_thresholds(classifier, data.validation, task)
         manifest.metrics = evaluate_splits(classifier, task, data)
         manifest.save(work.staging)
     return manifest
+
+
+def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: ClassificationTask,
+                    labels: Sequence[str], work: WorkDirs, manifest: Manifest) -> Any:
+    """For a recipe with a ``hybrid`` section: fit the TF-IDF head on the training records'
+    whole texts, save it into the staged dir and record it in the manifest (None without)."""
+    if config.hybrid is None:
+        return None
+    import time
+    from dataclasses import asdict
+
+    from newsdesk.tfidf_head import HEAD_JSON, HEAD_WEIGHTS, MANIFEST_KEY
+    from newsdesk_train.tfidf_head import fit_tfidf_head
+
+    started = time.perf_counter()
+    head = fit_tfidf_head([r.text for r in data.train], [str(task.gold(r)) for r in data.train],
+                          labels, config.hybrid)
+    head.save(work.staging)
+    manifest.extras[MANIFEST_KEY] = {
+        **asdict(config.hybrid), "files": [HEAD_WEIGHTS, HEAD_JSON],
+        "vocabulary_size": len(head.vocabulary), "fit_on": "training records, whole text",
+        "fit_seconds": round(time.perf_counter() - started, 1)}
+    logger.info("hybrid: TF-IDF head over %d terms, weight %.2f", len(head.vocabulary),
+                config.hybrid.tfidf_weight)
+    return head
 
 
 def _whole_model(trainer: Any, work: WorkDirs) -> Any:

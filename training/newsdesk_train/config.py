@@ -151,6 +151,31 @@ class SummaryConfig:
 
 
 @dataclass
+class HybridConfig:
+    """Topic recipes only: a TF-IDF logistic regression over each training article's whole
+    text, fitted after fine-tuning, whose log-probabilities are fused with the
+    transformer's: ``(1 - tfidf_weight) * log p_model + tfidf_weight * log p_tfidf``.
+    ``C`` is the regression's inverse regularisation; words and n-grams up to ``ngram_max``
+    words seen in at least ``min_df`` training articles are its features.
+    """
+
+    tfidf_weight: float = 0.5
+    C: float = 10.0
+    ngram_max: int = 2
+    min_df: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.tfidf_weight <= 1.0:
+            raise ConfigError("hybrid.tfidf_weight must be in [0, 1]")
+        if self.C <= 0:
+            raise ConfigError("hybrid.C must be positive")
+        if self.ngram_max < 1:
+            raise ConfigError("hybrid.ngram_max must be at least 1")
+        if self.min_df < 1:
+            raise ConfigError("hybrid.min_df must be at least 1")
+
+
+@dataclass
 class RecipeConfig:
     """One training recipe: task, data, model, training, output.
 
@@ -167,10 +192,17 @@ class RecipeConfig:
     description: str = ""
     generation: dict[str, Any] = field(default_factory=dict)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
+    hybrid: HybridConfig | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ConfigError(f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
+        if self.hybrid is not None and self.task != "topic":
+            raise ConfigError(f"hybrid: a TF-IDF head is fused with topic models only, not "
+                              f"with a {self.task} model; remove the hybrid section")
+        if self.hybrid is not None and self.model.multi_label:
+            raise ConfigError("hybrid: a TF-IDF head is fused with single-label topic models "
+                              "only; remove the hybrid section or model.multi_label")
         if not self.output_dir:
             self.output_dir = f"models/{self.name}"
 
@@ -202,7 +234,9 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
     parts = key.strip().split(".")
     node = raw
     for part in parts[:-1]:
-        node = node.setdefault(part, {})
+        if node.get(part) is None:  # absent or null (e.g. "hybrid: null"): a new section
+            node[part] = {}
+        node = node[part]
         if not isinstance(node, dict):
             raise ConfigError(f"--set {item!r}: {part!r} is not a section")
     node[parts[-1]] = yaml.safe_load(value) if value.strip() else None
@@ -229,10 +263,6 @@ def build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
 
 
 def _coerce(hint: Any, value: Any, key: str) -> Any:
-    if dataclasses.is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise ConfigError(f"{key} must be a section (a mapping), got {value!r}")
-        return build(hint, value, prefix=f"{key}.")
     options = typing.get_args(hint) if _is_union(hint) else (hint,)
     if value is None:
         if type(None) in options:
@@ -241,6 +271,10 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
     for option in options:
         if option is type(None):
             continue
+        if dataclasses.is_dataclass(option):  # a section (optional: "section | None")
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key} must be a section (a mapping), got {value!r}")
+            return build(option, value, prefix=f"{key}.")
         coerced = _coerce_scalar(option, value)
         if coerced is not _NO:
             return coerced

@@ -49,6 +49,26 @@ def input_line(manifest: Manifest) -> str:
             "the window probabilities")
 
 
+def hybrid_section(manifest: Manifest) -> list[str]:
+    """For a hybrid model: how its labels are made, and what plain transformers gives."""
+    hybrid = manifest.extras.get("hybrid")
+    if not hybrid:
+        return []
+    weight = hybrid["tfidf_weight"]
+    return [
+        "## Hybrid labels", "",
+        "Labels are fused from the fine-tuned transformer and a TF-IDF logistic regression "
+        f"over the whole article (`tfidf_head.safetensors`, `tfidf_head.json`) with weight "
+        f"{weight:g}: softmax({1 - weight:g} x log p(transformer) + {weight:g} x "
+        "log p(TF-IDF)); "
+        f"the regression has C={hybrid['C']:g}, 1- to {hybrid['ngram_max']}-word n-grams "
+        f"seen in at least {hybrid['min_df']} training articles "
+        f"({hybrid.get('vocabulary_size', '?')} terms). The metrics above are the fused "
+        "model's. `transformers.pipeline(\"text-classification\", model=DIR)` on this dir "
+        "gives the transformer-only labels; newsdesk (`TopicClassifier` on torch or ONNX, "
+        "`newsdesk predict`, `newsdesk evaluate`) gives the fused ones.", ""]
+
+
 def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) -> Path:
     """Write README.md with metrics, training data, intended use and limits."""
     lines = [
@@ -64,6 +84,7 @@ def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) 
         f"from newsdesk import {_class_for(manifest.task)}",
         f"model = {_class_for(manifest.task)}.from_pretrained({str(config.output_dir)!r})",
         "```", "",
+        *hybrid_section(manifest),
         "## Intended use and limits", "", USES.get(manifest.task, ""),
         "Trained on a small set of English news from a few outlets and years; expect lower "
         "accuracy on other outlets, eras, languages or genres, and check it on your own "
