@@ -23,7 +23,6 @@ import json
 import math
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -111,9 +110,8 @@ class Contender:
 def contenders(methods: Sequence[str], model: str | None) -> list[Contender]:
     rows = []
     if "lead" in methods:
-        rows += [Contender("Lead-1, raw text", "lead-raw"),
-                 Contender(BASELINE, "lead", {"k": 1}), Contender("Lead-2, cleaned", "lead",
-                                                                   {"k": 2})]
+        rows += [Contender("Lead-1, raw text", "lead-raw"), Contender(BASELINE, "lead", {"k": 1}),
+                 Contender("Lead-2, cleaned", "lead", {"k": 2})]
     rows += [Contender(f"{m}, tuned", m, grid=GRID[m]) for m in methods]
     if "centroid" in methods:  # the encoder in bfloat16: a speed row, tuned like the rest
         rows.append(Contender("centroid, tuned, bfloat16", "centroid", {"dtype": "bfloat16"},
@@ -126,20 +124,10 @@ def contenders(methods: Sequence[str], model: str | None) -> list[Contender]:
 # ---------------------------------------------------------------- choosing on validation
 
 
-@dataclass
-class MeanLsum:
-    """Mean ROUGE-Lsum against one split's references; each distinct pair scored once."""
-
-    references: list[str]
-    scored: dict[tuple[str, str], float] = field(default_factory=dict)
-
-    def __call__(self, predictions: Sequence[str]) -> float:
-        pairs = list(zip(predictions, self.references, strict=True))
-        todo = [pair for pair in dict.fromkeys(pairs) if pair not in self.scored]
-        if todo:
-            scores = rouge_scores([p for p, _ in todo], [r for _, r in todo])
-            self.scored.update({pair: s["rougeLsum"] for pair, s in zip(todo, scores)})
-        return float(np.mean([self.scored[pair] for pair in pairs]))
+@functools.cache
+def pair_lsum(prediction: str, reference: str) -> float:
+    """ROUGE-Lsum of one pair (tuning meets the same pairs again and again)."""
+    return rouge_scores([prediction], [reference])[0]["rougeLsum"]
 
 
 def memoized(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -173,7 +161,7 @@ def memoized_encoder(dtype: str) -> SentenceEncoder:
     return encoder
 
 
-def tune(contender: Contender, validation: Split, lsum: MeanLsum) -> dict[str, Any]:
+def tune(contender: Contender, validation: Split) -> dict[str, Any]:
     """Every candidate's validation ROUGE-Lsum, and the best (first of equals)."""
     extra = {}
     if contender.method == "centroid":
@@ -182,7 +170,8 @@ def tune(contender: Contender, validation: Split, lsum: MeanLsum) -> dict[str, A
     for candidate in contender.candidates():
         summarizer = contender.summarizer(**candidate["options"], **extra)
         predictions = summarizer.summarize(validation.texts, max_words=candidate["max_words"])
-        tried.append({**candidate, "rougeLsum": lsum(predictions)})
+        lsum = np.mean([pair_lsum(*pair) for pair in zip(predictions, validation.references)])
+        tried.append({**candidate, "rougeLsum": float(lsum)})
     best = max(tried, key=lambda t: t["rougeLsum"])
     return {"options": best["options"], "max_words": best["max_words"],
             "validation_rougeLsum": best["rougeLsum"], "grid": tried}
@@ -193,9 +182,8 @@ def choose(rows: list[Contender], validation: Split | None) -> dict[str, dict[st
     if validation is None:
         return {c.label: {"options": {}, "max_words": DEFAULT_MAX_WORDS,
                           "validation_rougeLsum": None, "grid": []} for c in rows}
-    lsum = MeanLsum(validation.references)
     with memoized_ranking():
-        return {c.label: tune(c, validation, lsum) for c in rows}
+        return {c.label: tune(c, validation) for c in rows}
 
 
 # ---------------------------------------------------------------- the test run
@@ -212,6 +200,7 @@ def run_row(contender: Contender, choice: dict[str, Any], test: Split, warmup: S
     cpu_seconds = (time.process_time() - cpu_start) / repeats
     scores = score_summaries(predictions, test.references, test.texts, seed=0)
     longest = max((len(p.split()) for p in predictions), default=0)
+    lsum = [e["rougeLsum"] for e in scores.examples]
     return {"label": contender.label, "method": summarizer.method, "max_words": budget,
             "options": backend_options(summarizer),
             "metrics": {name: {"mean": _finite(e.mean), "low": _finite(e.low),
@@ -219,9 +208,8 @@ def run_row(contender: Contender, choice: dict[str, Any], test: Split, warmup: S
             "longest_summary_words": longest, "within_budget": longest <= budget,
             "seconds": seconds, "articles_per_second": len(test.texts) / seconds["median"],
             "articles_per_cpu_second": len(test.texts) / max(cpu_seconds, 1e-9),
-            "by_source": by_source([e["rougeLsum"] for e in scores.examples], test.sources),
-            "best": scores.best, "worst": scores.worst,
-            "lsum": [e["rougeLsum"] for e in scores.examples]}
+            "by_source": by_source(lsum, test.sources), "best": scores.best,
+            "worst": scores.worst, "lsum": lsum}
 
 
 def backend_options(summarizer: Summarizer) -> dict[str, Any]:
@@ -233,10 +221,8 @@ def backend_options(summarizer: Summarizer) -> dict[str, Any]:
 
 def by_source(lsum: list[float], sources: list[str]) -> dict[str, float]:
     """Mean ROUGE-Lsum per publisher."""
-    groups: dict[str, list[float]] = defaultdict(list)
-    for value, source in zip(lsum, sources):
-        groups[source].append(value)
-    return {source: float(np.mean(values)) for source, values in sorted(groups.items())}
+    return {source: float(np.mean([v for v, s in zip(lsum, sources) if s == source]))
+            for source in sorted(set(sources))}
 
 
 def add_deltas(rows: list[dict[str, Any]]) -> None:
