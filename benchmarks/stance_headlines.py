@@ -12,30 +12,28 @@ relatedness is not obvious). Results go to benchmarks/results/stance_headlines.{
     .venv/bin/python benchmarks/stance_headlines.py --max-train 4000     # a shorter run
     .venv/bin/python benchmarks/stance_headlines.py --model models/stance-headlines-minilm
     .venv/bin/python benchmarks/stance_headlines.py --baseline-only      # seconds, no model
+
+Prediction speed: the median of ``--repeats`` timed passes over the test split.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from benchlib import RESULTS, ROOT, start_run, timed_repeats, write_results
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
 from newsdesk.evaluation.bootstrap import mean_interval
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+TITLE = "Headline stance on headline-stance (test split, related / unrelated)"
 RECIPE = "training/configs/stance-headlines-minilm.yaml"
 SLICES = {"all": ("related", "hard", "easy"), "related": ("related",),
           "hard negatives": ("hard",), "easy negatives": ("easy",),
@@ -63,8 +61,8 @@ def cosine_scores(vectorizer: Any, records: Sequence[Record]) -> np.ndarray:
     return np.asarray(heads.multiply(bodies).sum(axis=1)).ravel()  # rows are L2-normalised
 
 
-def tfidf_baseline(train: list[Record], validation: list[Record],
-                   test: list[Record]) -> dict[str, Any]:
+def tfidf_baseline(train: list[Record], validation: list[Record], test: list[Record],
+                   repeats: int) -> dict[str, Any]:
     """Fit TF-IDF on train bodies + headlines, tune the cut on validation, predict test."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -73,12 +71,13 @@ def tfidf_baseline(train: list[Record], validation: list[Record],
     vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit(texts)
     cut = tune_threshold(cosine_scores(vectorizer, validation), is_related(validation))
     fit_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    related = cosine_scores(vectorizer, test) >= cut
-    seconds = time.perf_counter() - start
-    predicted = ["related" if r else "unrelated" for r in related]
-    return method_row("TF-IDF cosine, threshold tuned on validation", test, predicted,
-                      train_seconds=fit_seconds, pairs_per_s=len(test) / seconds,
+
+    def predict() -> list[str]:
+        related = cosine_scores(vectorizer, test) >= cut
+        return ["related" if r else "unrelated" for r in related]
+
+    return method_row("TF-IDF cosine, threshold tuned on validation", test, predict, repeats,
+                      train_seconds=fit_seconds,
                       extra={"threshold": cut, "vectorizer": "sublinear tf, English stop "
                              "words, fit on train bodies + headlines"})
 
@@ -100,12 +99,13 @@ def slice_scores(records: Sequence[Record], predicted: Sequence[str]) -> dict[st
     return out
 
 
-def method_row(name: str, test: Sequence[Record], predicted: Sequence[str], *,
-               train_seconds: float, pairs_per_s: float,
-               extra: dict[str, Any]) -> dict[str, Any]:
+def method_row(name: str, test: Sequence[Record], predict: Callable[[], list[str]],
+               repeats: int, *, train_seconds: float, extra: dict[str, Any]) -> dict[str, Any]:
+    """Slice scores of ``predict()`` on ``test``, timed over ``repeats`` passes."""
+    predicted, seconds = timed_repeats(predict, repeats, warmup=0)
     return {"method": name, "slices": slice_scores(test, predicted),
-            "train_seconds": round(train_seconds, 1), "test_pairs_per_s": round(pairs_per_s, 1),
-            **extra}
+            "train_seconds": round(train_seconds, 1), "predict_seconds": seconds,
+            "test_pairs_per_s": round(len(test) / max(seconds["median"], 1e-4), 1), **extra}
 
 
 def trained_model(max_train: int | None, workdir: Path) -> tuple[Path, float, str]:
@@ -123,7 +123,8 @@ def trained_model(max_train: int | None, workdir: Path) -> tuple[Path, float, st
 
 
 def cross_encoder_rows(model_dir: Path, test: list[Record], train_seconds: float,
-                       label: str, variants: Sequence[str]) -> list[dict[str, Any]]:
+                       label: str, variants: Sequence[str], repeats: int
+                       ) -> list[dict[str, Any]]:
     """Score the stance model on ``test`` with its own windowing, then each variant."""
     from newsdesk import StanceClassifier
 
@@ -135,12 +136,10 @@ def cross_encoder_rows(model_dir: Path, test: list[Record], train_seconds: float
     rows = []
     for mode, how in settings:
         classifier.manifest.windowing = replace(own, mode=mode, aggregate=how)
-        start = time.perf_counter()
-        predicted = [p.label for p in classifier.predict(pairs)]
-        seconds = time.perf_counter() - start
         windows = mode if mode == "first" else f"{mode}, {how}"
-        rows.append(method_row(f"newsdesk {label} ({windows} windows)", test, predicted,
-                               train_seconds=train_seconds, pairs_per_s=len(test) / seconds,
+        rows.append(method_row(f"newsdesk {label} ({windows} windows)", test,
+                               lambda: [p.label for p in classifier.predict(pairs)], repeats,
+                               train_seconds=train_seconds,
                                extra={"model": str(model_dir), "windows": windows,
                                       "max_length": own.max_length,
                                       "training": classifier.manifest.training}))
@@ -163,29 +162,12 @@ def verdict(baseline: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
             "passed": all(beats.values()) and related_hard >= 0.99}
 
 
-def environment() -> dict[str, Any]:
-    import torch
-
-    return {"python": platform.python_version(), "torch": torch.__version__,
-            "threads": torch.get_num_threads(), "cpus": os.cpu_count(),
-            "machine": platform.machine()}
-
-
-def write_results(rows: list[dict[str, Any]], verdicts: list[dict[str, Any]],
-                  env: dict[str, Any], command: str = "", name: str = "stance_headlines"
-                  ) -> Path:
-    """benchmarks/results/NAME.json and .md; returns the .md path. ``command`` is the
-    command line after the script's name."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(
-        {"environment": env, "rows": rows, "verdicts": verdicts}, indent=2) + "\n")
-    header = " | ".join(SLICES)
-    lines = ["# Headline stance on headline-stance (test split, related / unrelated)", "",
-             f"Environment: {env}", "",
-             "Accuracy (%) per slice, errors in brackets:", "",
-             f"| method | {header} | train s | test pairs/s |",
+def render(report: dict[str, Any]) -> list[str]:
+    lines = ["Accuracy (%) per slice, errors in brackets; test pairs/s: the median of "
+             f"{report['repeats']} timed passes.", "",
+             f"| method | {' | '.join(SLICES)} | train s | test pairs/s |",
              "|---|" + "---|" * (len(SLICES) + 2)]
-    for row in rows:
+    for row in report["rows"]:
         cells = [f"{100 * s['accuracy']:.2f} ({s['errors']}/{s['n']})"
                  for s in row["slices"].values()]
         lines.append(f"| {row['method']} | {' | '.join(cells)} | {row['train_seconds']} | "
@@ -193,16 +175,10 @@ def write_results(rows: list[dict[str, Any]], verdicts: list[dict[str, Any]],
     lines += [""] + [f"- {v['method']}: beats the baseline on "
                      f"{', '.join(k for k, ok in v['beats_baseline'].items() if ok) or 'no slice'}"
                      f"; related + hard >= 99%: {v['related_hard_at_least_99']}; "
-                     f"passed: {v['passed']}" for v in verdicts]
-    lines += ["", "train s: the baseline's fit and threshold search; for a model, the wall time "
-              "of the training run (including its scoring of validation and test), or what "
-              "the model's manifest records when it was given with --model.",
-              "", "Produced by `"
-              + " ".join([".venv/bin/python benchmarks/stance_headlines.py", command]).strip()
-              + "`."]
-    path = RESULTS / f"{name}.md"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+                     f"passed: {v['passed']}" for v in report["verdicts"]]
+    return [*lines, "", "train s: the baseline's fit and threshold search; for a model, the "
+            "wall time of the training run (including its scoring of validation and test), or "
+            "what the model's manifest records when it was given with --model."]
 
 
 def _recorded_seconds(model_dir: Path) -> float:
@@ -221,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--results", default="stance_headlines", metavar="NAME",
                         help="write benchmarks/results/NAME.{json,md} (default: "
                              "stance_headlines)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results")
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes over test")
     parser.add_argument("--baseline-only", action="store_true",
                         help="score the TF-IDF baseline only (no model, seconds)")
     parser.add_argument("--compare-windows", action="store_true",
@@ -230,11 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    run = start_run(None if argv is None else [__file__, *argv])
     args = build_parser().parse_args(argv)
     train, validation, test = (load("headline-stance", split=s)
                                for s in ("train", "validation", "test"))
-    rows = [tfidf_baseline(train, validation, test)]
-    print(json.dumps(rows[0]["slices"]))
+    rows = [tfidf_baseline(train, validation, test, args.repeats)]
+    print(rows[0]["slices"])
     variants = list(WINDOW_VARIANTS) if args.compare_windows else []
     if not args.baseline_only:
         with tempfile.TemporaryDirectory() as tmp:
@@ -243,10 +222,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                     args.model.name
             else:
                 model_dir, seconds, label = trained_model(args.max_train, Path(tmp))
-            rows += cross_encoder_rows(model_dir, test, seconds, label, variants)
-    verdicts = [verdict(rows[0], row) for row in rows[1:]]
-    command = " ".join(argv if argv is not None else sys.argv[1:])
-    print(write_results(rows, verdicts, environment(), command, args.results).read_text())
+            rows += cross_encoder_rows(model_dir, test, seconds, label, variants, args.repeats)
+    report = {"repeats": args.repeats, "rows": rows,
+              "verdicts": [verdict(rows[0], row) for row in rows[1:]]}
+    write_results(args.results, run, report, render, TITLE, folder=args.out)
+    print((args.out / f"{args.results}.md").read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":

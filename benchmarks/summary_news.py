@@ -1,58 +1,57 @@
 """Summaries on the news-articles standfirst test split: Lead-k, TextRank, centroid (+ model).
 
-Every newsdesk method reads the same cleaned sentence stream (datelines, bylines, captions
-and promos removed; ``newsdesk.summarize.article_sentences``). Rows:
+Rows, each a ``Summarizer`` built by the package: Lead-1 on the raw text (no cleaning: what
+cleaning buys); Lead-1 and Lead-2 on the cleaned sentences (the classic baselines); lead,
+textrank and centroid with options (k, window, position bias) tuned; centroid with its
+encoder in bfloat16 (speed); with ``--model DIR``, a trained abstractive summarizer. Every
+row's word budget is chosen by one rule (``RULE``); ``--skip-tuning`` puts every row at the
+library defaults instead (one budget for all). Each row: ROUGE-1/2/Lsum F1 with bootstrap
+95% intervals, the paired ROUGE-Lsum difference to cleaned Lead-1, words, novel bigrams,
+speed (median of ``--repeats`` timed passes). Results: benchmarks/results/summary_news.*
 
-- Lead-1 on the raw text (pysbd, no cleaning): what cleaning buys;
-- Lead-1 and Lead-2 on the cleaned sentences (the classic baselines, 100-word cap);
-- lead, textrank and centroid with the settings chosen on the *validation* split: a grid
-  over k, window, position bias and the word budget, best mean ROUGE-Lsum wins;
-- with ``--model DIR``, a trained abstractive summarizer (``Summarizer.from_pretrained``).
-
-Each row: ROUGE-1/2/Lsum F1 with bootstrap 95% intervals, mean words, novel bigrams and
-articles per second (one ``summarize`` call over the split, models loaded beforehand).
-Results go to benchmarks/results/summary_news.{json,md}.
-
-    .venv/bin/python benchmarks/summary_news.py
-    .venv/bin/python benchmarks/summary_news.py --model models/summary-news
+    .venv/bin/python benchmarks/summary_news.py [--model models/summary-news]
     .venv/bin/python benchmarks/summary_news.py --limit 20 --skip-tuning --methods lead
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import itertools
 import json
-import os
-import platform
+import math
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
+from benchlib import RESULTS, start_run, timed_repeats, write_results
 
 from newsdesk.data import load
 from newsdesk.errors import NewsdeskError
 from newsdesk.metrics.summary import paired_difference, rouge_scores, score_summaries
-from newsdesk.summarize import Summarizer, article_sentences, split_sentences
+from newsdesk.summarize import DEFAULT_MAX_WORDS, Summarizer, extractive, split_sentences
 from newsdesk.summarize.budget import select
-from newsdesk.summarize.extractive import make_method
-from newsdesk.summarize.ranking import centroid_order, textrank_order
+from newsdesk.summarize.encoder import SentenceEncoder
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+TITLE = "Summaries on news-articles (standfirst test split)"
 METHODS = ("lead", "textrank", "centroid")
-BASELINE_WORDS = 100
+BASELINE = "Lead-1, cleaned"
+BUDGETS = (25, 30, 40, 50, 60)
 GRID = {
     "lead": {"k": (1, 2, 3, 4)},
     "textrank": {"k": (1, 2, 3, 4), "window": (5, 10, 15), "position_bias": (0.0, 1.0, 2.0)},
     "centroid": {"k": (1, 2, 3, 4), "window": (5, 10, 15), "position_bias": (0.0, 0.5, 1.0)},
 }
-BUDGETS = (25, 30, 40, 50, 60)
+RULE = (f"Every row, baselines included, gets its word budget the same way: each max_words "
+        f"in {list(BUDGETS)}, crossed with the row's own option grid, summarises the "
+        "validation split, the best mean ROUGE-Lsum wins (first of equals: the smaller "
+        "setting), and the test split is scored once at that choice.")
 
 
 @dataclass
@@ -71,80 +70,6 @@ def load_split(name: str, limit: int | None = None) -> Split:
                  [str(r.meta.get("source", "?")) for r in records])
 
 
-# ---------------------------------------------------------------- tuning on validation
-
-
-@dataclass
-class Tuner:
-    """Scores settings on validation, reusing sentences, embeddings and ROUGE per pair."""
-
-    split: Split
-    sentences: list[list[str]]
-    encoder: Any = None
-    vectors: list[np.ndarray] = field(default_factory=list)
-    cache: dict[tuple[str, str], float] = field(default_factory=dict)
-
-    def lsum(self, predictions: Sequence[str]) -> float:
-        pairs = list(zip(predictions, self.split.references))
-        todo = [p for p in dict.fromkeys(pairs) if p not in self.cache]
-        if todo:
-            scores = rouge_scores([p for p, _ in todo], [r for _, r in todo])
-            self.cache.update({pair: s["rougeLsum"] for pair, s in zip(todo, scores)})
-        return float(np.mean([self.cache[pair] for pair in pairs]))
-
-    def orders(self, method: str, window: int, bias: float) -> list[list[int]]:
-        if method == "lead":
-            return [list(range(len(s))) for s in self.sentences]
-        if method == "textrank":
-            return [textrank_order(s[:window], position_bias=bias) for s in self.sentences]
-        return [centroid_order(v[:window], position_bias=bias, redundancy=0.8)
-                for v in self.embeddings()]
-
-    def embeddings(self) -> list[np.ndarray]:
-        if not self.vectors:
-            flat = [s for sentences in self.sentences for s in sentences]
-            matrix, start = self.encoder.encode(flat), 0
-            for sentences in self.sentences:
-                self.vectors.append(matrix[start:start + len(sentences)])
-                start += len(sentences)
-        return self.vectors
-
-
-def tune(split: Split, methods: Iterable[str], encoder: Any) -> dict[str, Any]:
-    """The best validation settings per method, and every setting's ROUGE-Lsum."""
-    longest = max(GRID["textrank"]["window"] + GRID["centroid"]["window"])
-    tuner = Tuner(split, [article_sentences(t, limit=longest) for t in split.texts], encoder)
-    return {method: tune_method(tuner, method) for method in methods}
-
-
-def tune_method(tuner: Tuner, method: str) -> dict[str, Any]:
-    grid = GRID[method]
-    tried = []
-    for window, bias in itertools.product(grid.get("window", (None,)),
-                                          grid.get("position_bias", (0.0,))):
-        orders = tuner.orders(method, window or 0, bias)
-        for k, budget in itertools.product(grid["k"], BUDGETS):
-            options = {"k": k, **({"window": window, "position_bias": bias} if window else {})}
-            predictions = [_pick(s, o, method, k, window, budget)
-                           for s, o in zip(tuner.sentences, orders)]
-            tried.append({"options": options, "max_words": budget,
-                          "rougeLsum": tuner.lsum(predictions)})
-    best = max(tried, key=lambda t: t["rougeLsum"])  # first of equals: the smaller setting
-    return {"options": best["options"], "max_words": best["max_words"],
-            "validation_rougeLsum": best["rougeLsum"], "grid": tried}
-
-
-def _pick(sentences: list[str], order: list[int], method: str, k: int, window: int | None,
-          budget: int) -> str:
-    if method == "lead":
-        return select(sentences, range(len(sentences)), k=k, max_words=budget,
-                      contiguous=True)
-    return select(sentences[:window], order, k=k, max_words=budget)
-
-
-# ---------------------------------------------------------------- the test run
-
-
 class RawLead:
     """Lead-1 without cleaning: pysbd's first sentence of the raw text (a baseline only)."""
 
@@ -155,56 +80,154 @@ class RawLead:
                 for s in (split_sentences(t[:2000]) for t in texts)]
 
 
-def contenders(tuned: dict[str, Any], methods: Sequence[str], encoder: Any,
-               model: str | None) -> list[tuple[str, Summarizer, int | None]]:
-    """(label, summarizer, max_words) for every row of the table."""
-    rows: list[tuple[str, Summarizer, int | None]] = []
+@functools.cache
+def model_summarizer(path: str) -> Summarizer:
+    return Summarizer.from_pretrained(path)
+
+
+@dataclass
+class Contender:
+    """One row: how its summarizer is built, and the options it may tune on validation."""
+
+    label: str
+    method: str  # an extractive method, "lead-raw", or a model dir
+    options: dict[str, Any] = field(default_factory=dict)
+    grid: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def summarizer(self, **chosen: Any) -> Summarizer:
+        if self.method == "lead-raw":
+            return Summarizer(RawLead())
+        if self.method in METHODS:
+            return Summarizer.extractive(self.method, **self.options, **chosen)
+        return model_summarizer(self.method)
+
+    def candidates(self) -> list[dict[str, Any]]:
+        """Every setting of the option grid, crossed with every candidate budget."""
+        return [{"options": dict(zip(self.grid, values)), "max_words": budget}
+                for values in itertools.product(*self.grid.values()) for budget in BUDGETS]
+
+
+def contenders(methods: Sequence[str], model: str | None) -> list[Contender]:
+    rows = []
     if "lead" in methods:
-        rows += [("Lead-1, raw text", Summarizer(RawLead()), BASELINE_WORDS),
-                 ("Lead-1, cleaned", Summarizer.extractive("lead", k=1), BASELINE_WORDS),
-                 ("Lead-2, cleaned", Summarizer.extractive("lead", k=2), BASELINE_WORDS)]
-    for method in methods:
-        options = dict(tuned[method]["options"])
-        if method == "centroid":
-            options["encoder"] = encoder
-        rows.append((f"{method}, tuned", Summarizer(make_method(method, **options)),
-                     tuned[method]["max_words"]))
-    if "centroid" in methods:  # the same choices, the encoder in bfloat16 (speed)
-        options = {**tuned["centroid"]["options"], "dtype": "bfloat16"}
-        rows.append(("centroid, tuned, bfloat16",
-                     Summarizer(make_method("centroid", **options)),
-                     tuned["centroid"]["max_words"]))
+        rows += [Contender("Lead-1, raw text", "lead-raw"), Contender(BASELINE, "lead", {"k": 1}),
+                 Contender("Lead-2, cleaned", "lead", {"k": 2})]
+    rows += [Contender(f"{m}, tuned", m, grid=GRID[m]) for m in methods]
+    if "centroid" in methods:  # the encoder in bfloat16: a speed row, tuned like the rest
+        rows.append(Contender("centroid, tuned, bfloat16", "centroid", {"dtype": "bfloat16"},
+                              GRID["centroid"]))
     if model:
-        rows.append((f"abstractive, {model}", Summarizer.from_pretrained(model), None))
+        rows.append(Contender(f"abstractive, {model}", model))
     return rows
 
 
-def run_row(label: str, summarizer: Summarizer, max_words: int | None, test: Split,
-            warmup: Sequence[str]) -> dict[str, Any]:
-    """Summarise the split once (timed), then score it."""
-    summarizer.summarize(list(warmup), max_words=max_words)
-    load_before = os.getloadavg()[0]
-    start, cpu_start = time.perf_counter(), time.process_time()
-    predictions = summarizer.summarize(test.texts, max_words=max_words)
-    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+# ---------------------------------------------------------------- choosing on validation
+
+
+@functools.cache
+def pair_lsum(prediction: str, reference: str) -> float:
+    """ROUGE-Lsum of one pair (tuning meets the same pairs again and again)."""
+    return rouge_scores([prediction], [reference])[0]["rougeLsum"]
+
+
+def memoized(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` (pure; nobody mutates its results) run once per distinct argument list."""
+    results: dict[Any, Any] = {}
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        key = (tuple(tuple(a) if isinstance(a, list) else a for a in args),
+               tuple(sorted(kwargs.items())))
+        if key not in results:
+            results[key] = function(*args, **kwargs)
+        return results[key]
+
+    return call
+
+
+@contextlib.contextmanager
+def memoized_ranking() -> Iterator[None]:
+    """Tuning runs each method hundreds of times over the same articles: the package's own
+    sentence stream and TextRank order are computed once per article and setting."""
+    with mock.patch.multiple(extractive, article_sentences=memoized(
+            extractive.article_sentences), textrank_order=memoized(extractive.textrank_order)):
+        yield
+
+
+@functools.cache
+def memoized_encoder(dtype: str) -> SentenceEncoder:
+    """The centroid's MiniLM encoder, encoding each window's sentences once (for tuning)."""
+    encoder = SentenceEncoder.load("minilm-l6", dtype=dtype)
+    encoder.encode = memoized(encoder.encode)  # type: ignore[method-assign]
+    return encoder
+
+
+def tune(contender: Contender, validation: Split) -> dict[str, Any]:
+    """Every candidate's validation ROUGE-Lsum, and the best (first of equals)."""
+    extra = {}
+    if contender.method == "centroid":
+        extra["encoder"] = memoized_encoder(contender.options.get("dtype", "float32"))
+    tried = []
+    for candidate in contender.candidates():
+        summarizer = contender.summarizer(**candidate["options"], **extra)
+        predictions = summarizer.summarize(validation.texts, max_words=candidate["max_words"])
+        lsum = np.mean([pair_lsum(*pair) for pair in zip(predictions, validation.references)])
+        tried.append({**candidate, "rougeLsum": float(lsum)})
+    best = max(tried, key=lambda t: t["rougeLsum"])
+    return {"options": best["options"], "max_words": best["max_words"],
+            "validation_rougeLsum": best["rougeLsum"], "grid": tried}
+
+
+def choose(rows: list[Contender], validation: Split | None) -> dict[str, dict[str, Any]]:
+    """Each row's options and budget: tuned on ``validation``, or the library defaults."""
+    if validation is None:
+        return {c.label: {"options": {}, "max_words": DEFAULT_MAX_WORDS,
+                          "validation_rougeLsum": None, "grid": []} for c in rows}
+    with memoized_ranking():
+        return {c.label: tune(c, validation) for c in rows}
+
+
+# ---------------------------------------------------------------- the test run
+
+
+def run_row(contender: Contender, choice: dict[str, Any], test: Split, warmup: Sequence[str],
+            repeats: int) -> dict[str, Any]:
+    """Summarise the split ``repeats`` times (timed, after a warm-up), then score it."""
+    summarizer, budget = contender.summarizer(**choice["options"]), choice["max_words"]
+    summarizer.summarize(list(warmup), max_words=budget)
+    cpu_start = time.process_time()
+    predictions, seconds = timed_repeats(
+        lambda: summarizer.summarize(test.texts, max_words=budget), repeats, warmup=0)
+    cpu_seconds = (time.process_time() - cpu_start) / repeats
     scores = score_summaries(predictions, test.references, test.texts, seed=0)
-    budget = max_words or summarizer.max_words
     longest = max((len(p.split()) for p in predictions), default=0)
-    return {"label": label, "method": summarizer.method, "max_words": budget,
-            "options": _options(summarizer), "metrics": _plain(scores.metrics),
+    lsum = [e["rougeLsum"] for e in scores.examples]
+    return {"label": contender.label, "method": summarizer.method, "max_words": budget,
+            "options": backend_options(summarizer),
+            "metrics": {name: {"mean": _finite(e.mean), "low": _finite(e.low),
+                               "high": _finite(e.high)} for name, e in scores.metrics.items()},
             "longest_summary_words": longest, "within_budget": longest <= budget,
-            "seconds": seconds, "articles_per_second": len(test.texts) / seconds,
-            "cpu_seconds": cpu_seconds,
+            "seconds": seconds, "articles_per_second": len(test.texts) / seconds["median"],
             "articles_per_cpu_second": len(test.texts) / max(cpu_seconds, 1e-9),
-            "load_average": [load_before, os.getloadavg()[0]],
-            "by_source": by_source(scores.examples, test.sources),
-            "best": scores.best, "worst": scores.worst,
-            "lsum": [e["rougeLsum"] for e in scores.examples]}
+            "by_source": by_source(lsum, test.sources), "best": scores.best,
+            "worst": scores.worst, "lsum": lsum}
 
 
-def add_deltas(rows: list[dict[str, Any]], baseline: str = "Lead-1, cleaned") -> None:
-    """Each row's paired ROUGE-Lsum difference to ``baseline`` (per-example lists dropped)."""
-    base = next((row["lsum"] for row in rows if row["label"] == baseline), None)
+def backend_options(summarizer: Summarizer) -> dict[str, Any]:
+    backend = summarizer.backend
+    names = [f.name for f in fields(backend)] if is_dataclass(backend) else []
+    return {name: getattr(backend, name) for name in names
+            if name not in ("encoder", "batch_size")}
+
+
+def by_source(lsum: list[float], sources: list[str]) -> dict[str, float]:
+    """Mean ROUGE-Lsum per publisher."""
+    return {source: float(np.mean([v for v, s in zip(lsum, sources) if s == source]))
+            for source in sorted(set(sources))}
+
+
+def add_deltas(rows: list[dict[str, Any]]) -> None:
+    """Each row's paired ROUGE-Lsum difference to cleaned Lead-1 (per-article lists dropped)."""
+    base = next((row["lsum"] for row in rows if row["label"] == BASELINE), None)
     for row in rows:
         lsum = row.pop("lsum")
         if base is not None:
@@ -213,109 +236,89 @@ def add_deltas(rows: list[dict[str, Any]], baseline: str = "Lead-1, cleaned") ->
                                        "high": delta.high}
 
 
-def _options(summarizer: Summarizer) -> dict[str, Any]:
-    backend = summarizer.backend
-    names = [f.name for f in fields(backend)] if is_dataclass(backend) else []
-    return {name: getattr(backend, name) for name in names
-            if name not in ("encoder", "batch_size")}
+def _finite(value: float) -> float | None:
+    return None if math.isnan(value) else value
 
 
-def _plain(metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
-    return {name: {"mean": e.mean, "low": e.low, "high": e.high} for name, e in metrics.items()}
-
-
-def by_source(examples: list[dict[str, Any]], sources: list[str]) -> dict[str, float]:
-    """Mean ROUGE-Lsum per publisher."""
-    groups: dict[str, list[float]] = defaultdict(list)
-    for example, source in zip(examples, sources):
-        groups[source].append(example["rougeLsum"])
-    return {source: float(np.mean(values)) for source, values in sorted(groups.items())}
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    validation, test = load_split("validation", args.limit), load_split("test", args.limit)
+    rows = contenders(args.methods, args.model)
+    choices = choose(rows, None if args.skip_tuning else validation)
+    results = [run_row(c, choices[c.label], test, validation.texts[:4], args.repeats)
+               for c in rows]
+    add_deltas(results)
+    return {"test_articles": len(test.texts), "validation_articles": len(validation.texts),
+            "tuned": not args.skip_tuning, "budgets": list(BUDGETS), "grid": GRID,
+            "tuning": choices, "rows": results}
 
 
 # ---------------------------------------------------------------- report
 
 
-def markdown(result: dict[str, Any]) -> str:
-    """The Markdown report: results table, speed, choices, per-source scores, examples."""
-    lines = [
-        "# Summaries on news-articles (standfirst test split)", "",
-        f"{result['test_articles']} test articles with a real standfirst (Al Jazeera, TASS, "
-        "DW, HuffPost); settings chosen on the "
-        f"{result['validation_articles']} validation articles. ROUGE F1 x 100 with Porter "
-        "stemming, Lsum on pysbd sentences; [95% bootstrap interval; the Lead-1 difference "
-        "is paired, per article]. Command: "
-        f"`{result['command']}`", "",
-        "| method | max words | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | Lsum minus Lead-1 cleaned "
-        "| words | novel bigrams | articles/s | articles per CPU-s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+def render(result: dict[str, Any]) -> list[str]:
+    """Results table, speed, checks, choices, per-publisher scores, examples."""
+    lines = [f"{result['test_articles']} test articles with a real standfirst (Al Jazeera, "
+             f"TASS, DW, HuffPost); settings chosen on the {result['validation_articles']} "
+             "validation articles. ROUGE F1 x 100 with Porter stemming, Lsum on pysbd "
+             "sentences; [95% bootstrap interval; the Lead-1 difference is paired, per "
+             "article].", "",
+             "| method | max words | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | Lsum minus Lead-1 cleaned "
+             "| words | novel bigrams | articles/s | articles per CPU-s |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     lines += [_table_row(row) for row in result["rows"]]
-    lines += ["", *_speed_notes(result), "", *_verdict(result), "", *_tuning_notes(result), "",
-              *_source_table(result), "", *_examples(result)]
-    return "\n".join(lines) + "\n"
+    within = "yes" if all(r["within_budget"] for r in result["rows"]) else "NO"
+    repeats = result["rows"][0]["seconds"]["n"]
+    lines += ["", f"Speed: articles/s is the median wall time of {repeats} `summarize` call(s) "
+              "over the split, after a warm-up (models loaded before timing); articles per "
+              "CPU-second counts this process's CPU time (all threads), which other jobs "
+              f"inflate less. Every summary is within its word budget: {within}.", "",
+              *_checks(result), *_choices(result), *_source_table(result), *_examples(result)]
+    return lines
+
+
+def _interval(e: dict[str, Any], signed: bool = False) -> str:
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None else f"{100 * v:+.1f}" if signed else f"{100 * v:.1f}"
+
+    return f"{pct(e['mean'])} [{pct(e['low'])}, {pct(e['high'])}]"
 
 
 def _table_row(row: dict[str, Any]) -> str:
     m = row["metrics"]
-
-    def cell(name: str) -> str:
-        e = m[name]
-        return f"{_pct(e['mean'])} [{_pct(e['low'])}, {_pct(e['high'])}]"
-
     novel = m.get("novel_bigrams", {}).get("mean")
-    d = row.get("lsum_minus_lead1")
-    delta = f"{_signed(d['mean'])} [{_signed(d['low'])}, {_signed(d['high'])}]" if d else "n/a"
-    return (f"| {row['label']} | {row['max_words']} | {cell('rouge1')} | {cell('rouge2')} | "
-            f"{cell('rougeLsum')} | {delta} | {m['words']['mean']:.1f} | {_pct(novel)}% | "
+    delta = _interval(row["lsum_minus_lead1"], True) if "lsum_minus_lead1" in row else "n/a"
+    return (f"| {row['label']} | {row['max_words']} | {_interval(m['rouge1'])} | "
+            f"{_interval(m['rouge2'])} | {_interval(m['rougeLsum'])} | {delta} | "
+            f"{m['words']['mean']:.1f} | {'n/a' if novel is None else f'{100 * novel:.1f}'}% | "
             f"{row['articles_per_second']:.1f} | {row['articles_per_cpu_second']:.1f} |")
 
 
-def _signed(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:+.1f}"
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}"
-
-
-def _speed_notes(result: dict[str, Any]) -> list[str]:
-    loads = ", ".join(f"{r['label']} {r['load_average'][0]:.1f}" for r in result["rows"])
-    budget = "yes" if all(r["within_budget"] for r in result["rows"]) else "NO"
-    return [f"Speed: articles/s is the wall time of one `summarize` call over the split on "
-            f"{result['machine']} with {result['cpus']} CPUs shared with other jobs (1-minute "
-            f"load average when each row started: {loads}); models were loaded before "
-            "timing. Articles per CPU-second counts this process's CPU time (all its threads), "
-            "so other jobs inflate it less: lead and textrank run on one core, the MiniLM "
-            "encoder on two. Every summary is within its word budget: " + budget + "."]
-
-
-def _verdict(result: dict[str, Any]) -> list[str]:
-    """The issue's checks: best tuned method against cleaned Lead-1, 20 articles/s, budget."""
-    tuned = [r for r in result["rows"] if ", tuned" in r["label"]]
-    if not tuned or "lsum_minus_lead1" not in tuned[0]:
+def _checks(result: dict[str, Any]) -> list[str]:
+    """The best tuned method against cleaned Lead-1."""
+    tuned = [r for r in result["rows"] if ", tuned" in r["label"] and "lsum_minus_lead1" in r]
+    if not tuned:
         return []
     best = max(tuned, key=lambda r: r["metrics"]["rougeLsum"]["mean"])
     delta = best["lsum_minus_lead1"]
-    fast = [r["label"] for r in result["rows"] if r["articles_per_second"] >= 20]
     return ["## Checks", "",
             f"- Best tuned extractive method: {best['label']}, ROUGE-Lsum "
-            f"{_pct(best['metrics']['rougeLsum']['mean'])}, {_signed(delta['mean'])} "
-            f"[{_signed(delta['low'])}, {_signed(delta['high'])}] over cleaned Lead-1 "
-            f"(paired): {'beats it' if delta['low'] > 0 else 'not clearly better'}.",
-            f"- At 20 articles/s or more (wall clock, shared machine): {'; '.join(fast)}.",
-            "- Every summary within its max_words: "
-            + ("yes" if all(r["within_budget"] for r in result["rows"]) else "NO") + "."]
+            f"{100 * best['metrics']['rougeLsum']['mean']:.1f}, {_interval(delta, True)} over "
+            f"cleaned Lead-1 (paired): {'beats it' if delta['low'] > 0 else 'not clearly better'}.",
+            ""]
 
 
-def _tuning_notes(result: dict[str, Any]) -> list[str]:
-    lines = ["## Settings chosen on validation", "",
-             f"Grid: {json.dumps(GRID)}; max_words in {list(BUDGETS)}; centroid "
-             "redundancy 0.8. Best mean validation ROUGE-Lsum wins.", ""]
-    for method, tuned in result["tuning"].items():
-        score = tuned["validation_rougeLsum"]
-        how = "library default, not tuned" if score is None else (
-            f"validation ROUGE-Lsum {100 * score:.1f}")
-        lines.append(f"- {method}: {tuned['options']}, max_words {tuned['max_words']} ({how})")
-    return lines
+def _choices(result: dict[str, Any]) -> list[str]:
+    if not result["tuned"]:
+        return ["## Settings", "", "Not tuned (`--skip-tuning`): every row at the library "
+                f"defaults, max_words {DEFAULT_MAX_WORDS} for all.", ""]
+    lines = ["## Settings chosen on validation", "", RULE,
+             f"Option grids: {json.dumps(result['grid'])}.", ""]
+    for row in result["rows"]:
+        choice = result["tuning"][row["label"]]
+        lines.append(f"- {row['label']}: {row['options'] or 'no options'}, max_words "
+                     f"{choice['max_words']} (validation ROUGE-Lsum "
+                     f"{100 * choice['validation_rougeLsum']:.1f})")
+    return [*lines, ""]
 
 
 def _source_table(result: dict[str, Any]) -> list[str]:
@@ -325,17 +328,16 @@ def _source_table(result: dict[str, Any]) -> list[str]:
     for row in result["rows"]:
         cells = " | ".join(f"{100 * row['by_source'][s]:.1f}" for s in sources)
         lines.append(f"| {row['label']} | {cells} |")
-    return lines
+    return [*lines, ""]
 
 
 def _examples(result: dict[str, Any]) -> list[str]:
     best = max(result["rows"], key=lambda r: r["metrics"]["rougeLsum"]["mean"])
     lines = [f"## Best and worst examples of {best['label']} (by ROUGE-Lsum)", ""]
     for kind in ("best", "worst"):
-        for example in best[kind]:
-            lines += [f"- {kind}, ROUGE-Lsum {100 * example['rougeLsum']:.1f}: "
-                      f"**summary** {example['prediction']!r} / **standfirst** "
-                      f"{example['reference']!r}"]
+        lines += [f"- {kind}, ROUGE-Lsum {100 * e['rougeLsum']:.1f}: **summary** "
+                  f"{e['prediction']!r} / **standfirst** {e['reference']!r}"
+                  for e in best[kind]]
     return lines
 
 
@@ -345,76 +347,26 @@ def _examples(result: dict[str, Any]) -> list[str]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", help="a trained summarizer dir: adds an abstractive row")
-    parser.add_argument("--methods", default=",".join(METHODS),
-                        help="comma-separated extractive methods (default: all)")
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS),
+                        help="extractive methods (default: all)")
     parser.add_argument("--limit", type=int, help="use only the first N articles per split")
     parser.add_argument("--skip-tuning", action="store_true",
-                        help="use the library defaults instead of tuning on validation")
+                        help="every row at the library defaults instead of tuning on validation")
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes per row")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results")
     return parser.parse_args(argv)
 
 
-def defaults(methods: Iterable[str]) -> dict[str, Any]:
-    """The library's default settings, in the shape ``tune`` returns."""
-    from newsdesk.summarize import DEFAULT_MAX_WORDS
-
-    out = {}
-    for method in methods:
-        backend = make_method(method)
-        options = {name: getattr(backend, name) for name in GRID[method]}
-        out[method] = {"options": options, "max_words": DEFAULT_MAX_WORDS,
-                       "validation_rougeLsum": float("nan"), "grid": []}
-    return out
-
-
-def run(args: argparse.Namespace, command: str) -> dict[str, Any]:
-    methods = [m for m in args.methods.split(",") if m]
-    unknown = sorted(set(methods) - set(METHODS))
-    if unknown:
-        raise SystemExit(f"unknown method(s) {unknown}; use {', '.join(METHODS)}")
-    validation, test = load_split("validation", args.limit), load_split("test", args.limit)
-    encoder = _encoder() if "centroid" in methods else None
-    tuned = defaults(methods) if args.skip_tuning else tune(validation, methods, encoder)
-    rows = [run_row(label, summarizer, words, test, validation.texts[:4])
-            for label, summarizer, words in contenders(tuned, methods, encoder, args.model)]
-    add_deltas(rows)
-    return {"command": command,
-            "test_articles": len(test.texts), "validation_articles": len(validation.texts),
-            "machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-            "tuning": tuned, "rows": rows}
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with NaN replaced by None, so the JSON file is strict JSON."""
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    return value
-
-
-def _encoder() -> Any:
-    from newsdesk.summarize.encoder import SentenceEncoder
-
-    return SentenceEncoder.load("minilm-l6")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    run = start_run(None if argv is None else [__file__, *argv])
     args = parse_args(argv)
-    given = list(sys.argv[1:] if argv is None else argv)
-    command = " ".join([".venv/bin/python", "benchmarks/summary_news.py", *given])
     try:
-        result = _finite(run(args, command))
+        report = measure(args)
     except (NewsdeskError, NotImplementedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "summary_news.json").write_text(
-        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (args.out / "summary_news.md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    write_results("summary_news", run, report, render, TITLE, folder=args.out)
+    print((args.out / "summary_news.md").read_text(encoding="utf-8"))
     return 0
 
 

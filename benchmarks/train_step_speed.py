@@ -1,12 +1,11 @@
-"""Seconds per training step on this machine: what `model.attention_dropout: 0.0` and
-`training.precision: bf16` buy on a CPU.
+"""Seconds per training step on this CPU: what `model.attention_dropout: 0.0` and
+`training.precision: bf16` buy.
 
 One optimiser step (forward, backward, AdamW) of batch 16 on random token ids, for the
 MiniLM classifier (256 and 512 tokens) and the MiniLM bert2bert summarizer (256 article
 tokens -> 56 summary tokens), each with the base's attention dropout (0.1), without it, and
-without it under bf16 autocast. Each setting runs `--steps` steps on a freshly loaded
-model; the first is a warm-up, the median of the rest is reported. Results go to
-benchmarks/results/train_step_speed.{json,md}.
+without it under bf16 autocast. Each setting: a freshly loaded model, one warm-up step, then
+``--repeats`` timed steps. Results: benchmarks/results/train_step_speed.{json,md}.
 
     .venv/bin/python benchmarks/train_step_speed.py
 """
@@ -14,18 +13,12 @@ benchmarks/results/train_step_speed.{json,md}.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
-import sys
-import time
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+from benchlib import start_run, timed_repeats, write_results
+
+TITLE = "Seconds per training step (batch 16, one warm-up step, then timed steps)"
 BATCH = 16
 # (label, attention dropout for attention_dropout_kwargs, bf16 autocast)
 SETTINGS = (("attention dropout 0.1 (default), fp32", None, False),
@@ -50,25 +43,7 @@ def bert2bert(base: str, dropout: float | None) -> Any:
     return build_model(base, AutoTokenizer.from_pretrained(base), dropout)
 
 
-def step_seconds(model: Any, inputs: dict[str, Any], bf16: bool, steps: int) -> float:
-    """Median seconds of one optimiser step, after one warm-up step."""
-    import torch
-
-    model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            loss = model(**inputs).loss
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
-
-
-def workloads() -> list[tuple[str, Any, dict[str, Any]]]:
+def workloads() -> list[tuple[str, Callable[[str, float | None], Any], dict[str, Any]]]:
     import torch
 
     generator = torch.Generator().manual_seed(0)
@@ -76,18 +51,47 @@ def workloads() -> list[tuple[str, Any, dict[str, Any]]]:
     def ids(length: int) -> Any:
         return torch.randint(1000, 20000, (BATCH, length), generator=generator)
 
-    cls_labels = torch.randint(0, 5, (BATCH,), generator=generator)
-    rows = []
-    for length in (256, 512):
-        tokens = ids(length)
-        rows.append((f"MiniLM classifier, {length} tokens", classifier,
-                     {"input_ids": tokens, "attention_mask": torch.ones_like(tokens),
-                      "labels": cls_labels}))
-    article = ids(256)
+    labels = torch.randint(0, 5, (BATCH,), generator=generator)
+    rows = [(f"MiniLM classifier, {n} tokens", classifier,
+             {"input_ids": ids(n), "attention_mask": torch.ones(BATCH, n, dtype=torch.long),
+              "labels": labels}) for n in (256, 512)]
     rows.append(("MiniLM bert2bert, 256 -> 56 tokens", bert2bert,
-                 {"input_ids": article, "attention_mask": torch.ones_like(article),
+                 {"input_ids": ids(256), "attention_mask": torch.ones(BATCH, 256,
+                                                                       dtype=torch.long),
                   "labels": ids(56)}))
     return rows
+
+
+def step_seconds(model: Any, inputs: dict[str, Any], bf16: bool, repeats: int
+                 ) -> dict[str, Any]:
+    """Seconds of one optimiser step: min / median / max of ``repeats`` after a warm-up."""
+    import torch
+
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+
+    def step() -> None:
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = model(**inputs).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    return timed_repeats(step, repeats, warmup=1)[1]
+
+
+def render(report: dict[str, Any]) -> list[str]:
+    default = {r["workload"]: r["seconds"]["median"] for r in report["rows"]
+               if r["setting"] == SETTINGS[0][0]}
+    lines = [f"torch threads {report['torch_threads']}; native bf16 (AMX or AVX512-BF16): "
+             f"{report['native_bf16']}. Seconds: median [min, max] of {report['repeats']} "
+             "steps.", "", "| workload | setting | s/step | vs default |", "|---|---|---|---|"]
+    for row in report["rows"]:
+        s = row["seconds"]
+        lines.append(f"| {row['workload']} | {row['setting']} | {s['median']:.2f} "
+                     f"[{s['min']:.2f}, {s['max']:.2f}] | "
+                     f"{default[row['workload']] / s['median']:.2f}x |")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -96,41 +100,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     from newsdesk.assets import resolve_model
     from newsdesk_train.trainer_args import cpu_has_native_bf16
 
+    run = start_run(None if argv is None else [__file__, *argv])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=4, help="steps per setting (default 4)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed steps per setting")
     args = parser.parse_args(argv)
-    if args.steps < 2:
-        parser.error("--steps must be at least 2 (the first is a warm-up)")
     base = resolve_model("minilm-l6")
     rows = []
     for workload, build, inputs in workloads():
         for label, dropout, bf16 in SETTINGS:
             torch.manual_seed(0)
-            seconds = step_seconds(build(base, dropout), inputs, bf16, args.steps)
-            rows.append({"workload": workload, "setting": label, "seconds": round(seconds, 2)})
-            print(json.dumps(rows[-1]), flush=True)
-    env = {"python": platform.python_version(), "torch": torch.__version__,
-           "threads": torch.get_num_threads(), "cpus": os.cpu_count(),
-           "machine": platform.machine(), "native_bf16": cpu_has_native_bf16()}
-    command = " ".join(["benchmarks/train_step_speed.py",
-                        *(argv if argv is not None else sys.argv[1:])])
-    write_results(rows, env, command)
-
-
-def write_results(rows: list[dict[str, Any]], env: dict[str, Any], command: str) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "train_step_speed.json").write_text(
-        json.dumps({"environment": env, "batch": BATCH, "rows": rows}, indent=2) + "\n")
-    lines = ["# Seconds per training step (batch 16, median after a warm-up)", "",
-             f"Environment: {env}", "", "| workload | setting | s/step | vs default |",
-             "|---|---|---|---|"]
-    default = {r["workload"]: r["seconds"] for r in rows if r["setting"] == SETTINGS[0][0]}
-    for row in rows:
-        lines.append(f"| {row['workload']} | {row['setting']} | {row['seconds']} | "
-                     f"{default[row['workload']] / row['seconds']:.2f}x |")
-    lines += ["", f"Produced by `.venv/bin/python {command}`."]
-    (RESULTS / "train_step_speed.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+            seconds = step_seconds(build(base, dropout), inputs, bf16, args.repeats)
+            rows.append({"workload": workload, "setting": label, "seconds": seconds})
+            print(rows[-1], flush=True)
+    report = {"batch": BATCH, "repeats": args.repeats, "torch_threads": torch.get_num_threads(),
+              "native_bf16": cpu_has_native_bf16(), "rows": rows}
+    write_results("train_step_speed", run, report, render, TITLE)
 
 
 if __name__ == "__main__":

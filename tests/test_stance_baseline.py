@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import doctest
-import importlib.util
+import importlib
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -12,16 +13,10 @@ import pytest
 
 from newsdesk.data.records import Record
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "stance_headlines.py"
-
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("stance_headlines", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module("stance_headlines")
 
 
 def _pair(ident: str, kind: str, target: str = "Reds win cup", text: str = "Body.") -> Record:
@@ -85,16 +80,24 @@ def test_verdict_needs_every_slice_and_99_percent(bench: ModuleType) -> None:
     assert not short["related_hard_at_least_99"] and not short["passed"]
 
 
-def test_write_results_makes_json_and_markdown(bench: ModuleType, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+def test_render_tables_the_slices(bench: ModuleType) -> None:
     records = [_pair("r1", "related"), _pair("h1", "hard"), _pair("e1", "easy")]
-    rows = [bench.method_row("baseline", records, ["related", "related", "unrelated"],
-                             train_seconds=1.0, pairs_per_s=10.0, extra={})]
-    path = bench.write_results(rows, [], {"python": "3"})
-    assert "| baseline | 66.67 (1/3) | 100.00 (0/1) | 0.00 (1/1) |" in path.read_text()
-    assert (tmp_path / "stance_headlines.json").is_file()
-    assert "Produced by `.venv/bin/python benchmarks/stance_headlines.py`." in path.read_text()
-    named = bench.write_results(rows, [], {"python": "3"}, "--model m --results other", "other")
-    assert named == tmp_path / "other.md" and (tmp_path / "other.json").is_file()
-    assert "stance_headlines.py --model m --results other`." in named.read_text()
+    row = bench.method_row("baseline", records, lambda: ["related", "related", "unrelated"],
+                           2, train_seconds=1.0, extra={})
+    assert row["predict_seconds"]["n"] == 2
+    lines = bench.render({"repeats": 2, "rows": [row], "verdicts": []})
+    assert "| baseline | 66.67 (1/3) | 100.00 (0/1) | 0.00 (1/1) |" in "\n".join(lines)
+
+
+def test_baseline_only_run_writes_named_results_with_provenance(bench: ModuleType,
+                                                                tmp_path: Path) -> None:
+    bench.main(["--baseline-only", "--results", "other", "--repeats", "1",
+                "--out", str(tmp_path)])
+    result = json.loads((tmp_path / "other.json").read_text())
+    assert result["run"]["command"].endswith(
+        f"benchmarks/stance_headlines.py --baseline-only --results other --repeats 1 "
+        f"--out {tmp_path}")
+    assert [row["method"] for row in result["rows"]] == [
+        "TF-IDF cosine, threshold tuned on validation"]
+    assert "| TF-IDF cosine, threshold tuned on validation |" in (
+        tmp_path / "other.md").read_text()
