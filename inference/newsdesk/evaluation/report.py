@@ -19,7 +19,8 @@ def write_report(evaluation: Evaluation, out: str | Path) -> Path:
     """Write the report files into ``out`` (replacing an older report there)."""
     with atomic_directory(out) as tmp:
         (tmp / "report.json").write_text(
-            json.dumps(asdict(evaluation), indent=2, ensure_ascii=False) + "\n")
+            json.dumps(asdict(evaluation), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8")
         if "confusion_matrix" in evaluation.metrics:
             plot_confusion(evaluation.metrics["confusion_matrix"], tmp / "confusion_matrix.png")
         (tmp / "report.md").write_text(markdown(evaluation), encoding="utf-8")
