@@ -67,3 +67,40 @@ def test_unlabelled_record_is_named(model: Path, tmp_path: Path,
     assert cli_main(["evaluate", str(model), "--data", str(data), "--out",
                      str(tmp_path / "r")]) == 2
     assert "record 'b' (number 2) has no 'label'" in capsys.readouterr().err
+
+
+BBC_LABELS = ["business", "entertainment", "politics", "sport", "tech"]
+
+
+def test_macro_f1_averages_the_labels_present_in_the_gold_data(repo_root: Path) -> None:
+    from newsdesk.data import load
+    from newsdesk.evaluation.classification import classification_metrics
+
+    gold = [str(r.label) for r in load(repo_root / "datasets" / "samples" / "topic.csv")]
+    assert sorted(gold) == ["business", "sport", "tech"]
+    metrics = classification_metrics(gold, gold, BBC_LABELS, intervals=True)
+    assert metrics["accuracy"] == 1.0 and metrics["macro_f1"] == 1.0
+    assert metrics["intervals"]["macro_f1"] == (1.0, 1.0)
+    assert metrics["absent_labels"] == ["entertainment", "politics"]
+    assert set(metrics["per_class"]) == set(BBC_LABELS)
+
+
+def test_a_prediction_of_an_absent_label_still_costs_recall() -> None:
+    from newsdesk.evaluation.classification import classification_metrics
+
+    metrics = classification_metrics(["a", "b", "b"], ["a", "b", "c"], ["a", "b", "c", "d"])
+    assert metrics["macro_f1"] == pytest.approx((1.0 + 2 / 3) / 2)  # a: 1, b: P 1, R 1/2
+    assert metrics["absent_labels"] == ["c", "d"]
+    assert metrics["confusion_matrix"]["matrix"][1] == [0, 1, 1, 0]
+
+
+def test_the_report_lists_labels_absent_from_the_data(tmp_path: Path) -> None:
+    from newsdesk.evaluation.classification import classification_metrics
+    from newsdesk.evaluation.report import markdown
+    from newsdesk.evaluation.run import Evaluation
+
+    metrics = classification_metrics(["business", "sport"], ["business", "sport"], BBC_LABELS)
+    report = markdown(Evaluation(model="m", task="topic", data="d.csv", split=None,
+                                 metrics=metrics, labels=BBC_LABELS))
+    assert "| macro_f1 | 100.00 |" in report
+    assert "not in the data (left out of macro-F1): entertainment, politics, tech" in report

@@ -76,6 +76,9 @@ def markdown(evaluation: Evaluation) -> str:
             lines.append(f"| {label} | {100 * row.get('precision', 0):.2f} | "
                          f"{100 * row.get('recall', 0):.2f} | {100 * row['f1']:.2f} | "
                          f"{row.get('support', '')} |")
+    if metrics.get("absent_labels"):
+        lines += ["", "Labels the model knows but not in the data (left out of macro-F1): "
+                  + ", ".join(metrics["absent_labels"])]
     if "confusion_matrix" in metrics:
         lines += ["", "![confusion matrix](confusion_matrix.png)"]
     for title, rows in evaluation.examples.items():
