@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
+from tiny_models import make_tiny_classifier
 
 from newsdesk.cli import main as cli_main
+from newsdesk.manifest import Manifest
 from newsdesk_train.cli import main as train_main
 
 
@@ -67,3 +69,95 @@ def test_unlabelled_record_is_named(model: Path, tmp_path: Path,
     assert cli_main(["evaluate", str(model), "--data", str(data), "--out",
                      str(tmp_path / "r")]) == 2
     assert "record 'b' (number 2) has no 'label'" in capsys.readouterr().err
+
+
+BBC_LABELS = ["business", "entertainment", "politics", "sport", "tech"]
+
+
+def test_macro_f1_averages_the_labels_present_in_the_gold_data(repo_root: Path) -> None:
+    from newsdesk.data import load
+    from newsdesk.evaluation.classification import classification_metrics
+
+    gold = [str(r.label) for r in load(repo_root / "datasets" / "samples" / "topic.csv")]
+    assert sorted(gold) == ["business", "sport", "tech"]
+    metrics = classification_metrics(gold, gold, BBC_LABELS, intervals=True)
+    assert metrics["accuracy"] == 1.0 and metrics["macro_f1"] == 1.0
+    assert metrics["intervals"]["macro_f1"] == (1.0, 1.0)
+    assert metrics["absent_labels"] == ["entertainment", "politics"]
+    assert set(metrics["per_class"]) == set(BBC_LABELS)
+
+
+def test_a_prediction_of_an_absent_label_still_costs_recall() -> None:
+    from newsdesk.evaluation.classification import classification_metrics
+
+    metrics = classification_metrics(["a", "b", "b"], ["a", "b", "c"], ["a", "b", "c", "d"])
+    assert metrics["macro_f1"] == pytest.approx((1.0 + 2 / 3) / 2)  # a: 1, b: P 1, R 1/2
+    assert metrics["absent_labels"] == ["c", "d"]
+    assert metrics["confusion_matrix"]["matrix"][1] == [0, 1, 1, 0]
+
+
+def test_the_report_lists_labels_absent_from_the_data(tmp_path: Path) -> None:
+    from newsdesk.evaluation.classification import classification_metrics
+    from newsdesk.evaluation.report import markdown
+    from newsdesk.evaluation.run import Evaluation
+
+    metrics = classification_metrics(["business", "sport"], ["business", "sport"], BBC_LABELS)
+    report = markdown(Evaluation(model="m", task="topic", data="d.csv", split=None,
+                                 metrics=metrics, labels=BBC_LABELS))
+    assert "| macro_f1 | 100.00 |" in report
+    assert "not in the data (left out of macro-F1): entertainment, politics, tech" in report
+
+
+# --- multi-label models ---------------------------------------------------------------
+
+SAMPLE_LABELS = ["business", "politics", "sport", "tech"]
+#: A threshold of 0 always takes a label, one above 1 never: every article of the sample
+#: file is predicted "business, tech", whatever the random weights say.
+FIXED_THRESHOLDS = {"business": 0.0, "politics": 1.01, "sport": 1.01, "tech": 0.0}
+
+
+@pytest.fixture(scope="module")
+def multi_label_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = make_tiny_classifier(tmp_path_factory.mktemp("multi") / "model",
+                                labels=SAMPLE_LABELS)
+    manifest = Manifest.load(path)
+    manifest.multi_label, manifest.thresholds = True, dict(FIXED_THRESHOLDS)
+    manifest.save(path)
+    return path
+
+
+def test_multi_label_sample_file_gets_a_report(multi_label_model: Path, repo_root: Path,
+                                               tmp_path: Path) -> None:
+    # gold: business | sport | tech | politics | business+tech; predicted: business+tech
+    data = repo_root / "datasets" / "samples" / "topic.jsonl"
+    out = tmp_path / "report"
+    assert cli_main(["evaluate", str(multi_label_model), "--data", str(data),
+                     "--out", str(out)]) == 0
+    metrics = json.loads((out / "report.json").read_text(encoding="utf-8"))["metrics"]
+    assert metrics["n"] == 5
+    assert metrics["subset_accuracy"] == pytest.approx(1 / 5)
+    assert metrics["micro_f1"] == pytest.approx(0.5)  # TP 4, FP 6, FN 2
+    assert metrics["macro_f1"] == pytest.approx((4 / 7 + 0 + 0 + 4 / 7) / 4)
+    assert metrics["samples_f1"] == pytest.approx((2 / 3 + 0 + 2 / 3 + 0 + 1) / 5)
+    business = metrics["per_class"]["business"]
+    assert business == pytest.approx({"precision": 2 / 5, "recall": 1.0, "f1": 4 / 7,
+                                      "support": 2, "threshold": 0.0})
+    assert metrics["per_class"]["sport"]["support"] == 1
+    assert metrics["thresholds"] == FIXED_THRESHOLDS
+    low, high = metrics["intervals"]["micro_f1"]
+    assert low <= metrics["micro_f1"] <= high
+    mistakes = json.loads((out / "report.json").read_text(encoding="utf-8"))["examples"]
+    assert sorted(m["id"] for m in mistakes["confident_mistakes"]) == ["t1", "t2", "t3", "t4"]
+    assert mistakes["confident_mistakes"][0]["predicted"] == "business, tech"
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| subset_accuracy | 20.00 |" in report and "| samples_f1 |" in report
+    assert "| business | 40.00 | 100.00 | 57.14 | 2 | 0.00 |" in report
+
+
+def test_a_single_label_model_names_a_record_with_several_labels(
+        tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = make_tiny_classifier(tmp_path / "single", labels=SAMPLE_LABELS)
+    data = repo_root / "datasets" / "samples" / "topic.jsonl"
+    assert cli_main(["evaluate", str(model), "--data", str(data), "--out",
+                     str(tmp_path / "r")]) == 2
+    assert "record 't5' has several labels (business, tech)" in capsys.readouterr().err

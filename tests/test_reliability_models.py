@@ -85,6 +85,23 @@ def test_a_malicious_pickle_is_never_opened(copy: Path, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+def test_the_centroid_encoder_loads_through_the_same_checks(copy: Path, tmp_path: Path,
+                                                            model_dir: Path) -> None:
+    from newsdesk import Summarizer
+    from newsdesk.summarize.encoder import SentenceEncoder
+
+    assert SentenceEncoder.load(model_dir).encode(TEXTS).shape == (2, 32)
+    marker = tmp_path / "unpickled"
+    (copy / "model.safetensors").unlink()
+    (copy / "pytorch_model.bin").write_bytes(pickle.dumps(_RunsCode(marker)))
+    with pytest.raises(ModelError, match=r"only pickle weights \(pytorch_model.bin\)"):
+        SentenceEncoder.load(copy)
+    centroid = Summarizer.extractive("centroid", encoder=str(copy))
+    with pytest.raises(ModelError, match="only pickle weights"):
+        centroid.summarize(["Rates rose on Monday. Markets fell. Bonds were flat."])
+    assert not marker.exists()
+
+
 def plant_remote_code(path: Path, marker: Path, *, model_type: str) -> None:
     (path / "evil.py").write_text(EVIL_MODULE.format(marker=str(marker)))
     edit_json(path / "config.json", model_type=model_type, auto_map={

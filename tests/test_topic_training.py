@@ -113,7 +113,8 @@ def test_multi_label_mode_tunes_thresholds(tmp_path: Path) -> None:
     assert manifest.multi_label
     assert sorted(manifest.thresholds) == ["economy", "health", "politics", "sport"]
     assert all(0.0 < t < 1.0 for t in manifest.thresholds.values())
-    assert {"micro_f1", "macro_f1", "exact_match"} <= set(manifest.metrics["test"])
+    assert {"micro_f1", "macro_f1", "samples_f1", "subset_accuracy"} <= set(
+        manifest.metrics["test"])
     config = json.loads((tmp_path / "model" / "config.json").read_text())
     assert config["problem_type"] == "multi_label_classification"
     prediction = TopicClassifier.from_pretrained(tmp_path / "model").predict(

@@ -132,7 +132,7 @@ def _last_error_line(stderr: str) -> str:
 
 def _check_digest(wheel: Wheel, path: Path) -> None:
     verified = path.with_name(path.name + ".sha256")
-    if verified.exists() and verified.read_text().strip() == wheel.sha256:
+    if verified.exists() and verified.read_text(encoding="utf-8").strip() == wheel.sha256:
         return
     actual = sha256_of(path)
     if actual != wheel.sha256:
@@ -141,7 +141,7 @@ def _check_digest(wheel: Wheel, path: Path) -> None:
             "delete the file and fetch it again"
         )
     if path.parent == wheels_dir():
-        verified.write_text(wheel.sha256 + "\n")
+        verified.write_text(wheel.sha256 + "\n", encoding="utf-8")
 
 
 def materialize(name: str, build: Callable[[Path], None]) -> Path:
@@ -154,7 +154,7 @@ def materialize(name: str, build: Callable[[Path], None]) -> Path:
         return target
     with atomic_directory(target) as tmp:
         build(tmp)
-        (tmp / COMPLETE_MARKER).write_text("ok\n")
+        (tmp / COMPLETE_MARKER).write_text("ok\n", encoding="utf-8")
     return target
 
 

@@ -6,21 +6,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsdesk.inputs import check_texts
 from newsdesk.prediction import Prediction
 
 
 @dataclass
 class Analysis:
-    """What ``NewsDesk.analyze`` found: any part is None/empty when its model is absent."""
+    """What ``NewsDesk.analyze`` found: any part is None/empty when its model is absent.
+
+    ``stances`` holds one (target, prediction) pair per target, in the order given
+    (a target given twice appears twice).
+    """
 
     topic: Prediction | None = None
-    stances: dict[str, Prediction] = field(default_factory=dict)
+    stances: list[tuple[str, Prediction]] = field(default_factory=list)
     summary: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "topic": _prediction_dict(self.topic),
-            "stances": {t: _prediction_dict(p) for t, p in self.stances.items()},
+            "stances": [{"target": t, **_prediction_dict(p)} for t, p in self.stances],
             "summary": self.summary,
         }
 
@@ -28,10 +33,9 @@ class Analysis:
         """A few readable lines for the terminal."""
         lines = []
         if self.topic is not None:
-            lines.append(f"topic:   {self.topic.label} ({self.topic.score:.2f})")
-        for target, prediction in self.stances.items():
-            lines.append(f"stance:  {prediction.label} ({prediction.score:.2f}) toward "
-                         f"{target!r}")
+            lines.append(f"topic:   {_labels_line(self.topic)}")
+        for target, prediction in self.stances:
+            lines.append(f"stance:  {_labels_line(prediction)} toward {target!r}")
         if self.summary is not None:
             lines.append(f"summary: {self.summary}")
         return "\n".join(lines)
@@ -40,7 +44,14 @@ class Analysis:
 def _prediction_dict(prediction: Prediction | None) -> dict[str, Any] | None:
     if prediction is None:
         return None
-    return {"label": prediction.label, "score": prediction.score, "scores": prediction.scores}
+    return {"label": prediction.label, "labels": list(prediction.labels),
+            "score": prediction.score, "scores": prediction.scores}
+
+
+def _labels_line(prediction: Prediction) -> str:
+    """Every predicted label with its probability (several for a multi-label model)."""
+    return ", ".join(f"{label} ({prediction.scores.get(label, prediction.score):.2f})"
+                     for label in prediction.labels)
 
 
 class NewsDesk:
@@ -57,11 +68,15 @@ class NewsDesk:
         self.stance = stance
         self.summary = summary
 
-    def analyze(self, article: str, targets: Sequence[str] = (),
+    def analyze(self, article: str, targets: str | Sequence[str] = (),
                 max_words: int | None = None) -> Analysis:
-        """Topic, a stance for each target, and a summary of ``article``."""
+        """Topic, a stance for each target, and a summary of ``article``.
+
+        ``targets`` is one target (a string) or a list of them, each judged in turn.
+        """
         if not isinstance(article, str):
             raise TypeError(f"article is {type(article).__name__}, not str")
+        targets = [targets] if isinstance(targets, str) else check_texts(targets, what="target")
         if targets and self.stance is None:
             raise ValueError("targets given, but this NewsDesk has no stance model")
         result = Analysis()
@@ -69,7 +84,7 @@ class NewsDesk:
             result.topic = self.topic.predict([article])[0]
         if targets:
             predictions = self.stance.predict([(t, article) for t in targets])
-            result.stances = dict(zip(targets, predictions))
+            result.stances = list(zip(targets, predictions))
         if self.summary is not None:
             options = {} if max_words is None else {"max_words": max_words}
             result.summary = self.summary.summarize([article], **options)[0]

@@ -67,7 +67,8 @@ class Manifest:
 
     def save(self, directory: str | Path) -> Path:
         path = Path(directory) / MANIFEST_NAME
-        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
+        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
         return path
 
     @classmethod

@@ -167,7 +167,8 @@ def _export_graph(directory: Path, probe: dict[str, np.ndarray], path: Path, ops
     from transformers import AutoModelForSequenceClassification
 
     model = AutoModelForSequenceClassification.from_pretrained(
-        directory, attn_implementation="eager", trust_remote_code=False).eval()
+        directory, attn_implementation="eager", use_safetensors=True,
+        trust_remote_code=False).eval()
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in probe]
     batch = torch.export.Dim("batch")
     sequence = torch.export.Dim("sequence", max=model.config.max_position_embeddings)

@@ -25,10 +25,13 @@ TASKS = ("topic", "stance", "summary")
 
 @dataclass
 class DataConfig:
-    """Where the examples come from: a built-in name, a local file, fnc1:/semeval:, hf:<id>.
+    """Where the examples come from: a built-in name, a local file, fnc1:/semeval:, hf:<id>,
+    disk:<path>.
 
     ``validation`` and ``test`` default to the same source's validation and test splits;
-    give a path to use a separate file instead.
+    give a path to use a separate file instead. ``text_column`` / ``label_column`` name the
+    columns of hf:/disk: data sets that hold the text and the label (as
+    ``hf:<id>?text=COLUMN&label=COLUMN`` does).
     """
 
     source: str = "bbc-news"
@@ -38,6 +41,14 @@ class DataConfig:
     test: str | None = None
     test_split: str | None = "test"
     max_train_examples: int | None = None
+    text_column: str | None = None
+    label_column: str | None = None
+
+    def spec(self, name: str) -> str:
+        """The data set ``name`` with this section's column mapping (hf:/disk: only)."""
+        from newsdesk.data.hub import with_columns
+
+        return with_columns(name, {"text": self.text_column, "label": self.label_column})
 
 
 @dataclass

@@ -21,11 +21,12 @@ class RecipeData:
 
 def load_recipe_data(config: DataConfig) -> RecipeData:
     """Load the splits named by a recipe's ``data`` section."""
-    train = load(config.source, split=config.train_split)
+    train = load(config.spec(config.source), split=config.train_split)
     if config.max_train_examples is not None:
         ordered = sorted(train, key=lambda r: stable_hash(r.id, "max_train_examples"))
         train = ordered[:config.max_train_examples]
-    validation = load(config.validation or config.source, split=config.validation_split)
-    test = (load(config.test or config.source, split=config.test_split)
+    validation = load(config.spec(config.validation or config.source),
+                      split=config.validation_split)
+    test = (load(config.spec(config.test or config.source), split=config.test_split)
             if config.test or config.test_split else [])
     return RecipeData(train=train, validation=validation, test=test)

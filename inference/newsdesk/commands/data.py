@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from newsdesk.commands import add_column_options, data_spec
+
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("data", help="list and describe data sets")
@@ -13,7 +15,8 @@ def register(commands: Any) -> None:
     listing.set_defaults(run=run_list)
     show = actions.add_parser("show", help="sizes, splits, labels, lengths and provenance")
     show.add_argument("name", help="a built-in name, a JSONL/CSV/Parquet file, "
-                      "fnc1:<dir> or semeval:<file>")
+                      "fnc1:<dir>, semeval:<file>, hf:<id> or disk:<path>")
+    add_column_options(show)
     show.set_defaults(run=run_show)
 
 
@@ -30,12 +33,14 @@ def run_list(args: argparse.Namespace) -> int:
     print("files you supply, by spec:")
     for fmt in FORMATS.values():
         print(f"  {fmt.prefix + ':...':<16} {fmt.task:<8} {fmt.description}")
-    print("also: a .jsonl/.csv/.tsv/.parquet file path, or hf:<id> when online")
+    print("also: a .jsonl/.csv/.tsv/.parquet file path, a Hugging Face data set saved with "
+          "save_to_disk as disk:<path>, or hf:<id> when online (map columns with "
+          "?text=COLUMN&label=COLUMN)")
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
     from newsdesk.data.describe import describe, format_description
 
-    print(format_description(describe(args.name)))
+    print(format_description(describe(data_spec(args, args.name))))
     return 0

@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from newsdesk.commands import add_column_options, data_spec
+
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("evaluate", help="score a model on labelled data")
     parser.add_argument("model", help="a model dir (or hub id)")
     parser.add_argument("--data", required=True,
-                        help="a built-in data set or a labelled JSONL/CSV/Parquet file")
+                        help="a built-in data set, a labelled JSONL/CSV/Parquet file, "
+                        "hf:<id> or disk:<path>")
     parser.add_argument("--split", default=None,
                         help="train, validation or test (default: test for built-in sets)")
     parser.add_argument("--out", required=True, help="the report folder to write")
     parser.add_argument("--batch-size", type=int, default=32)
+    add_column_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -24,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
     from newsdesk.evaluation.run import evaluate_model
 
     split = args.split or ("test" if args.data in BUILTIN else None)
-    evaluation = evaluate_model(args.model, args.data, split, batch_size=args.batch_size)
+    evaluation = evaluate_model(args.model, data_spec(args, args.data), split,
+                                batch_size=args.batch_size)
     out = write_report(evaluation, args.out)
     metrics = evaluation.metrics
     headline = ", ".join(f"{k} {100 * v:.2f}" for k, v in metrics.items()

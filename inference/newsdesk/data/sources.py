@@ -6,7 +6,8 @@ output changes, so an old cache is never read. A set derived from others (headli
 carries their keys in its file name too.
 
 ``load()`` also reads files a user has, named by spec: ``fnc1:<dir>`` (FNC-1) and
-``semeval:<file>`` (SemEval-2016 Task 6), see ``FORMATS``.
+``semeval:<file>`` (SemEval-2016 Task 6), see ``FORMATS``; and Hugging Face data sets,
+``hf:<id>`` (online) or ``disk:<path>`` (``save_to_disk``), see ``newsdesk.data.hub``.
 """
 
 from __future__ import annotations
@@ -169,10 +170,11 @@ def _write_jsonl_atomically(records: list[Record], path: Path) -> None:
 
 def load(name_or_path: str | os.PathLike[str], split: str | None = None) -> list[Record]:
     """Records of a built-in set, a local JSONL/CSV/Parquet file, ``fnc1:<dir>``,
-    ``semeval:<file>``, or ``hf:<id>`` (online).
+    ``semeval:<file>``, ``hf:<id>`` (online) or ``disk:<path>``; the last two take a column
+    mapping, ``hf:<id>?text=COLUMN&label=COLUMN`` (see ``newsdesk.data.hub``).
 
     ``split`` picks ``train``, ``validation`` or ``test`` where the data has a ``split``
-    field; built-in sets and FNC-1 folders always have one.
+    field or (hf:, disk:) named splits; built-in sets and FNC-1 folders always have one.
 
     >>> len(load("bbc-news", split="test")) > 0   # doctest: +SKIP
     True
@@ -181,24 +183,25 @@ def load(name_or_path: str | os.PathLike[str], split: str | None = None) -> list
         raise DataError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
     text = os.fspath(name_or_path)
     if text in BUILTIN:
-        return _select_split(builtin_records(text), split, text)
-    if text.startswith("hf:"):
-        from newsdesk.data.hub import load_hub
-
-        return load_hub(text[3:], split)
+        return select_split(builtin_records(text), split, text)
     prefix, _, location = text.partition(":")
+    if prefix in ("hf", "disk") and location:
+        from newsdesk.data.hub import load_dataset_spec
+
+        return load_dataset_spec(prefix, location, split)
     if prefix in FORMATS and location:
-        return _select_split(FORMATS[prefix].reader(Path(location), split), split, text)
+        return select_split(FORMATS[prefix].reader(Path(location), split), split, text)
     path = Path(text)
     if not path.exists():
         known = ", ".join(sorted(BUILTIN))
         specs = ", ".join(f"{p}:..." for p in FORMATS)
-        raise DataError(f"no such file, and not a built-in data set ({known}), {specs} "
-                        "or hf:<id>", path=path)
-    return _select_split(read_records(path), split, text)
+        raise DataError(f"no such file, and not a built-in data set ({known}), {specs}, "
+                        "hf:<id> or disk:<path>", path=path)
+    return select_split(read_records(path), split, text)
 
 
-def _select_split(records: list[Record], split: str | None, where: str) -> list[Record]:
+def select_split(records: list[Record], split: str | None, where: str) -> list[Record]:
+    """The records of ``split`` (all of them for None), by their ``split`` field."""
     if split is None:
         return records
     if any("split" not in r.meta for r in records):

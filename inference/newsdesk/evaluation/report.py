@@ -19,7 +19,8 @@ def write_report(evaluation: Evaluation, out: str | Path) -> Path:
     """Write the report files into ``out`` (replacing an older report there)."""
     with atomic_directory(out) as tmp:
         (tmp / "report.json").write_text(
-            json.dumps(asdict(evaluation), indent=2, ensure_ascii=False) + "\n")
+            json.dumps(asdict(evaluation), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8")
         if "confusion_matrix" in evaluation.metrics:
             plot_confusion(evaluation.metrics["confusion_matrix"], tmp / "confusion_matrix.png")
         (tmp / "report.md").write_text(markdown(evaluation), encoding="utf-8")
@@ -51,6 +52,21 @@ def plot_confusion(confusion: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def per_class_table(per_class: dict[str, dict[str, Any]]) -> list[str]:
+    """Precision, recall, F1 and support per label, and the decision threshold of each
+    label where the model has them (multi-label)."""
+    thresholds = all("threshold" in row for row in per_class.values())
+    extra = " threshold |" if thresholds else ""
+    lines = ["", "| class | precision | recall | F1 | support |" + extra,
+             "|---|---|---|---|---|" + ("---|" if thresholds else "")]
+    for label, row in per_class.items():
+        threshold = f" {row['threshold']:.2f} |" if thresholds else ""
+        lines.append(f"| {label} | {100 * row.get('precision', 0):.2f} | "
+                     f"{100 * row.get('recall', 0):.2f} | {100 * row['f1']:.2f} | "
+                     f"{row.get('support', '')} |{threshold}")
+    return lines
+
+
 def markdown(evaluation: Evaluation) -> str:
     """The human-readable report."""
     if evaluation.task == "summary":
@@ -70,11 +86,10 @@ def markdown(evaluation: Evaluation) -> str:
             shown = f"{100 * value:.2f}" if value <= 1.0 else f"{value:.2f}"
             lines.append(f"| {name} | {shown} | {interval} |")
     if "per_class" in metrics:
-        lines += ["", "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-        for label, row in metrics["per_class"].items():
-            lines.append(f"| {label} | {100 * row.get('precision', 0):.2f} | "
-                         f"{100 * row.get('recall', 0):.2f} | {100 * row['f1']:.2f} | "
-                         f"{row.get('support', '')} |")
+        lines += per_class_table(metrics["per_class"])
+    if metrics.get("absent_labels"):
+        lines += ["", "Labels the model knows but not in the data (left out of macro-F1): "
+                  + ", ".join(metrics["absent_labels"])]
     if "confusion_matrix" in metrics:
         lines += ["", "![confusion matrix](confusion_matrix.png)"]
     for title, rows in evaluation.examples.items():

@@ -38,18 +38,24 @@ class SentenceEncoder:
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str] = "minilm-l6", *,
-             dtype: str = "float32", **options: Any) -> SentenceEncoder:
-        """An encoder from an alias (``minilm-l6``), a local dir or a hub id."""
+             dtype: str = "float32", allow_pickle: bool = False,
+             **options: Any) -> SentenceEncoder:
+        """An encoder from an alias (``minilm-l6``), a local dir or a hub id, opened as
+        every model dir is (``newsdesk.modeldir``): safetensors only unless
+        ``allow_pickle``, never remote code."""
         import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
 
         from newsdesk.assets import resolve_model
+        from newsdesk.modeldir import check_local_model, load_model_and_tokenizer
 
         if dtype not in DTYPES:
             raise ConfigError(f"encoder dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
-        path = resolve_model(name_or_path)
-        model = AutoModel.from_pretrained(path).to(getattr(torch, dtype))
-        return cls(model, AutoTokenizer.from_pretrained(path), **options)
+        source = resolve_model(name_or_path)
+        check_local_model(source, allow_pickle=allow_pickle)
+        model, tokenizer = load_model_and_tokenizer(AutoModel, source, allow_pickle=allow_pickle,
+                                                    what="a sentence encoder")
+        return cls(model.to(getattr(torch, dtype)), tokenizer, **options)
 
     @property
     def dimension(self) -> int:
