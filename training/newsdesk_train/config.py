@@ -187,6 +187,28 @@ class HybridConfig:
 
 
 @dataclass
+class SelectionConfig:
+    """How a recipe's settings were chosen, and where its cross-validation figures are.
+
+    ``results`` is a benchmark results JSON (relative to the working directory or to the
+    recipe's repository root) with a row named ``method`` and one named ``baseline``; the
+    trained model's manifest, card and evaluation reports then show those figures beside
+    the test split's.
+    """
+
+    how: str
+    results: str | None = None
+    method: str | None = None
+    baseline: str = "tfidf-svm"
+
+    def __post_init__(self) -> None:
+        if not self.how.strip():
+            raise ConfigError("selection.how must say how the settings were chosen")
+        if (self.results is None) != (self.method is None):
+            raise ConfigError("selection.results and selection.method go together")
+
+
+@dataclass
 class RecipeConfig:
     """One training recipe: task, data, model, training, output.
 
@@ -204,6 +226,9 @@ class RecipeConfig:
     generation: dict[str, Any] = field(default_factory=dict)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     hybrid: HybridConfig | None = None
+    selection: SelectionConfig | None = None
+    #: The YAML file read (set by ``load_config``; not a recipe key).
+    recipe_path: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -232,9 +257,11 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> RecipeC
     for item in overrides or []:
         apply_override(raw, item)
     try:
-        return build(RecipeConfig, raw, prefix="")
+        config = build(RecipeConfig, raw, prefix="")
     except ConfigError as error:
         raise ConfigError(f"{path}: {error}") from None
+    config.recipe_path = str(path)
+    return config
 
 
 def apply_override(raw: dict[str, Any], item: str) -> None:
@@ -255,7 +282,7 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
 
 def build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
     """Construct dataclass ``cls`` from ``raw``, checking keys and types recursively."""
-    known = {f.name: f for f in dataclasses.fields(cls)}
+    known = {f.name: f for f in dataclasses.fields(cls) if f.init}
     for key in raw:
         if key not in known:
             close = difflib.get_close_matches(str(key), list(known), n=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from newsdesk.evaluation.selection import selection_lines
 from newsdesk.manifest import Manifest
 from newsdesk_train.config import RecipeConfig
 
@@ -85,6 +86,7 @@ def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) 
         f"model = {_class_for(manifest.task)}.from_pretrained({str(config.output_dir)!r})",
         "```", "",
         *hybrid_section(manifest),
+        *selection_lines(manifest.extras.get("selection"), manifest.metrics.get("test")),
         "## Intended use and limits", "", USES.get(manifest.task, ""),
         "Trained on a small set of English news from a few outlets and years; expect lower "
         "accuracy on other outlets, eras, languages or genres, and check it on your own "

@@ -20,6 +20,7 @@ def train(config: RecipeConfig, *, resume: bool = False) -> Path:
     from transformers import set_seed
 
     from newsdesk_train.modelcard import write_model_card
+    from newsdesk_train.selection import selection_record
 
     if config.training.threads:
         torch.set_num_threads(config.training.threads)
@@ -40,6 +41,10 @@ def train(config: RecipeConfig, *, resume: bool = False) -> Path:
         manifest = train_summarizer(config, work, resume=resume)
     if not _is_main_process():
         return work.output
+    selection = selection_record(config)
+    if selection:
+        manifest.extras["selection"] = selection
+        manifest.save(work.staging)
     write_model_card(work.staging, config, manifest)
     return work.publish()
 

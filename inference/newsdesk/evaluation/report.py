@@ -13,6 +13,7 @@ from typing import Any
 
 from newsdesk.atomic import atomic_directory
 from newsdesk.evaluation.run import Evaluation
+from newsdesk.evaluation.selection import selection_lines
 
 
 def write_report(evaluation: Evaluation, out: str | Path) -> Path:
@@ -92,6 +93,8 @@ def markdown(evaluation: Evaluation) -> str:
                   + ", ".join(metrics["absent_labels"])]
     if "confusion_matrix" in metrics:
         lines += ["", "![confusion matrix](confusion_matrix.png)"]
+    if evaluation.selection:
+        lines += ["", *selection_lines(evaluation.selection)]
     for title, rows in evaluation.examples.items():
         lines += ["", f"## {title.replace('_', ' ')}", ""]
         lines += [f"- `{r.get('id')}` gold **{r.get('gold')}**, predicted "

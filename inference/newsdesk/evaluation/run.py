@@ -29,6 +29,8 @@ class Evaluation:
     metrics: dict[str, Any]
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)
+    #: How the model's recipe was chosen (its manifest's ``extras["selection"]``).
+    selection: dict[str, Any] | None = None
 
 
 def model_task(model: str | Path) -> str:
@@ -88,6 +90,7 @@ def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
             metrics.update(stance_metrics(gold, predicted))
     return Evaluation(model=str(model), task=task, data=data, split=split, metrics=metrics,
                       labels=classifier.labels,
+                      selection=classifier.manifest.extras.get("selection"),
                       examples={"confident_mistakes": confident_mistakes(
                           records, gold, predictions, multi_label=multi_label)})
 
