@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_models import make_tiny_classifier
+from tiny_models import make_tiny_classifier, window_batches
 
 from newsdesk import StanceClassifier, TopicClassifier
 from newsdesk.cli import main
@@ -55,15 +55,6 @@ def stance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tiny_model(tmp_path_factory.mktemp("onnx") / "stance", "stance", STANCES)
     assert main(["export", str(directory), "--onnx", "--int8"]) == 0
     return directory
-
-
-def window_batches(classifier, texts, targets=None):
-    """The classifier's own padded batches of the windows of ``texts``."""
-    from newsdesk.windowing import encode_windows
-
-    windows = encode_windows(classifier.tokenizer, texts, classifier.windowing, targets)
-    features = sorted(windows.features, key=lambda f: len(f["input_ids"]))
-    return [classifier._pad(features[i:i + 5]) for i in range(0, len(features), 5)]
 
 
 def test_export_writes_both_files_and_records_them(topic_dir: Path) -> None:

@@ -1,11 +1,15 @@
 """Tiny model dirs written directly (no training) for the reliability tests: a random
-2-layer BERT classifier with the real MiniLM tokenizer and a newsdesk.json, in seconds."""
+2-layer BERT classifier with the real MiniLM tokenizer and a newsdesk.json, in seconds; and
+a classifier's own padded window batches, for comparing backends logit by logit."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from newsdesk.manifest import Manifest, Windowing
 
@@ -49,3 +53,16 @@ def edit_json(path: Path, **changes: object) -> Path:
     data.update(changes)
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
+
+
+def window_batches(classifier: Any, texts: Sequence[str],
+                   targets: Sequence[str] | None = None,
+                   size: int = 5) -> list[dict[str, np.ndarray]]:
+    """The classifier's own padded batches of the windows of ``texts``, ``size`` windows
+    of similar length each."""
+    from newsdesk.windowing import encode_windows
+
+    windows = encode_windows(classifier.tokenizer, list(texts), classifier.windowing,
+                             None if targets is None else list(targets))
+    features = sorted(windows.features, key=lambda f: len(f["input_ids"]))
+    return [classifier._pad(features[i:i + size]) for i in range(0, len(features), size)]

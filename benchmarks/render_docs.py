@@ -1,0 +1,441 @@
+"""Render the figures README.md and docs/*.md quote from benchmarks/results/*.json.
+
+A quoted figure lives in a generated block; only the text between the markers is rewritten:
+
+    <!-- results: topic_bbc -->
+    - Topic: the MiniLM topic recipe reaches 96.89% ...
+    <!-- /results -->
+
+The block name is the results file's stem (``topic_bbc`` reads ``topic_bbc.json``), with an
+optional ``.view`` suffix where one file feeds several blocks (``topic_bbc.windows``). Each
+name has one render function in ``BLOCKS``, which gets the parsed JSON and returns the text;
+every block says which CPU its figures were measured on (``run.cpu``, written by
+``benchlib``), or that the file does not record it.
+
+    .venv/bin/python benchmarks/render_docs.py           # rewrite every block in place
+    .venv/bin/python benchmarks/render_docs.py --check   # exit 1, listing stale blocks
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchlib import RESULTS, ROOT, cpu_line
+
+Data = dict[str, Any]
+BLOCK = re.compile(r"^<!-- results: (?P<name>[\w./-]+) -->\n(?P<body>.*?)^<!-- /results -->$",
+                   re.DOTALL | re.MULTILINE)
+MARKER = re.compile(r"<!-- /?results\b")
+BLOCKS: dict[str, Callable[[Data], str]] = {}
+TOPIC_GOAL = 0.98  # the project's bar for bbc-news test accuracy
+STANCE_GOAL = 0.99  # ... and for stance accuracy over related + hard-negative pairs
+
+
+def block(name: str) -> Callable[[Callable[[Data], str]], Callable[[Data], str]]:
+    """Register the render function of the block ``name``."""
+    def register(render: Callable[[Data], str]) -> Callable[[Data], str]:
+        BLOCKS[name] = render
+        return render
+    return register
+
+
+def doc_files(root: Path = ROOT) -> list[Path]:
+    """The files whose blocks are rendered: README.md and docs/*.md."""
+    return [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+
+
+def results_file(name: str, results: Path = RESULTS) -> Path:
+    """``topic_bbc.windows`` -> ``benchmarks/results/topic_bbc.json``; a name may hold a
+    folder (``summary_abstractive_cpu/summary_news``)."""
+    return results / f"{name.split('.', 1)[0]}.json"
+
+
+def render_block(name: str, results: Path = RESULTS) -> str:
+    """The text of the block ``name``, rendered from its results file (ends with a newline)."""
+    if name not in BLOCKS:
+        raise KeyError(f"no render function for block {name!r} (known: {', '.join(BLOCKS)})")
+    data = json.loads(results_file(name, results).read_text(encoding="utf-8"))
+    return BLOCKS[name](data).rstrip("\n") + "\n"
+
+
+def render_text(text: str, where: str, results: Path = RESULTS) -> str:
+    """``text`` with every block's body rendered afresh; ``where`` names the file in errors."""
+    def replace(match: re.Match[str]) -> str:
+        body = rendered(match, text, where, results)
+        return f"<!-- results: {match['name']} -->\n{body}<!-- /results -->"
+
+    check_markers(text, where)
+    return BLOCK.sub(replace, text)
+
+
+def check_markers(text: str, where: str) -> None:
+    """Every marker belongs to a well-formed block (each on a line of its own, closed)."""
+    spans = [(b.start(), b.end()) for b in BLOCK.finditer(text)]
+    for marker in MARKER.finditer(text):
+        if not any(start <= marker.start() < end for start, end in spans):
+            line = text.count("\n", 0, marker.start()) + 1
+            raise ValueError(f"{where}:{line}: a results marker outside a well-formed block "
+                             "(markers stand alone on their lines; every block is closed)")
+
+
+def rendered(match: re.Match[str], text: str, where: str, results: Path) -> str:
+    """The fresh body of one matched block; errors name the file and line of the block."""
+    try:
+        return render_block(match["name"], results)
+    except (KeyError, OSError, ValueError, TypeError) as error:
+        line = text.count("\n", 0, match.start()) + 1
+        raise ValueError(f"{where}:{line}: block {match['name']!r}: {error}") from error
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the checkout where it is inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def stale_blocks(files: list[Path], results: Path = RESULTS) -> list[str]:
+    """``FILE:LINE NAME`` for each block whose text differs from what its results render."""
+    stale = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        check_markers(text, shown(path))
+        for match in BLOCK.finditer(text):
+            if match["body"] != rendered(match, text, shown(path), results):
+                line = text.count("\n", 0, match.start()) + 1
+                stale.append(f"{shown(path)}:{line} {match['name']}")
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 listing the stale blocks")
+    args = parser.parse_args(argv)
+    try:
+        return check(doc_files()) if args.check else rewrite(doc_files())
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def check(files: list[Path]) -> int:
+    stale = stale_blocks(files)
+    for entry in stale:
+        print(f"stale: {entry} (run benchmarks/render_docs.py)")
+    return 1 if stale else 0
+
+
+def rewrite(files: list[Path]) -> int:
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fresh = render_text(text, shown(path))
+        if fresh != text:
+            path.write_text(fresh, encoding="utf-8")
+            print(f"rewrote {shown(path)}")
+    return 0
+
+
+# --- helpers the render functions share ---------------------------------------------------
+
+def measured_on(data: Data) -> str:
+    """Which CPU the figures come from (``run.cpu`` from benchlib), flagged if it was busy.
+
+    inference_speed.json from before benchlib has a top-level ``cpu`` without ISA flags."""
+    run = data.get("run") or {}
+    if run.get("cpu"):
+        busy = "; busy machine, timings not to be quoted" if run.get("busy") else ""
+        return f"measured on {cpu_line(run['cpu'])}{busy}"
+    old = data.get("cpu") or {}
+    if old.get("model"):
+        return f"measured on {old['model']}, {old['cores']} cores, ISA not recorded"
+    return "CPU not recorded"
+
+
+def pct(fraction: float) -> str:
+    return f"{100 * fraction:.2f}%"
+
+
+def goal(fraction: float) -> str:
+    return f"{100 * fraction:g}%"
+
+
+def wrap(paragraph: str) -> str:
+    """Fill to the docs' line width; a list item's lines continue under its text."""
+    indent = "  " if paragraph.startswith("- ") else ""
+    return textwrap.fill(paragraph, width=92, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def row(data: Data, key: str, value: str) -> Data:
+    """The first row of ``data["rows"]`` whose ``key`` is ``value`` (a clear error if none)."""
+    for candidate in data["rows"]:
+        if candidate.get(key) == value:
+            return candidate
+    found = ", ".join(repr(r.get(key)) for r in data["rows"])
+    raise KeyError(f"no row with {key} {value!r} (rows: {found})")
+
+
+def compared(value: float, other: float) -> str:
+    return "above" if value > other else "below" if value < other else "level with"
+
+
+# --- one render function per block ---------------------------------------------------------
+# README blocks link to benchmarks/results/...; docs/ blocks to ../benchmarks/results/...
+
+TOPIC_RECIPE = "newsdesk topic-bbc-minilm"
+
+
+@block("topic_bbc")
+def topic_summary(data: Data) -> str:
+    recipe, svm = row(data, "method", f"{TOPIC_RECIPE} (first windows)"), data["rows"][0]
+    mine, theirs = recipe["accuracy"], svm["accuracy"]
+    return wrap(f"- Topic: the MiniLM topic recipe trains in {recipe['train_seconds'] / 60:.1f} "
+                f"minutes and reaches {pct(mine)} on the bbc-news test split "
+                f"({recipe['n_test']} articles), {compared(mine, theirs)} {svm['method']} "
+                f"({pct(theirs)}) and {compared(mine, TOPIC_GOAL)} the {goal(TOPIC_GOAL)} the "
+                "project aims for ([results](benchmarks/results/topic_bbc.md); "
+                f"{measured_on(data)}).")
+
+
+@block("topic_bbc.windows")
+def topic_windows(data: Data) -> str:
+    first = row(data, "method", f"{TOPIC_RECIPE} (first windows)")
+    every = row(data, "method", f"{TOPIC_RECIPE} (all windows)")
+    return wrap(f"On bbc-news test, averaging every {every['max_length']}-token window scored "
+                f"{pct(every['accuracy'])} and the first {first['max_length']} tokens "
+                f"{pct(first['accuracy'])} ([results](benchmarks/results/topic_bbc.md); "
+                f"{measured_on(data)}).")
+
+
+RELATED_HARD = "related + hard"
+STANCE_SLICES = ("all", "related", "hard negatives", "easy negatives", RELATED_HARD)
+
+
+def stance_summary(data: Data, name: str) -> str:
+    model, baseline = data["rows"][-1], data["rows"][0]
+    mine, theirs = (r["slices"][RELATED_HARD]["accuracy"] for r in (model, baseline))
+    link = f"benchmarks/results/{name}.md"
+    return wrap(f"- Stance: the {model_name(name)} cross-encoder reaches {pct(mine)} on related "
+                f"+ hard-negative headline pairs, {compared(mine, theirs)} the TF-IDF cosine "
+                f"baseline ({pct(theirs)}) and {compared(mine, STANCE_GOAL)} the "
+                f"{goal(STANCE_GOAL)} aimed for ([docs/stance.md](docs/stance.md), "
+                f"[results]({link}); {measured_on(data)}).")
+
+
+def model_name(results_name: str) -> str:
+    return "mpnet" if results_name.endswith("mpnet") else "MiniLM"
+
+
+@block("stance_headlines")
+def stance_minilm(data: Data) -> str:
+    return stance_summary(data, "stance_headlines")
+
+
+@block("stance_headlines_mpnet")
+def stance_mpnet(data: Data) -> str:
+    return stance_summary(data, "stance_headlines_mpnet")
+
+
+@block("stance_headlines.baseline")
+def stance_baseline(data: Data) -> str:
+    baseline = data["rows"][0]
+    acc = {name: pct(s["accuracy"]) for name, s in baseline["slices"].items()}
+    return wrap(f"The baseline on the test split ({baseline['slices']['all']['n']:,} pairs): "
+                f"{acc['all']} overall, {acc['related']} on related pairs, "
+                f"{acc['hard negatives']} on hard negatives, {acc['easy negatives']} on easy "
+                f"negatives, {acc[RELATED_HARD]} on related + hard together (cosine threshold "
+                f"{baseline['threshold']:.4f}; fitting and tuning take "
+                f"{baseline['train_seconds']:.1f} s; {measured_on(data)}).")
+
+
+def stance_table(data: Data, recipe: str) -> str:
+    """The baseline and the model per slice, accuracy (errors), and the 99% bar in errors."""
+    model = data["rows"][-1]
+    lines = ["| method | " + " | ".join(STANCE_SLICES) + " |", "|---" * 6 + "|"]
+    for entry, label in ((data["rows"][0], data["rows"][0]["method"]),
+                         (model, f"{recipe} (first {model.get('max_length')} tokens)")):
+        cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
+                 for s in STANCE_SLICES]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    hard, training = model["slices"][RELATED_HARD], model["training"]
+    allowed = int(hard["n"] * (1 - STANCE_GOAL) + 1e-9)
+    lines += ["", wrap(f"Accuracy % (errors). {goal(STANCE_GOAL)} on related + hard allows "
+                       f"{allowed} errors of {hard['n']:,}; this model makes {hard['errors']}. "
+                       f"Training {training['train_runtime_s'] / 60:.1f} min "
+                       f"({training['global_steps']} steps), {model['test_pairs_per_s']} test "
+                       f"pairs/s ({measured_on(data)}).")]
+    return "\n".join(lines)
+
+
+@block("stance_headlines.table")
+def stance_minilm_table(data: Data) -> str:
+    return stance_table(data, "stance-headlines-minilm")
+
+
+@block("stance_headlines_minilm_allpairs.table")
+def stance_allpairs_table(data: Data) -> str:
+    return stance_table(data, "stance-headlines-minilm, every pair")
+
+
+@block("stance_headlines_mpnet.table")
+def stance_mpnet_table(data: Data) -> str:
+    return stance_table(data, "stance-headlines-mpnet")
+
+
+def lsum(entry: Data) -> float:
+    return 100 * entry["metrics"]["rougeLsum"]["mean"]
+
+
+@block("summary_news")
+def summary_extractive(data: Data) -> str:
+    lead1 = row(data, "label", "Lead-1, cleaned")
+    best = max((r for r in data["rows"] if r["label"].endswith("tuned")), key=lsum)
+    gain = best["lsum_minus_lead1"]
+    return wrap(f"- Summaries: the best tuned extractive method ({best['label']}) scores "
+                f"ROUGE-Lsum {lsum(best):.1f} against cleaned Lead-1's {lsum(lead1):.1f} on "
+                f"the {data['test_articles']} standfirst test articles "
+                f"({100 * gain['mean']:+.1f} [{100 * gain['low']:+.1f}, "
+                f"{100 * gain['high']:+.1f}] paired; [docs/summaries.md](docs/summaries.md); "
+                f"{measured_on(data)}).")
+
+
+def interval(metric: Data) -> str:
+    return f"{100 * metric['mean']:.1f} [{100 * metric['low']:.1f}, {100 * metric['high']:.1f}]"
+
+
+@block("summary_abstractive_cpu/summary_news")
+def summary_cpu_table(data: Data) -> str:
+    lines = ["| method | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | Lsum minus Lead-1 cleaned (paired) | "
+             "words | novel bigrams | articles/s |", "|---" * 8 + "|"]
+    for entry in data["rows"]:
+        m = entry["metrics"]
+        lines.append(f"| {entry['label']} | {interval(m['rouge1'])} | {interval(m['rouge2'])} "
+                     f"| {interval(m['rougeLsum'])} | {signed(entry['lsum_minus_lead1'])} | "
+                     f"{m['words']['mean']:.1f} | {100 * m['novel_bigrams']['mean']:.1f}% | "
+                     f"{entry['articles_per_second']:.1f} |")
+    sources = list(data["rows"][-1]["by_source"])
+    lines += ["", f"ROUGE-Lsum by publisher ({data['test_articles']} test articles; "
+              f"{measured_on(data)}):", "",
+              f"| method | {' | '.join(sources)} |", "|---" * (len(sources) + 1) + "|"]
+    lines += [f"| {entry['label']} | " + " | ".join(
+        f"{100 * entry['by_source'][source]:.1f}" for source in sources) + " |"
+        for entry in data["rows"]]
+    return "\n".join(lines)
+
+
+def signed(metric: Data) -> str:
+    if metric["low"] == metric["high"]:
+        return f"{100 * metric['mean']:+.1f}"
+    return (f"{100 * metric['mean']:+.1f} [{100 * metric['low']:+.1f}, "
+            f"{100 * metric['high']:+.1f}]")
+
+
+def speed_row(data: Data, workload: str, engine: str, windows: str = "first") -> Data:
+    for candidate in data["rows"]:
+        if (candidate["workload"], candidate["engine"], candidate["windows"]) == (
+                workload, engine, windows):
+            return candidate
+    raise KeyError(f"no row for {workload} / {engine} / {windows}")
+
+
+@block("inference_speed")
+def speed_summary(data: Data) -> str:
+    int8 = speed_row(data, "mixed feed", "newsdesk onnx int8")
+    return wrap(f"- Speed: ONNX int8 labels {int8['docs_per_s']:.1f} docs/s of a mixed news "
+                f"feed, {int8['x_pipeline']:.2f}x `transformers.pipeline` as called "
+                f"([results](benchmarks/results/inference_speed.md); {measured_on(data)}).")
+
+
+@block("inference_speed.table")
+def speed_table(data: Data) -> str:
+    bbc = data["int8_quality"]["bbc-news (first)"]
+    feed = data["int8_quality"]["mixed feed (first)"]
+    docs = {r["workload"]: r["docs"] for r in data["rows"]}
+    intro = (f"Model `{data['model']}`, {docs['bbc-news']} bbc-news test articles and a "
+             f"{docs['mixed feed']:,}-item mixed feed, {data['environment']['threads']} "
+             "threads, every engine at 256 tokens (`all` rows: every window); "
+             f"{measured_on(data)}. int8 labels equal fp32 on "
+             f"{pct(bbc['agreement_int8_vs_fp32'])} of bbc-news test (accuracy: torch "
+             f"{pct(bbc['accuracy_torch'])}, fp32 {pct(bbc['accuracy_fp32'])}, int8 "
+             f"{pct(bbc['accuracy_int8'])}) and on {pct(feed['agreement_int8_vs_fp32'])} of "
+             f"the mixed feed. The peak fractions use the {data['cpu']['ghz']} GHz nominal "
+             "clock and the fp32 peak, so int8 rows can pass 100%:")
+    lines = [wrap(intro), "",
+             "| workload | engine | windows | docs/s | x pipeline | % of fp32 peak |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r['workload']} | {r['engine']} | {r['windows']} | {r['docs_per_s']:.2f} | "
+              f"{r['x_pipeline']:.2f} | {100 * r['fraction_of_fp32_peak']:.0f}% |"
+              for r in data["rows"]]
+    return "\n".join(lines)
+
+
+@block("train_step_speed")
+def train_step_table(data: Data) -> str:
+    settings = list(dict.fromkeys(r["setting"] for r in data["rows"]))
+    workloads = list(dict.fromkeys(r["workload"] for r in data["rows"]))
+    seconds = {(r["workload"], r["setting"]): r["seconds"] for r in data["rows"]}
+    lines = [wrap(f"Seconds per training step, batch {data['batch']} "
+                  "(`benchmarks/train_step_speed.py`, [results](benchmarks/results/"
+                  f"train_step_speed.md); {measured_on(data)}):"), "",
+             f"| workload | {' | '.join(settings)} |", "|---" * (len(settings) + 1) + "|"]
+    lines += [f"| {w} | " + " | ".join(f"{seconds[w, s]:.2f}" if (w, s) in seconds else ""
+                                       for s in settings) + " |" for w in workloads]
+    return "\n".join(lines)
+
+
+@block("train_step_speed.bert2bert")
+def bert2bert_steps(data: Data) -> str:
+    steps = [r for r in data["rows"] if r["workload"].startswith("MiniLM bert2bert")]
+    default, no_dropout, bf16 = (r["seconds"] for r in steps)
+    return wrap(f"`benchmarks/train_step_speed.py` ({steps[0]['workload']}, batch "
+                f"{data['batch']}; {measured_on(data)}): {default:.2f} s a step with the default "
+                f"attention dropout, {no_dropout:.2f} s with `--set model.attention_dropout=0.0`, "
+                f"{bf16:.2f} s adding `--set training.precision=bf16`. At {bf16:.2f} s the 1,500 "
+                f"steps take about {1500 * bf16 / 60:.0f} minutes on that CPU.")
+
+
+@block("scaling.training")
+def scaling_training(data: Data) -> str:
+    lines = ["| setup | processes x threads | global batch | steps | steps/s | examples/s |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r['setup']} | {r['processes']} x {r['threads_per_process']} | "
+              f"{r['global_batch']} | {r['steps']} | {r['steps_per_second']:.2f} | "
+              f"{r['examples_per_second']} |" for r in data["training"]]
+    return "\n".join([*lines, "", f"{data['train_texts']} training texts; {measured_on(data)}."])
+
+
+@block("scaling.prediction")
+def scaling_prediction(data: Data) -> str:
+    lines = ["| setup | wall s | docs/s | docs/s after start-up |", "|---|---|---|---|"]
+    for r in data["prediction"]:
+        after = (f"{r['docs_per_second_after_start']:.1f} (start-up {r['fixed_cost_seconds']} s)"
+                 if "docs_per_second_after_start" in r else "")
+        lines.append(f"| {r['setup']} | {r['wall_seconds']} | {r['docs_per_second']:.1f} | "
+                     f"{after} |")
+    articles = data["prediction"][0]["articles"]
+    return "\n".join([*lines, "", f"{articles} articles; {measured_on(data)}."])
+
+
+@block("predict_memory")
+def predict_memory(data: Data) -> str:
+    rss = data["rss"]
+    at = rss["rss_at_articles_mib"]
+    first = str(rss["warmup_articles"])
+    return wrap(f"{data['articles']:,} articles ({data['input_mib']:.0f} MiB of JSONL) streamed "
+                f"through `newsdesk predict` with the tiny random model, {data['chunk_size']} "
+                f"records a chunk: RSS {rss['start_mib']:.0f} MiB with the model loaded, "
+                f"{at[first]:.0f} MiB after the first {int(first):,} articles and "
+                f"{rss['end_mib']:.0f} MiB at the end (peak {rss['peak_mib']:.0f} MiB), a slope "
+                f"of {rss['second_half_slope_mib_per_1000_articles']:.1f} MiB per 1,000 "
+                "articles over the second half. Reading the whole file at once would add "
+                f"{data['read_whole_file_mib']:.0f} MiB ({measured_on(data)}).")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""README and docs figures cannot drift from benchmarks/results/*.json.
+
+Every figure quoted from a benchmark lives in a ``<!-- results: NAME -->`` block rendered by
+``benchmarks/render_docs.py``; these tests fail when a block differs from what its results
+file renders, and when the README quotes a result-like figure outside a block.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+#: Percentages, rates, speed-ups and durations: what a benchmark result looks like in prose.
+RESULT_LIKE = re.compile(r"\d[\d,.]*\s?(?:%|docs/s|x pipeline|x\b|s\b|seconds|minutes|min\b)")
+#: Numbers in the README that are no benchmark figure (whole phrases, so nothing else hides).
+NOT_RESULTS = ("the chipmaker rose 12%",)
+
+
+@pytest.fixture(scope="module")
+def render_docs() -> Iterator[ModuleType]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(ROOT / "benchmarks"))  # render_docs imports benchlib
+        yield importlib.import_module("render_docs")
+
+
+def stray_figures(text: str, blocks: re.Pattern[str]) -> list[str]:
+    """Result-like figures outside generated blocks, allowed phrases removed: ``LINE: text``."""
+    outside = blocks.sub(lambda m: "\n" * m[0].count("\n"), text)
+    for phrase in NOT_RESULTS:
+        outside = outside.replace(phrase, "")
+    return [f"{number}: {line.strip()}" for number, line in enumerate(outside.splitlines(), 1)
+            if RESULT_LIKE.search(line)]
+
+
+def test_every_block_matches_its_results_file(render_docs: ModuleType) -> None:
+    assert render_docs.stale_blocks(render_docs.doc_files()) == []
+
+
+def test_every_render_function_has_a_block_and_every_block_names_its_cpu(
+        render_docs: ModuleType) -> None:
+    used: set[str] = set()
+    for path in render_docs.doc_files():
+        for match in render_docs.BLOCK.finditer(path.read_text(encoding="utf-8")):
+            used.add(match["name"])
+            data = json.loads(render_docs.results_file(match["name"]).read_text())
+            assert " ".join(render_docs.measured_on(data).split()) in " ".join(
+                match["body"].split()), f"{path.name}: {match['name']} names no CPU"
+    assert used == set(render_docs.BLOCKS)
+
+
+def test_readme_quotes_no_result_outside_a_block(render_docs: ModuleType) -> None:
+    text = README.read_text(encoding="utf-8")
+    assert render_docs.BLOCK.search(text)
+    assert stray_figures(text, render_docs.BLOCK) == []
+    assert all(phrase in text for phrase in NOT_RESULTS)  # the allow-list cannot rot
+
+
+def test_scan_catches_a_figure_typed_outside_a_block(render_docs: ModuleType) -> None:
+    text = README.read_text(encoding="utf-8")
+    typed = text.replace("## Benchmarks", "ONNX int8 runs 4.5x the pipeline, 97.6% accurate, "
+                         "at 122 docs/s; a step takes 4.22 s.\n\n## Benchmarks")
+    assert len(stray_figures(typed, render_docs.BLOCK)) == 1
+    assert stray_figures(typed.replace("4.5x", "x").replace("97.6%", "").replace(
+        "122 docs/s", "").replace("4.22 s", ""), render_docs.BLOCK) == []
+
+
+def test_check_lists_a_stale_block_and_rewrite_fixes_it(render_docs: ModuleType,
+                                                        tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    fresh = render_docs.render_block("topic_bbc")
+    page = "Intro.\n\n<!-- results: topic_bbc -->\n{}<!-- /results -->\n\nEnd.\n"
+    doc.write_text(page.format(fresh.replace("96.89", "99.99")), encoding="utf-8")
+    assert render_docs.stale_blocks([doc]) == [f"{doc}:3 topic_bbc"]
+    assert render_docs.rewrite([doc]) == 0
+    assert render_docs.stale_blocks([doc]) == []
+    assert doc.read_text() == page.format(fresh)
+
+
+def test_block_renders_from_the_results_file_it_names(render_docs: ModuleType,
+                                                      tmp_path: Path) -> None:
+    data = json.loads((ROOT / "benchmarks" / "results" / "train_step_speed.json").read_text())
+    data["rows"][0]["seconds"] = 99.5
+    data["run"] = {"cpu": {"model": "Test CPU", "cores": 4, "isa": ["avx2"]}, "busy": True}
+    (tmp_path / "train_step_speed.json").write_text(json.dumps(data))
+    text = render_docs.render_block("train_step_speed", tmp_path)
+    assert "| 99.50 |" in text
+    assert "measured on Test CPU, 4 cores, ISA: avx2; busy machine" in " ".join(text.split())
+    assert "CPU not recorded" in render_docs.render_block("train_step_speed")
+
+
+def test_bad_markers_and_unknown_names_are_errors_naming_the_line(render_docs: ModuleType,
+                                                                  tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("A\n<!-- results: no_such_results -->\n<!-- /results -->\n")
+    with pytest.raises(ValueError, match=r"doc.md:2: block 'no_such_results'"):
+        render_docs.stale_blocks([doc])
+    doc.write_text("A\n\nB\n<!-- results: topic_bbc -->\nnever closed\n")
+    with pytest.raises(ValueError, match=r"doc.md:4: a results marker outside"):
+        render_docs.rewrite([doc])
+
+
+def test_check_mode_exits_non_zero_on_a_stale_readme(render_docs: ModuleType,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path) -> None:
+    copy = tmp_path / "README.md"
+    copy.write_text(README.read_text(encoding="utf-8").replace("96.89%", "96.90%", 1))
+    monkeypatch.setattr(render_docs, "doc_files", lambda: [copy])
+    assert render_docs.main(["--check"]) == 1
+    assert "stale: " in capsys.readouterr().out and copy.read_text() != README.read_text()
+    assert render_docs.main([]) == 0
+    assert copy.read_text() == README.read_text()
