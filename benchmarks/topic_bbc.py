@@ -188,39 +188,95 @@ def sentence_embeddings(records: list[Record], encoder: str) -> tuple[np.ndarray
 # --------------------------------------------------------------------------- recipes
 
 
-def recipe_method(records: list[Record], folds: list[Fold], recipe: str) -> Outcome:
+def recipe_method(records: list[Record], folds: list[Fold], recipe: str,
+                  fusion: str = "recipe") -> Outcome:
     """Train ``recipe`` on each fold's training articles (those from the built-in
-    validation split serve as its validation set) and score the held-out fold."""
+    validation split serve as its validation set) and score the held-out fold.
+
+    The transformer's probabilities are cached per fold; a recipe with a ``hybrid``
+    section then fits its TF-IDF head on the same training records, as newsdesk-train
+    does, and fuses at the recipe's weight (``fusion="recipe"``), or at a weight chosen on
+    the other folds (``fusion="cv"``: the ``fused:`` method).
+    """
+    from newsdesk.tfidf_head import fuse
+    from newsdesk_train.config import HybridConfig, load_config
+
+    config = load_config(ROOT / recipe)
+    hybrid = config.hybrid or (HybridConfig() if fusion == "cv" else None)
     labels = sorted({str(r.label) for r in records})
     n = len(records)
-    predicted, seconds, log_probs = [""] * n, [], np.zeros((n, len(labels)))
+    model, head = np.zeros((n, len(labels))), np.zeros((n, len(labels)))
+    seconds = []
     for fold in folds:
-        probs, train_s = fold_probabilities(records, fold, recipe, labels)
-        log_probs[fold.test] = np.log(np.clip(probs, 1e-12, 1.0))
-        for i, row in zip(fold.test, probs):
-            predicted[i] = labels[int(row.argmax())]
+        probs, train_s = transformer_probabilities(records, fold, recipe, labels)
+        model[fold.test] = np.log(np.clip(probs, 1e-12, 1.0))
+        if hybrid is not None:
+            head[fold.test], head_s = hybrid_log_probs(records, fold, hybrid, labels)
+            train_s += head_s
         seconds.append(train_s)
-    return Outcome(predicted, seconds, log_probs)
+    if hybrid is None:
+        return outcome_from_log_probs(model, labels, seconds)
+    if fusion == "cv":
+        return fused_method(records, folds, Outcome([], seconds, model), head, labels)
+    fused = np.log(fuse(model, head, hybrid.tfidf_weight))
+    outcome = outcome_from_log_probs(fused, labels, seconds)
+    outcome.settings = [{"tfidf_weight": hybrid.tfidf_weight}] * len(folds)
+    return outcome
 
 
-def fold_probabilities(records: list[Record], fold: Fold, recipe: str, labels: list[str]
-                       ) -> tuple[np.ndarray, float]:
-    """Held-out probabilities of ``recipe`` trained on ``fold.train``, cached by recipe
-    text, fold and data."""
-    text = (ROOT / recipe).read_text(encoding="utf-8")
+def outcome_from_log_probs(log_probs: np.ndarray, labels: list[str], seconds: list[float]
+                           ) -> Outcome:
+    return Outcome([labels[int(i)] for i in log_probs.argmax(axis=1)], seconds, log_probs)
+
+
+def fold_training_records(records: list[Record], fold: Fold) -> list[Record]:
+    """The records newsdesk-train fits on in a fold (its validation ones left out)."""
+    return [records[i] for i in fold.train if records[i].meta.get("split") != "validation"]
+
+
+def hybrid_log_probs(records: list[Record], fold: Fold, hybrid: Any, labels: list[str]
+                     ) -> tuple[np.ndarray, float]:
+    """The recipe's TF-IDF head, fitted as newsdesk-train fits it: its held-out log-probs."""
+    from newsdesk_train.tfidf_head import fit_tfidf_head
+
+    start = time.perf_counter()
+    train = fold_training_records(records, fold)
+    head = fit_tfidf_head([r.text for r in train], [str(r.label) for r in train], labels,
+                          hybrid)
+    return head.log_probs([records[i].text for i in fold.test]), time.perf_counter() - start
+
+
+def transformer_key(recipe: str) -> str:
+    """What decides the fine-tuned transformer: the recipe less its name, description,
+    output, data source (set per fold), hybrid head and selection notes."""
+    from dataclasses import asdict
+
+    from newsdesk_train.config import load_config
+
+    config = asdict(load_config(ROOT / recipe))
+    for key in ("name", "description", "output_dir", "hybrid", "selection", "recipe_path"):
+        config.pop(key, None)
+    config["data"].pop("source", None)
+    return json.dumps(config, sort_keys=True, default=str)
+
+
+def transformer_probabilities(records: list[Record], fold: Fold, recipe: str,
+                              labels: list[str]) -> tuple[np.ndarray, float]:
+    """Held-out probabilities of the transformer ``recipe`` trains on ``fold.train``,
+    cached by what decides them (``transformer_key``) and the fold."""
     ids = "\n".join(records[i].id for i in fold.test)
-    key = hashlib.sha256(f"{text}\n{ids}".encode()).hexdigest()[:16]
-    path = cache_dir() / "bench" / "topic_cv" / f"{Path(recipe).stem}-fold{fold.index}-{key}.npz"
+    key = hashlib.sha256(f"{transformer_key(recipe)}\n{ids}".encode()).hexdigest()[:16]
+    path = cache_dir() / "bench" / "topic_cv" / f"transformer-fold{fold.index}-{key}.npz"
     if path.exists():
         cached = np.load(path)
         return cached["probs"], float(cached["train_seconds"])
-    probs, train_s = train_and_score(records, fold, recipe, labels)
+    probs, train_s = train_and_score(records, fold, recipe)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, probs=probs, train_seconds=train_s)
     return probs, train_s
 
 
-def train_and_score(records: list[Record], fold: Fold, recipe: str, labels: list[str]
+def train_and_score(records: list[Record], fold: Fold, recipe: str
                     ) -> tuple[np.ndarray, float]:
     from newsdesk import TopicClassifier
     from newsdesk_train.config import load_config
@@ -236,35 +292,37 @@ def train_and_score(records: list[Record], fold: Fold, recipe: str, labels: list
                     if split == "train" and record.meta.get("split") == "validation":
                         row["split"] = "validation"
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        config = load_config(ROOT / recipe, [f"output_dir={tmp}/model",
-                                              f"data.source={data}", "data.test_split=null"])
+        config = load_config(ROOT / recipe, [f"output_dir={tmp}/model", f"data.source={data}",
+                                              "data.test_split=null", "hybrid=null"])
         start = time.perf_counter()
         model_dir = train(config)
         train_s = time.perf_counter() - start
         classifier = TopicClassifier.from_pretrained(model_dir)
-        predictions = classifier.predict([records[i].text for i in fold.test])
-    probs = np.array([[p.scores[label] for label in labels] for p in predictions])
+        probs = classifier.transformer_proba([records[i].text for i in fold.test])
+        order = [classifier.labels.index(label) for label in sorted(classifier.labels)]
     print(f"fold {fold.index}: trained in {train_s:.0f} s", flush=True)
-    return probs, train_s
+    return probs[:, order], train_s
 
 
-def fused_method(records: list[Record], folds: list[Fold], model: Outcome, head: Outcome
-                 ) -> Outcome:
+def fused_method(records: list[Record], folds: list[Fold], model: Outcome, head: np.ndarray,
+                 labels: list[str]) -> Outcome:
     """(1-w) log p_model + w log p_head, w chosen for each fold on the other folds'
     held-out predictions (lowest log-loss)."""
-    labels = sorted({str(r.label) for r in records})
     gold = np.array([labels.index(str(r.label)) for r in records])
     predicted, settings = [""] * len(records), []
     for fold in folds:
         others = np.concatenate([f.test for f in folds if f.index != fold.index])
         weight = min(FUSION_WEIGHTS, key=lambda w: fused_log_loss(
-            model.log_probs[others], head.log_probs[others], gold[others], w))
-        scores = (1 - weight) * model.log_probs[fold.test] + weight * head.log_probs[fold.test]
+            model.log_probs[others], head[others], gold[others], w))
+        scores = (1 - weight) * model.log_probs[fold.test] + weight * head[fold.test]
         for i, row in zip(fold.test, scores):
             predicted[i] = labels[int(row.argmax())]
         settings.append({"tfidf_weight": weight})
-    seconds = [a + b for a, b in zip(model.train_seconds, head.train_seconds)]
-    return Outcome(predicted, seconds, settings=settings)
+    everything = np.concatenate([f.test for f in folds])
+    best_overall = min(FUSION_WEIGHTS, key=lambda w: fused_log_loss(
+        model.log_probs[everything], head[everything], gold[everything], w))
+    settings.append({"weight_on_all_folds": best_overall})
+    return Outcome(predicted, model.train_seconds, settings=settings)
 
 
 def fused_log_loss(model: np.ndarray, head: np.ndarray, gold: np.ndarray, w: float) -> float:
@@ -316,10 +374,7 @@ def cv_method(method: str, records: list[Record], folds: list[Fold],
     if kind == "recipe":
         return recipe_method(records, folds, arg)
     if kind == "fused":
-        model = done.get(f"recipe:{arg}") or recipe_method(records, folds, arg)
-        head = done.get("tfidf-lr") or linear_method(records, folds, tfidf_features(records),
-                                                      "lr")
-        return fused_method(records, folds, model, head)
+        return recipe_method(records, folds, arg, fusion="cv")
     raise SystemExit(f"unknown method {method!r}")
 
 

@@ -63,6 +63,16 @@ def test_card_and_report_show_cv_baseline_and_test(trained: Path, tmp_path: Path
     assert json.loads((report / "report.json").read_text())["selection"]["how"] == HOW
 
 
+def test_evaluate_command_prints_the_cv_figures(trained: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from newsdesk.cli import main
+
+    assert main(["evaluate", str(trained), "--data", str(trained.parent / "topics.jsonl"),
+                 "--split", "test", "--out", str(tmp_path / "r")]) == 0
+    printed = capsys.readouterr().out
+    assert "## How this recipe was chosen" in printed and "| 97.94 | 97.90 |" in printed
+
+
 def test_missing_results_file_is_said_not_hidden(tmp_path: Path) -> None:
     from newsdesk_train.selection import selection_record
 

@@ -39,5 +39,9 @@ def run(args: argparse.Namespace) -> int:
     if metrics.get("skipped_without_reference"):
         print(f"{metrics['skipped_without_reference']} records without a "
               f"{metrics.get('reference')!r} were skipped")
+    if evaluation.selection:
+        from newsdesk.evaluation.selection import selection_lines
+
+        print("\n".join(selection_lines(evaluation.selection)).rstrip())
     print(f"report written to {out}/report.md")
     return 0
