@@ -115,6 +115,7 @@ def test_model_dir_holds_weights_tokenizer_generation_config_and_manifest(model:
     assert manifest.extras["target"] == "summary" and manifest.extras["max_target_length"] == 16
     assert manifest.extras["generation"]["max_new_tokens"] == MAX_NEW_TOKENS
     assert manifest.data["splits"] == {"train": 12, "validation": 4, "test": 4}
+    assert manifest.training["checkpoint"] == "best validation rougeLsum"
     assert manifest.data["records_without_target"]["train"] == 3
     for split in ("validation", "test"):
         metrics = manifest.metrics[split]
@@ -185,6 +186,19 @@ def test_headline_target_with_extra_gap_sentence_pairs(base: Path, data_file: Pa
     assert manifest.extras["target"] == "title" and manifest.extras["source"]["prefix"]
     assert manifest.data["pairs"]["title"] == 15 and manifest.data["pairs"]["gap-sentence"] > 0
     assert manifest.metrics["test"]["n"] == 4
+
+
+def test_a_null_validation_split_trains_without_validation(base: Path, data_file: Path,
+                                                           tmp_path: Path) -> None:
+    recipe = write_recipe(tmp_path / "recipe.yaml", source=data_file, base=base,
+                          output=tmp_path / "model", max_steps=2)
+    assert train_main([str(recipe), "--set", "data.validation_split=",
+                       "--set", "training.early_stopping_patience=1"]) == 0
+    manifest = Manifest.load(tmp_path / "model")
+    assert set(manifest.metrics) == {"test"} and manifest.metrics["test"]["n"] == 4
+    assert manifest.data["validation"] is None and manifest.data["splits"]["validation"] == 0
+    assert manifest.training["checkpoint"] == "last (no validation set)"
+    assert manifest.training["global_steps"] == 2
 
 
 def test_extra_pairs_need_a_prefix(base: Path, data_file: Path, tmp_path: Path,

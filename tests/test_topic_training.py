@@ -38,6 +38,7 @@ def test_model_dir_has_the_promised_files(trained: Path) -> None:
         "business", "entertainment", "politics", "sport", "tech"]
     assert manifest.task == "topic" and manifest.windowing.mode == "all"
     assert set(manifest.metrics) == {"validation", "test"}
+    assert manifest.training["checkpoint"] == "best validation accuracy"
     assert manifest.metrics["test"]["n"] == 10
     assert "transformers" in manifest.versions
     card = (trained / "README.md").read_text()
@@ -101,6 +102,24 @@ def test_topic_model_refuses_stance_use(trained: Path) -> None:
 
     with pytest.raises(ModelError, match="a topic model, not a stance model"):
         StanceClassifier.from_pretrained(trained)
+
+
+def test_a_null_validation_split_trains_without_validation(tmp_path: Path) -> None:
+    """No validation set: nothing evaluated on the whole file, the last checkpoint kept,
+    and the manifest says so (no "validation" metrics)."""
+    base = make_tiny_base(tmp_path / "base")
+    data = write_jsonl(tmp_path / "topics.jsonl",
+                       topic_rows({"train": 20, "validation": 10, "test": 10}))
+    path = recipe(tmp_path / "recipe.yaml", task="topic", source=data, base=base,
+                  output=tmp_path / "model",
+                  extra_training="  early_stopping_patience: 1\n  best_model_metric: loss")
+    assert train_main([str(path), "--set", "data.validation_split="]) == 0
+    manifest = Manifest.load(tmp_path / "model")
+    assert set(manifest.metrics) == {"test"} and manifest.metrics["test"]["n"] == 10
+    assert manifest.data["validation"] is None
+    assert manifest.data["splits"] == {"train": 20, "validation": 0, "test": 10}
+    assert manifest.training["checkpoint"] == "last (no validation set)"
+    assert manifest.training["global_steps"] == 6  # 2 epochs of 3 batches: no early stop
 
 
 def test_multi_label_mode_tunes_thresholds(tmp_path: Path) -> None:

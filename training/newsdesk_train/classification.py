@@ -19,7 +19,7 @@ from newsdesk.data.records import Record
 from newsdesk.manifest import Manifest, Windowing
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig
-from newsdesk_train.recipe_data import RecipeData, load_recipe_data
+from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
 from newsdesk_train.tasks import CLASSIFICATION_TASKS, ClassificationTask, check_known, label_set
 from newsdesk_train.thresholds import tune_thresholds
 from newsdesk_train.workdir import WorkDirs
@@ -97,7 +97,6 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
         AutoModelForSequenceClassification,
         AutoTokenizer,
         DataCollatorWithPadding,
-        EarlyStoppingCallback,
         Trainer,
     )
 
@@ -120,23 +119,23 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     multi = config.model.multi_label
     train_set = encode_examples(tokenizer, data.train, task, labels,
                                 windowing_for(config, config.model.train_windows), multi)
-    eval_set = encode_examples(tokenizer, data.validation, task, labels,
-                               windowing_for(config, "first"), multi)
+    validation = data.has_validation
+    eval_set = (encode_examples(tokenizer, data.validation, task, labels,
+                                windowing_for(config, "first"), multi) if validation else None)
     logger.info("training on %d windows of %d texts", len(train_set), len(data.train))
-    from newsdesk_train.trainer_args import training_arguments
+    from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
 
     metric = "micro_f1" if multi else "accuracy"
-    callbacks = ([EarlyStoppingCallback(config.training.early_stopping_patience)]
-                 if config.training.early_stopping_patience else [])
     # Sequence classification losses are per-example means: no token-count rescaling
     # across ranks (it doubled the loss under 2-process DDP), and no unused parameters.
-    args = training_arguments(config, work, metric=metric, average_tokens_across_devices=False,
+    args = training_arguments(config, work, metric=metric, validation=validation,
+                              average_tokens_across_devices=False,
                               ddp_find_unused_parameters=False)
     trainer = Trainer(
         model=model, args=args,
         train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=window_metrics(multi),
-        callbacks=callbacks,
+        callbacks=early_stopping(config, validation=validation),
         compute_loss_func=(weighted_loss(labels, data.train, task)
                            if config.training.class_weights and not multi else None))
     result = trainer.train(resume_from_checkpoint=work.last_checkpoint() if resume else None)
@@ -148,7 +147,8 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
             "epochs": config.training.epochs, "learning_rate": config.training.learning_rate,
-            "seed": config.training.seed, "train_windows": config.model.train_windows})
+            "seed": config.training.seed, "train_windows": config.model.train_windows,
+            "checkpoint": kept_checkpoint(config, metric, validation=validation)})
     # Every rank: DeepSpeed/FSDP gather the weights collectively (only rank 0 writes); the
     # barrier keeps rank 0 from publishing (and deleting checkpoints) while another rank
     # still loads the best checkpoint at the end of train().
@@ -159,8 +159,10 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
         tokenizer.save_pretrained(str(work.staging))
         classifier = CLASSIFIERS[config.task](_whole_model(trainer, work), tokenizer,
                                               manifest, trainer.args.device)
-        if multi:
+        if multi and validation:
             manifest.thresholds = tune_thresholds(classifier, data.validation, task)
+        elif multi:
+            logger.info("no validation set to tune thresholds on: every label at 0.5")
         manifest.metrics = evaluate_splits(classifier, task, data)
         manifest.save(work.staging)
     return manifest
@@ -210,7 +212,6 @@ def predict_records(classifier: SequenceClassifier, task: ClassificationTask,
 
 
 def _data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:
-    return {"source": config.data.source, "validation": config.data.validation or
-            config.data.source, "test": config.data.test or config.data.source,
+    return {**data_sources(config.data),
             "splits": {"train": len(data.train), "validation": len(data.validation),
                        "test": len(data.test)}}

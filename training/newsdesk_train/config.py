@@ -28,7 +28,9 @@ class DataConfig:
     """Where the examples come from: a built-in name, a local file, fnc1:/semeval:, hf:<id>.
 
     ``validation`` and ``test`` default to the same source's validation and test splits;
-    give a path to use a separate file instead.
+    give a path to use a separate file instead (with its split, or ``null`` for the whole
+    file). ``validation_split: null`` without a ``validation`` file means no validation set:
+    no evaluation during training, no early stopping, and the last checkpoint is kept.
     """
 
     source: str = "bbc-news"
