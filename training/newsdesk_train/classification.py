@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from newsdesk.manifest import Manifest, Windowing
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
+from newsdesk_train.staging import TrainedRun
 from newsdesk_train.tasks import CLASSIFICATION_TASKS, ClassificationTask, check_known, label_set
 from newsdesk_train.thresholds import tune_thresholds
 from newsdesk_train.workdir import WorkDirs
@@ -90,8 +92,8 @@ def weighted_loss(labels: Sequence[str], records: Sequence[Record],
     return loss
 
 
-def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Manifest:
-    """Train, stage the model dir in ``work.staging`` and evaluate it; returns the manifest."""
+def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
+    """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
     from transformers import (
         AutoConfig,
         AutoModelForSequenceClassification,
@@ -149,33 +151,22 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
             "epochs": config.training.epochs, "learning_rate": config.training.learning_rate,
             "seed": config.training.seed, "train_windows": config.model.train_windows,
             "checkpoint": kept_checkpoint(config, metric, validation=validation)})
-    # Every rank: DeepSpeed/FSDP gather the weights collectively (only rank 0 writes); the
-    # barrier keeps rank 0 from publishing (and deleting checkpoints) while another rank
-    # still loads the best checkpoint at the end of train().
-    trainer.save_model(str(work.staging))
-    trainer.accelerator.wait_for_everyone()
-    if trainer.is_world_process_zero():
-        (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
-        tokenizer.save_pretrained(str(work.staging))
-        classifier = CLASSIFIERS[config.task](_whole_model(trainer, work), tokenizer,
-                                              manifest, trainer.args.device)
-        if multi and validation:
-            manifest.thresholds = tune_thresholds(classifier, data.validation, task)
-        elif multi:
-            logger.info("no validation set to tune thresholds on: every label at 0.5")
-        manifest.metrics = evaluate_splits(classifier, task, data)
-        manifest.save(work.staging)
-    return manifest
+    evaluate = partial(evaluate_classifier, tokenizer=tokenizer, manifest=manifest,
+                       device=trainer.args.device, data=data, config=config)
+    return TrainedRun(trainer, tokenizer, manifest, AutoModelForSequenceClassification, evaluate)
 
 
-def _whole_model(trainer: Any, work: WorkDirs) -> Any:
-    """The trained model for rank 0's evaluation: the Trainer's own under DDP or one
-    process; under DeepSpeed or FSDP (weights sharded across ranks) the saved copy."""
-    if not (trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled):
-        return trainer.model
-    from transformers import AutoModelForSequenceClassification
-
-    return AutoModelForSequenceClassification.from_pretrained(str(work.staging))
+def evaluate_classifier(model: Any, tokenizer: Any, manifest: Manifest, device: Any,
+                        data: RecipeData, config: RecipeConfig) -> None:
+    """Fill the manifest from the trained model: thresholds tuned on validation for a
+    multi-label model (0.5 without a validation set), then the metrics of every split."""
+    task = CLASSIFICATION_TASKS[config.task]
+    classifier = CLASSIFIERS[config.task](model, tokenizer, manifest, device)
+    if manifest.multi_label and data.has_validation:
+        manifest.thresholds = tune_thresholds(classifier, data.validation, task)
+    elif manifest.multi_label:
+        logger.info("no validation set to tune thresholds on: every label at 0.5")
+    manifest.metrics = evaluate_splits(classifier, task, data)
 
 
 def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,

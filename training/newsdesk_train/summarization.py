@@ -20,6 +20,7 @@ import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from newsdesk.summarize.sentences import article_sentences
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig, SummaryConfig
 from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
+from newsdesk_train.staging import TrainedRun
 from newsdesk_train.workdir import WorkDirs
 
 logger = logging.getLogger(__name__)
@@ -222,9 +224,9 @@ def rouge_metric(tokenizer: Any) -> Any:
     return compute
 
 
-def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Manifest:
-    """Train, stage the model dir in ``work.staging`` and evaluate it; returns the manifest."""
-    from transformers import AutoTokenizer
+def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
+    """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     check_generation(config.generation, where=f"{config.name}: generation")
     settings = settings_for(config)
@@ -249,15 +251,17 @@ def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     manifest.extras["generation"] = {**config.generation, "decoder_start_token_id":
                                      generation.decoder_start_token_id,
                                      "eos_token_id": generation.eos_token_id}
-    if trainer.is_world_process_zero():
-        trainer.save_model(str(work.staging))
-        (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
-        tokenizer.save_pretrained(str(work.staging))
-        backend = AbstractiveSummarizer(trainer.model, tokenizer, settings,
-                                        device=trainer.model.device, name=config.name)
-        manifest.metrics = evaluate_splits(backend, data, config.summary.target)
-        manifest.save(work.staging)
-    return manifest
+    evaluate = partial(evaluate_summarizer, tokenizer=tokenizer, manifest=manifest,
+                       device=trainer.args.device, data=data, config=config)
+    return TrainedRun(trainer, tokenizer, manifest, AutoModelForSeq2SeqLM, evaluate)
+
+
+def evaluate_summarizer(model: Any, tokenizer: Any, manifest: Manifest, device: Any,
+                        data: RecipeData, config: RecipeConfig) -> None:
+    """Fill the manifest's metrics from the trained model, through the inference code."""
+    backend = AbstractiveSummarizer(model, tokenizer, settings_for(config), device=device,
+                                    name=config.name)
+    manifest.metrics = evaluate_splits(backend, data, config.summary.target)
 
 
 def make_trainer(config: RecipeConfig, work: WorkDirs, model: Any, tokenizer: Any,
