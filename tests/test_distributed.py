@@ -1,7 +1,8 @@
 """``newsdesk-train`` under ``torchrun`` and ``accelerate launch``: 2 CPU processes (gloo DDP).
 
 The commands are the ones docs/scaling.md gives (same flags); only the recipe differs.
-Each run trains a tiny random BERT on real news, saves once (rank 0) and evaluates.
+Each run trains a tiny random BERT (a topic classifier, or a bert2bert summarizer) on real
+news; every rank takes the one save path, rank 0 alone evaluates and publishes once.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
+from tiny import make_tiny_base, recipe, summary_recipe, summary_rows, topic_rows, write_jsonl
 
 from newsdesk.manifest import Manifest
 from newsdesk_train.workdir import WorkDirs
@@ -37,6 +38,16 @@ def tiny_recipe(tmp_path_factory: pytest.TempPathFactory) -> Path:
                   output=root / "model")
 
 
+@pytest.fixture(scope="module")
+def tiny_summary_recipe(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ddp-summary")
+    base = make_tiny_base(root / "base")
+    data = write_jsonl(root / "news.jsonl",
+                       summary_rows({"train": 16, "validation": 4, "test": 4}))
+    return summary_recipe(root / "recipe.yaml", source=data, base=base, output=root / "model",
+                          max_steps=4)
+
+
 def launch(command: list[str], recipe_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
            "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
@@ -47,7 +58,8 @@ def launch(command: list[str], recipe_path: Path) -> subprocess.CompletedProcess
     return result
 
 
-def check_published_once(result: subprocess.CompletedProcess[str], output: Path) -> None:
+def check_published_once(result: subprocess.CompletedProcess[str], output: Path, *,
+                         steps: int = 6, metric: str = "accuracy") -> Manifest:
     """One model dir, staged by rank 0 only, evaluated, work dir cleaned up."""
     assert result.stdout.count("model written to") == 1
     siblings = sorted(p.name for p in output.parent.iterdir() if p.name.startswith("model"))
@@ -57,15 +69,32 @@ def check_published_once(result: subprocess.CompletedProcess[str], output: Path)
     assert {"model.safetensors", "config.json", "newsdesk.json", "README.md"} <= names
     assert "training_args.bin" not in names
     manifest = Manifest.load(output)
-    # each of the 2 ranks sees half of every batch: 3 steps an epoch instead of 5
-    assert manifest.training["global_steps"] == 6
-    assert manifest.metrics["test"]["n"] == 10
-    assert 0.0 <= manifest.metrics["validation"]["accuracy"] <= 1.0
+    assert manifest.training["global_steps"] == steps
+    assert manifest.training["checkpoint"] == f"best validation {metric}"
+    assert set(manifest.metrics) == {"validation", "test"}
+    assert isinstance(manifest.metrics["validation"][metric], float)
+    return manifest
 
 
 def test_torchrun_two_cpu_processes_train_save_once_and_evaluate(tiny_recipe: Path) -> None:
     result = launch(TORCHRUN, tiny_recipe)
-    check_published_once(result, tiny_recipe.parent / "model")
+    # each of the 2 ranks sees half of every batch: 3 steps an epoch instead of 5
+    manifest = check_published_once(result, tiny_recipe.parent / "model", steps=6)
+    assert manifest.metrics["test"]["n"] == manifest.metrics["validation"]["n"] == 10
+
+
+def test_torchrun_trains_a_summary_model_on_the_same_path(tiny_summary_recipe: Path) -> None:
+    output = tiny_summary_recipe.parent / "model"
+    result = launch(TORCHRUN, tiny_summary_recipe)
+    manifest = check_published_once(result, output, steps=4, metric="rougeLsum")
+    assert manifest.task == "summary"
+    assert manifest.metrics["test"]["n"] == manifest.metrics["validation"]["n"] == 4
+    assert (output / "generation_config.json").is_file()
+    from newsdesk import Summarizer
+
+    summary = Summarizer.from_pretrained(output).summarize(["Talks began on Monday. "
+                                                            "Both sides called them useful."])
+    assert len(summary) == 1 and isinstance(summary[0], str)
 
 
 def test_accelerate_launch_replaces_the_model_in_place(tiny_recipe: Path) -> None:

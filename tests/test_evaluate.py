@@ -9,6 +9,7 @@ import pytest
 from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
 from tiny_models import make_tiny_classifier
 
+from newsdesk import TopicClassifier
 from newsdesk.cli import main as cli_main
 from newsdesk.manifest import Manifest
 from newsdesk_train.cli import main as train_main
@@ -28,14 +29,17 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_report_has_metrics_intervals_plot_and_mistakes(model: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    data = write_jsonl(tmp_path / "test.jsonl", topic_rows({"test": 15}))
+    rows = topic_rows({"test": 15})
+    data = write_jsonl(tmp_path / "test.jsonl", rows)
     out = tmp_path / "report"
     assert cli_main(["evaluate", str(model), "--data", str(data), "--out", str(out)]) == 0
     assert "report written to" in capsys.readouterr().out
     report = json.loads((out / "report.json").read_text())
     metrics = report["metrics"]
     assert metrics["n"] == 15
-    assert 0.0 <= metrics["accuracy"] <= 1.0
+    predicted = TopicClassifier.from_pretrained(model).predict([r["text"] for r in rows])
+    right = sum(p.label == r["label"] for p, r in zip(predicted, rows))
+    assert metrics["accuracy"] == pytest.approx(right / 15)
     low, high = metrics["intervals"]["accuracy"]
     assert low <= metrics["accuracy"] <= high
     assert set(metrics["per_class"]) == {"business", "entertainment", "politics", "sport",

@@ -1,7 +1,8 @@
 """ONNX export and the ONNX Runtime backend, on tiny random BERTs: parity with torch.
 
-The int8 figures that matter (>= 99% label agreement with fp32, accuracy within 0.5 points)
-need a trained model; benchmarks/inference_speed.py measures them on the real MiniLM.
+Here int8 is held to probabilities within 0.05 of fp32 on a probe set; the figures that
+matter for a trained model (>= 99% label agreement with fp32, accuracy within 0.5 points)
+are measured on the real MiniLM by benchmarks/inference_speed.py.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ SENTENCE = "The minister said the budget would cut taxes for small firms next sp
 TEXTS = ["Rates rise.", "Shares in the bank fell sharply on Monday.", SENTENCE * 2,
          SENTENCE * 6, SENTENCE * 40, "Goal!", "A new phone chip was unveiled in Taipei.",
          "The film won three awards " * 5]
+#: int8 probabilities stay this close to fp32's on these tiny models (measured: 0.032 at
+#: most on the probe texts below).
+INT8_TOLERANCE = 0.05
 PAIRS = [("Taxes cut", t) for t in TEXTS[:4]] + [
     ("Bank shares fall after a long and winding headline " * 3, t) for t in TEXTS[4:]]
 
@@ -111,18 +115,27 @@ def test_stance_pairs_match_torch(stance_dir: Path) -> None:
             == [p.label for p in torch_model.predict(PAIRS)])
 
 
-def test_int8_runs_and_gives_valid_probabilities(topic_dir: Path, stance_dir: Path) -> None:
-    fp32 = TopicClassifier.from_pretrained(topic_dir, backend="onnx").predict(TEXTS)
-    int8 = TopicClassifier.from_pretrained(topic_dir, backend="onnx", quantize="int8")
-    predictions = int8.predict(TEXTS)
-    for prediction in predictions:
-        assert prediction.label in TOPICS
-        assert sum(prediction.scores.values()) == pytest.approx(1.0, abs=1e-6)
-        assert all(0.0 <= p <= 1.0 for p in prediction.scores.values())
-    agreement = np.mean([a.label == b.label for a, b in zip(predictions, fp32)])
-    assert agreement >= 0.5  # a random tiny model; the real model's figure is benchmarked
-    stance = StanceClassifier.from_pretrained(stance_dir, backend="onnx", quantize="int8")
-    assert all(p.label in STANCES for p in stance.predict(PAIRS))
+def top_two_gap(prediction) -> float:
+    first, second = sorted(prediction.scores.values())[-2:][::-1]
+    return first - second
+
+
+def test_int8_probabilities_and_labels_match_fp32(topic_dir: Path, stance_dir: Path) -> None:
+    """Every int8 probability within INT8_TOLERANCE of fp32's; so the label is fp32's on
+    every topic text, and on every stance pair but the near ties (top two closer than twice
+    the tolerance, where rounding may pick the other)."""
+    for cls, directory, items in ((TopicClassifier, topic_dir, TEXTS),
+                                  (StanceClassifier, stance_dir, PAIRS)):
+        fp32 = cls.from_pretrained(directory, backend="onnx").predict(items)
+        int8 = cls.from_pretrained(directory, backend="onnx", quantize="int8").predict(items)
+        for a, b in zip(fp32, int8):
+            assert sum(b.scores.values()) == pytest.approx(1.0, abs=1e-6)
+            assert b.scores == pytest.approx(a.scores, abs=INT8_TOLERANCE)
+        decisive = [(a.label, b.label) for a, b in zip(fp32, int8)
+                    if top_two_gap(a) > 2 * INT8_TOLERANCE]
+        assert len(decisive) >= 3 and all(a == b for a, b in decisive), cls.__name__
+        if cls is TopicClassifier:
+            assert [p.label for p in int8] == [p.label for p in fp32]
 
 
 def test_onnx_path_shares_windowing_and_aggregation(topic_dir: Path) -> None:
@@ -239,7 +252,8 @@ def test_help_imports_neither_torch_nor_onnx() -> None:
 @pytest.mark.parametrize("name", ["newsdesk.onnx_backend", "newsdesk.onnx_export",
                                   "newsdesk.classifier"])
 def test_docstring_examples_run(name: str) -> None:
-    assert doctest.testmod(import_module(name)).failed == 0
+    result = doctest.testmod(import_module(name))
+    assert result.attempted > 0 and result.failed == 0
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -1,4 +1,6 @@
-"""The docstring examples of the summarize and metrics modules run as tests."""
+"""The docstring examples of the summarize and metrics modules run as tests (each module
+has at least one that runs: ``summarize.encoder``'s need the real MiniLM and are skipped, so
+it is not listed)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ import pytest
 MODULES = ["newsdesk.summarize", "newsdesk.summarize.clean", "newsdesk.summarize.sentences",
            "newsdesk.summarize.budget", "newsdesk.summarize.ranking",
            "newsdesk.summarize.extractive", "newsdesk.summarize.summarizer",
-           "newsdesk.summarize.encoder", "newsdesk.metrics.summary"]
+           "newsdesk.metrics.summary"]
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(import_module(name))
-    assert result.failed == 0
+    assert result.attempted > 0 and result.failed == 0

@@ -11,7 +11,9 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
-from tiny import json_from_new_process, make_tiny_base, small_split, write_jsonl
+from tiny import SUMMARY_MAX_NEW_TOKENS as MAX_NEW_TOKENS
+from tiny import json_from_new_process, make_tiny_base, summary_rows, write_jsonl
+from tiny import summary_recipe as write_recipe
 
 from newsdesk import NewsDesk, Summarizer
 from newsdesk.cli import main as cli_main
@@ -25,59 +27,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 CONFIGS = Path(__file__).resolve().parents[1] / "training" / "configs"
 RECIPES = ("summary-news-bert2bert", "summary-headlines-bert2bert", "summary-t5-small")
-MAX_NEW_TOKENS = 12
 LONG_ARTICLE = " ".join(f"The harbour authority said repairs to pier {i} will last until "
                         "spring, and visitors can still use the old lighthouse." for i in
                         range(40))
-
-
-def summary_rows(per_split: dict[str, int], without_summary: int = 3) -> list[dict]:
-    """news-articles records with a standfirst per split, plus a few without one (train)."""
-    records = small_split("news-articles", {s: 200 for s in per_split})
-    rows, kept = [], dict.fromkeys(per_split, 0)
-    for record in records:
-        split = record.meta["split"]
-        has = bool(record.summary)
-        if (has and kept[split] < per_split[split]) or (
-                not has and split == "train" and without_summary > 0):
-            without_summary -= not has
-            kept[split] += has
-            rows.append({"id": record.id, "text": record.text[:1200], "title": record.title,
-                         "summary": record.summary, "split": split})
-    return rows
-
-
-def write_recipe(path: Path, *, source: Path, base: Path, output: Path,
-                 summary: str = "", max_steps: int = 4) -> Path:
-    path.write_text(f"""
-name: tiny-summary
-task: summary
-data:
-  source: {source}
-model:
-  base: {base}
-  max_length: 64
-  stride: 0
-summary:
-  max_target_length: 16
-{summary}
-training:
-  epochs: 1
-  max_steps: {max_steps}
-  learning_rate: 5e-4
-  batch_size: 4
-  eval_batch_size: 8
-  seed: 7
-  logging_steps: 2
-  early_stopping_patience: null
-generation:
-  num_beams: 2
-  max_new_tokens: {MAX_NEW_TOKENS}
-  min_new_tokens: 2
-  no_repeat_ngram_size: 3
-output_dir: {output}
-""", encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -115,10 +67,9 @@ def test_model_dir_holds_weights_tokenizer_generation_config_and_manifest(model:
     assert manifest.extras["target"] == "summary" and manifest.extras["max_target_length"] == 16
     assert manifest.extras["generation"]["max_new_tokens"] == MAX_NEW_TOKENS
     assert manifest.data["splits"] == {"train": 12, "validation": 4, "test": 4}
+    assert manifest.training["checkpoint"] == "best validation rougeLsum"
     assert manifest.data["records_without_target"]["train"] == 3
-    for split in ("validation", "test"):
-        metrics = manifest.metrics[split]
-        assert metrics["n"] == 4 and 0.0 <= metrics["rougeLsum"] <= 1.0 and metrics["words"] >= 0
+    assert manifest.metrics["validation"]["n"] == manifest.metrics["test"]["n"] == 4
     card = (model / "README.md").read_text()
     assert "rougeLsum" in card and "truncated" in card and "max_new_tokens" in card
 
@@ -187,6 +138,19 @@ def test_headline_target_with_extra_gap_sentence_pairs(base: Path, data_file: Pa
     assert manifest.metrics["test"]["n"] == 4
 
 
+def test_a_null_validation_split_trains_without_validation(base: Path, data_file: Path,
+                                                           tmp_path: Path) -> None:
+    recipe = write_recipe(tmp_path / "recipe.yaml", source=data_file, base=base,
+                          output=tmp_path / "model", max_steps=2)
+    assert train_main([str(recipe), "--set", "data.validation_split=",
+                       "--set", "training.early_stopping_patience=1"]) == 0
+    manifest = Manifest.load(tmp_path / "model")
+    assert set(manifest.metrics) == {"test"} and manifest.metrics["test"]["n"] == 4
+    assert manifest.data["validation"] is None and manifest.data["splits"]["validation"] == 0
+    assert manifest.training["checkpoint"] == "last (no validation set)"
+    assert manifest.training["global_steps"] == 2
+
+
 def test_extra_pairs_need_a_prefix(base: Path, data_file: Path, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     recipe = write_recipe(tmp_path / "recipe.yaml", source=data_file, base=base,
@@ -212,6 +176,9 @@ def test_evaluate_writes_a_summary_report(model: Path, data_file: Path,
     report = json.loads((out / "report.json").read_text())
     metrics = report["metrics"]
     assert report["task"] == "summary" and metrics["n"] == 4
+    trained = Manifest.load(model).metrics["test"]  # scored at training, the same way
+    for name in ("rouge1", "rouge2", "rougeLsum", "words"):
+        assert metrics[name] == pytest.approx(trained[name]), name
     assert metrics["reference"] == "summary" and metrics["skipped_without_reference"] == 0
     assert set(metrics["intervals"]) >= {"rouge1", "rouge2", "rougeLsum", "words"}
     assert len(report["examples"]["best"]) == 4

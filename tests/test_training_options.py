@@ -55,10 +55,11 @@ def test_cpu_precision(caplog: pytest.LogCaptureFixture) -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
-    from newsdesk_train import base_model
+    from newsdesk_train import base_model, recipe_data, trainer_args
 
-    result = doctest.testmod(base_model)
-    assert result.attempted >= 2 and result.failed == 0
+    for module in (base_model, recipe_data, trainer_args):
+        result = doctest.testmod(module)
+        assert result.attempted >= 1 and result.failed == 0, module.__name__
 
 
 def test_best_model_metric_can_be_the_validation_loss(tmp_path: Path) -> None:
@@ -68,10 +69,10 @@ def test_best_model_metric_can_be_the_validation_loss(tmp_path: Path) -> None:
     path = tmp_path / "recipe.yaml"
     path.write_text(f"name: x\ntask: topic\noutput_dir: {tmp_path / 'out'}\n")
     work = WorkDirs.for_output(tmp_path / "out")
-    own = training_arguments(load_config(path), work, metric="accuracy")
+    own = training_arguments(load_config(path), work, metric="accuracy", validation=True)
     assert (own.metric_for_best_model, own.greater_is_better) == ("accuracy", True)
     by_loss = training_arguments(load_config(path, ["training.best_model_metric=loss"]), work,
-                                 metric="accuracy")
+                                 metric="accuracy", validation=True)
     assert (by_loss.metric_for_best_model, by_loss.greater_is_better) == ("loss", False)
     with pytest.raises(ConfigError, match="best_model_metric must be auto or loss"):
         load_config(path, ["training.best_model_metric=f1"])
@@ -90,3 +91,45 @@ def test_attention_dropout_reaches_both_sides_of_a_bert2bert(tmp_path: Path) -> 
     assert model.config.decoder.add_cross_attention
     default = build_model(str(base), tokenizer)
     assert default.config.encoder.attention_probs_dropout_prob == pytest.approx(0.1)
+
+
+def test_without_a_validation_set_nothing_is_evaluated_and_the_last_checkpoint_kept(
+        tmp_path: Path) -> None:
+    from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
+    from newsdesk_train.workdir import WorkDirs
+
+    path = tmp_path / "recipe.yaml"
+    path.write_text(f"name: x\ntask: topic\noutput_dir: {tmp_path / 'out'}\n")
+    config = load_config(path, ["data.validation_split=", "training.best_model_metric=loss"])
+    args = training_arguments(config, WorkDirs.for_output(tmp_path / "out"),
+                              metric="accuracy", validation=False)
+    assert args.eval_strategy == "no" and not args.load_best_model_at_end
+    assert args.metric_for_best_model is None and args.save_strategy == "epoch"
+    assert early_stopping(config, validation=False) == []
+    assert len(early_stopping(config, validation=True)) == 1
+    assert kept_checkpoint(config, "accuracy", validation=False) == "last (no validation set)"
+    assert kept_checkpoint(config, "accuracy", validation=True) == "best validation loss"
+
+
+def test_a_null_validation_split_is_no_validation_set_unless_a_file_is_named(
+        tmp_path: Path) -> None:
+    from tiny import write_jsonl
+
+    from newsdesk_train.config import DataConfig
+    from newsdesk_train.recipe_data import data_sources, load_recipe_data
+
+    rows = [{"id": f"{split}-{i}", "text": f"Story {i}.", "label": "sport", "split": split}
+            for split, count in (("train", 4), ("validation", 2), ("test", 3))
+            for i in range(count)]
+    source = str(write_jsonl(tmp_path / "folds.jsonl", rows))
+    other = str(write_jsonl(tmp_path / "dev.jsonl", [{"id": "d", "text": "Dev.", "label": "x"},
+                                                      {"id": "e", "text": "Dev.", "label": "x"}]))
+    default = load_recipe_data(DataConfig(source=source))  # per-record split field
+    assert [len(default.train), len(default.validation), len(default.test)] == [4, 2, 3]
+    none = load_recipe_data(DataConfig(source=source, validation_split=None))
+    assert none.validation == [] and not none.has_validation and len(none.test) == 3
+    assert data_sources(DataConfig(source=source, validation_split=None))["validation"] is None
+    whole = load_recipe_data(DataConfig(source=source, validation=other, validation_split=None))
+    assert [r.id for r in whole.validation] == ["d", "e"] and whole.has_validation
+    split = load_recipe_data(DataConfig(source=source, validation=source))
+    assert {r.meta["split"] for r in split.validation} == {"validation"}

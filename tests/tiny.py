@@ -54,6 +54,60 @@ def topic_rows(per_split: dict[str, int]) -> list[dict]:
     return rows
 
 
+def summary_rows(per_split: dict[str, int], without_summary: int = 3) -> list[dict]:
+    """news-articles records with a standfirst per split, plus a few without one (train)."""
+    records = small_split("news-articles", {s: 200 for s in per_split})
+    rows, kept = [], dict.fromkeys(per_split, 0)
+    for record in records:
+        split = record.meta["split"]
+        has = bool(record.summary)
+        if (has and kept[split] < per_split[split]) or (
+                not has and split == "train" and without_summary > 0):
+            without_summary -= not has
+            kept[split] += has
+            rows.append({"id": record.id, "text": record.text[:1200], "title": record.title,
+                         "summary": record.summary, "split": split})
+    return rows
+
+
+#: generation.max_new_tokens of ``summary_recipe``.
+SUMMARY_MAX_NEW_TOKENS = 12
+
+
+def summary_recipe(path: Path, *, source: Path, base: Path, output: Path,
+                   summary: str = "", max_steps: int = 4) -> Path:
+    """A small summary recipe for a bert2bert of the tiny base."""
+    path.write_text(f"""
+name: tiny-summary
+task: summary
+data:
+  source: {source}
+model:
+  base: {base}
+  max_length: 64
+  stride: 0
+summary:
+  max_target_length: 16
+{summary}
+training:
+  epochs: 1
+  max_steps: {max_steps}
+  learning_rate: 5e-4
+  batch_size: 4
+  eval_batch_size: 8
+  seed: 7
+  logging_steps: 2
+  early_stopping_patience: null
+generation:
+  num_beams: 2
+  max_new_tokens: {SUMMARY_MAX_NEW_TOKENS}
+  min_new_tokens: 2
+  no_repeat_ngram_size: 3
+output_dir: {output}
+""", encoding="utf-8")
+    return path
+
+
 def recipe(path: Path, *, task: str, source: Path, base: Path, output: Path,
            extra_model: str = "", extra_training: str = "") -> Path:
     """A small YAML recipe for the tiny base."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,8 @@ from newsdesk.data.records import Record
 from newsdesk.manifest import Manifest, Windowing
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig
-from newsdesk_train.recipe_data import RecipeData, load_recipe_data
+from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
+from newsdesk_train.staging import TrainedRun
 from newsdesk_train.tasks import CLASSIFICATION_TASKS, ClassificationTask, check_known, label_set
 from newsdesk_train.thresholds import tune_thresholds
 from newsdesk_train.workdir import WorkDirs
@@ -90,14 +92,13 @@ def weighted_loss(labels: Sequence[str], records: Sequence[Record],
     return loss
 
 
-def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Manifest:
-    """Train, stage the model dir in ``work.staging`` and evaluate it; returns the manifest."""
+def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
+    """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
     from transformers import (
         AutoConfig,
         AutoModelForSequenceClassification,
         AutoTokenizer,
         DataCollatorWithPadding,
-        EarlyStoppingCallback,
         Trainer,
     )
 
@@ -120,23 +121,23 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     multi = config.model.multi_label
     train_set = encode_examples(tokenizer, data.train, task, labels,
                                 windowing_for(config, config.model.train_windows), multi)
-    eval_set = encode_examples(tokenizer, data.validation, task, labels,
-                               windowing_for(config, "first"), multi)
+    validation = data.has_validation
+    eval_set = (encode_examples(tokenizer, data.validation, task, labels,
+                                windowing_for(config, "first"), multi) if validation else None)
     logger.info("training on %d windows of %d texts", len(train_set), len(data.train))
-    from newsdesk_train.trainer_args import training_arguments
+    from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
 
     metric = "micro_f1" if multi else "accuracy"
-    callbacks = ([EarlyStoppingCallback(config.training.early_stopping_patience)]
-                 if config.training.early_stopping_patience else [])
     # Sequence classification losses are per-example means: no token-count rescaling
     # across ranks (it doubled the loss under 2-process DDP), and no unused parameters.
-    args = training_arguments(config, work, metric=metric, average_tokens_across_devices=False,
+    args = training_arguments(config, work, metric=metric, validation=validation,
+                              average_tokens_across_devices=False,
                               ddp_find_unused_parameters=False)
     trainer = Trainer(
         model=model, args=args,
         train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=window_metrics(multi),
-        callbacks=callbacks,
+        callbacks=early_stopping(config, validation=validation),
         compute_loss_func=(weighted_loss(labels, data.train, task)
                            if config.training.class_weights and not multi else None))
     result = trainer.train(resume_from_checkpoint=work.last_checkpoint() if resume else None)
@@ -148,23 +149,26 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
             "epochs": config.training.epochs, "learning_rate": config.training.learning_rate,
-            "seed": config.training.seed, "train_windows": config.model.train_windows})
-    # Every rank: DeepSpeed/FSDP gather the weights collectively (only rank 0 writes); the
-    # barrier keeps rank 0 from publishing (and deleting checkpoints) while another rank
-    # still loads the best checkpoint at the end of train().
-    trainer.save_model(str(work.staging))
-    trainer.accelerator.wait_for_everyone()
-    if trainer.is_world_process_zero():
-        (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
-        tokenizer.save_pretrained(str(work.staging))
-        head = fit_hybrid_head(config, data, task, labels, work, manifest)
-        classifier = CLASSIFIERS[config.task](_whole_model(trainer, work), tokenizer,
-                                              manifest, trainer.args.device, head=head)
-        if multi:
-            manifest.thresholds = tune_thresholds(classifier, data.validation, task)
-        manifest.metrics = evaluate_splits(classifier, task, data)
-        manifest.save(work.staging)
-    return manifest
+            "seed": config.training.seed, "train_windows": config.model.train_windows,
+            "checkpoint": kept_checkpoint(config, metric, validation=validation)})
+    evaluate = partial(evaluate_classifier, tokenizer=tokenizer, manifest=manifest,
+                       device=trainer.args.device, data=data, config=config, work=work)
+    return TrainedRun(trainer, tokenizer, manifest, AutoModelForSequenceClassification, evaluate)
+
+
+def evaluate_classifier(model: Any, tokenizer: Any, manifest: Manifest, device: Any,
+                        data: RecipeData, config: RecipeConfig, work: WorkDirs) -> None:
+    """Fill the manifest from the trained model: the hybrid head fitted and staged (hybrid
+    recipes), thresholds tuned on validation for a multi-label model (0.5 without a
+    validation set), then the metrics of every split."""
+    task = CLASSIFICATION_TASKS[config.task]
+    head = fit_hybrid_head(config, data, task, manifest.labels, work, manifest)
+    classifier = CLASSIFIERS[config.task](model, tokenizer, manifest, device, head=head)
+    if manifest.multi_label and data.has_validation:
+        manifest.thresholds = tune_thresholds(classifier, data.validation, task)
+    elif manifest.multi_label:
+        logger.info("no validation set to tune thresholds on: every label at 0.5")
+    manifest.metrics = evaluate_splits(classifier, task, data)
 
 
 def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: ClassificationTask,
@@ -190,16 +194,6 @@ def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: Classification
     logger.info("hybrid: TF-IDF head over %d terms, weight %.2f", len(head.vocabulary),
                 config.hybrid.tfidf_weight)
     return head
-
-
-def _whole_model(trainer: Any, work: WorkDirs) -> Any:
-    """The trained model for rank 0's evaluation: the Trainer's own under DDP or one
-    process; under DeepSpeed or FSDP (weights sharded across ranks) the saved copy."""
-    if not (trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled):
-        return trainer.model
-    from transformers import AutoModelForSequenceClassification
-
-    return AutoModelForSequenceClassification.from_pretrained(str(work.staging))
 
 
 def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
@@ -236,7 +230,6 @@ def predict_records(classifier: SequenceClassifier, task: ClassificationTask,
 
 
 def _data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:
-    return {"source": config.data.source, "validation": config.data.validation or
-            config.data.source, "test": config.data.test or config.data.source,
+    return {**data_sources(config.data),
             "splits": {"train": len(data.train), "validation": len(data.validation),
                        "test": len(data.test)}}

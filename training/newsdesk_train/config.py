@@ -29,9 +29,11 @@ class DataConfig:
     disk:<path>.
 
     ``validation`` and ``test`` default to the same source's validation and test splits;
-    give a path to use a separate file instead. ``text_column`` / ``label_column`` name the
-    columns of hf:/disk: data sets that hold the text and the label (as
-    ``hf:<id>?text=COLUMN&label=COLUMN`` does).
+    give a path to use a separate file instead (with its split, or ``null`` for the whole
+    file). ``validation_split: null`` without a ``validation`` file means no validation set:
+    no evaluation during training, no early stopping, and the last checkpoint is kept.
+    ``text_column`` / ``label_column`` name the columns of hf:/disk: data sets that hold the
+    text and the label (as ``hf:<id>?text=COLUMN&label=COLUMN`` does).
     """
 
     source: str = "bbc-news"

@@ -1,4 +1,5 @@
-"""Run one recipe end to end: train, stage, evaluate, write the card, publish atomically."""
+"""Run one recipe end to end: train, then the one path every task shares (``staging.stage``:
+save on every rank, evaluate and stage on the main one), the card, the atomic publication."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from newsdesk.assets import resolve_model
 from newsdesk.errors import ConfigError
 from newsdesk.modeldir import TRAINING_PICKLE_ADVICE, check_local_model
 from newsdesk_train.config import RecipeConfig
+from newsdesk_train.staging import stage
 from newsdesk_train.workdir import WorkDirs
 
 logger = logging.getLogger(__name__)
@@ -34,22 +36,16 @@ def train(config: RecipeConfig, *, resume: bool = False) -> Path:
     if config.task in ("topic", "stance"):
         from newsdesk_train.classification import train_classifier
 
-        manifest = train_classifier(config, work, resume=resume)
+        run = train_classifier(config, work, resume=resume)
     else:
         from newsdesk_train.summarization import train_summarizer
 
-        manifest = train_summarizer(config, work, resume=resume)
-    if not _is_main_process():
+        run = train_summarizer(config, work, resume=resume)
+    if not stage(run, work):  # every rank saves; the main process evaluates and stages
         return work.output
     selection = selection_record(config)
     if selection:
-        manifest.extras["selection"] = selection
-        manifest.save(work.staging)
-    write_model_card(work.staging, config, manifest)
+        run.manifest.extras["selection"] = selection
+        run.manifest.save(work.staging)
+    write_model_card(work.staging, config, run.manifest)
     return work.publish()
-
-
-def _is_main_process() -> bool:
-    import torch.distributed as dist
-
-    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0

@@ -20,6 +20,7 @@ import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,8 @@ from newsdesk.summarize.clean import repair_text
 from newsdesk.summarize.sentences import article_sentences
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig, SummaryConfig
-from newsdesk_train.recipe_data import RecipeData, load_recipe_data
+from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
+from newsdesk_train.staging import TrainedRun
 from newsdesk_train.workdir import WorkDirs
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ logger = logging.getLogger(__name__)
 PAIR_PREFIXES = {"headline": "headline: ", "gap-sentence": "gap sentence: "}
 #: Gap-sentence pairs pick their target among this many opening sentences.
 LEAD_SENTENCES = 5
+#: The validation figure that picks the kept checkpoint (unless the recipe says loss).
+SUMMARY_METRIC = "rougeLsum"
 
 
 @dataclass(frozen=True)
@@ -220,9 +224,9 @@ def rouge_metric(tokenizer: Any) -> Any:
     return compute
 
 
-def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Manifest:
-    """Train, stage the model dir in ``work.staging`` and evaluate it; returns the manifest."""
-    from transformers import AutoTokenizer
+def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
+    """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     check_generation(config.generation, where=f"{config.name}: generation")
     settings = settings_for(config)
@@ -231,7 +235,7 @@ def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     tokenizer = AutoTokenizer.from_pretrained(base)
     pairs = training_pairs(data, config, settings, tokenizer.mask_token or "")
     validation = summary_pairs(data.validation, config.summary, settings)
-    _check_pairs(pairs, validation, config.summary.target)
+    _check_pairs(pairs, validation if data.has_validation else None, config.summary.target)
     model = build_model(base, tokenizer, config.model.attention_dropout)
     generation = generation_config(config.generation, model)
     model.generation_config = copy.deepcopy(generation)
@@ -247,28 +251,26 @@ def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> M
     manifest.extras["generation"] = {**config.generation, "decoder_start_token_id":
                                      generation.decoder_start_token_id,
                                      "eos_token_id": generation.eos_token_id}
-    if trainer.is_world_process_zero():
-        trainer.save_model(str(work.staging))
-        (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
-        tokenizer.save_pretrained(str(work.staging))
-        backend = AbstractiveSummarizer(trainer.model, tokenizer, settings,
-                                        device=trainer.model.device, name=config.name)
-        manifest.metrics = evaluate_splits(backend, data, config.summary.target)
-        manifest.save(work.staging)
-    return manifest
+    evaluate = partial(evaluate_summarizer, tokenizer=tokenizer, manifest=manifest,
+                       device=trainer.args.device, data=data, config=config)
+    return TrainedRun(trainer, tokenizer, manifest, AutoModelForSeq2SeqLM, evaluate)
+
+
+def evaluate_summarizer(model: Any, tokenizer: Any, manifest: Manifest, device: Any,
+                        data: RecipeData, config: RecipeConfig) -> None:
+    """Fill the manifest's metrics from the trained model, through the inference code."""
+    backend = AbstractiveSummarizer(model, tokenizer, settings_for(config), device=device,
+                                    name=config.name)
+    manifest.metrics = evaluate_splits(backend, data, config.summary.target)
 
 
 def make_trainer(config: RecipeConfig, work: WorkDirs, model: Any, tokenizer: Any,
                  pairs: Sequence[Pair], validation: Sequence[Pair]) -> Any:
-    """A Seq2SeqTrainer that generates on validation and keeps the best ROUGE-Lsum."""
-    from transformers import (
-        DataCollatorForSeq2Seq,
-        EarlyStoppingCallback,
-        Seq2SeqTrainer,
-        Seq2SeqTrainingArguments,
-    )
+    """A Seq2SeqTrainer that generates on validation and keeps the best ROUGE-Lsum (with
+    no ``validation`` pairs: no evaluation, the last checkpoint kept)."""
+    from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, Seq2SeqTrainingArguments
 
-    from newsdesk_train.trainer_args import training_arguments
+    from newsdesk_train.trainer_args import early_stopping, training_arguments
 
     start = model.generation_config.decoder_start_token_id
 
@@ -276,20 +278,23 @@ def make_trainer(config: RecipeConfig, work: WorkDirs, model: Any, tokenizer: An
         return encode_pairs(tokenizer, examples, config.model.max_length,
                             config.summary.max_target_length, start)
 
-    patience = config.training.early_stopping_patience
+    evaluate = bool(validation)
     return Seq2SeqTrainer(
-        model=model, args=training_arguments(config, work, metric="rougeLsum",
+        model=model, args=training_arguments(config, work, metric=SUMMARY_METRIC,
+                                             validation=evaluate,
                                              args_class=Seq2SeqTrainingArguments,
                                              predict_with_generate=True),
-        train_dataset=encode(pairs), eval_dataset=encode(validation),
+        train_dataset=encode(pairs), eval_dataset=encode(validation) if evaluate else None,
         processing_class=tokenizer, data_collator=DataCollatorForSeq2Seq(tokenizer, model),
         compute_metrics=rouge_metric(tokenizer),
-        callbacks=[EarlyStoppingCallback(patience)] if patience else [])
+        callbacks=early_stopping(config, validation=evaluate))
 
 
 def summary_manifest(config: RecipeConfig, data: RecipeData, pairs: Sequence[Pair],
                      validation: Sequence[Pair], result: Any) -> Manifest:
     """The manifest of a summary model: source settings, target, data, training run."""
+    from newsdesk_train.trainer_args import kept_checkpoint
+
     settings, summary = settings_for(config), config.summary
     return Manifest(
         task="summary", base_model=config.model.base, windowing=settings.windowing(),
@@ -298,7 +303,9 @@ def summary_manifest(config: RecipeConfig, data: RecipeData, pairs: Sequence[Pai
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
             "epochs": config.training.epochs, "max_steps": config.training.max_steps,
             "batch_size": config.training.batch_size,
-            "learning_rate": config.training.learning_rate, "seed": config.training.seed},
+            "learning_rate": config.training.learning_rate, "seed": config.training.seed,
+            "checkpoint": kept_checkpoint(config, SUMMARY_METRIC,
+                                          validation=bool(validation))},
         extras={**settings.to_extras(), "target": summary.target,
                 "max_target_length": summary.max_target_length,
                 "extra_pairs": list(summary.extra_pairs)})
@@ -314,9 +321,11 @@ def training_pairs(data: RecipeData, config: RecipeConfig, settings: SourceSetti
     return pairs
 
 
-def _check_pairs(train: Sequence[Pair], validation: Sequence[Pair], target: str) -> None:
+def _check_pairs(train: Sequence[Pair], validation: Sequence[Pair] | None,
+                 target: str) -> None:
+    """Both sets hold pairs of the target kind (``validation`` None: the recipe has none)."""
     for name, pairs in (("training", train), ("validation", validation)):
-        if not any(p.kind == target for p in pairs):
+        if pairs is not None and not any(p.kind == target for p in pairs):
             raise DataError(f"no {name} record has a {target!r}, which this summary recipe "
                             "learns to write", field=target)
 
@@ -341,9 +350,7 @@ def _data_summary(config: RecipeConfig, data: RecipeData, pairs: Sequence[Pair],
                   validation: Sequence[Pair]) -> dict[str, Any]:
     kinds = sorted({p.kind for p in pairs})
     target = config.summary.target
-    return {"source": config.data.source,
-            "validation": config.data.validation or config.data.source,
-            "test": config.data.test or config.data.source, "target": target,
+    return {**data_sources(config.data), "target": target,
             "pairs": {kind: sum(p.kind == kind for p in pairs) for kind in kinds},
             "splits": {"train": sum(p.kind == target for p in pairs),
                        "validation": len(validation),

@@ -44,18 +44,48 @@ def cpu_has_native_bf16() -> bool:
         return False
 
 
-def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str,
+def best_metric(config: RecipeConfig, metric: str) -> str:
+    """The validation figure that picks the kept checkpoint: the task's own ``metric``, or
+    ``loss`` when the recipe asks for it."""
+    return "loss" if config.training.best_model_metric == "loss" else metric
+
+
+def kept_checkpoint(config: RecipeConfig, metric: str, *, validation: bool) -> str:
+    """How the run chose the weights it ships, as the manifest records it.
+
+    >>> from newsdesk_train.config import RecipeConfig
+    >>> kept_checkpoint(RecipeConfig(name="x", task="topic"), "accuracy", validation=False)
+    'last (no validation set)'
+    """
+    if not validation:
+        return "last (no validation set)"
+    return f"best validation {best_metric(config, metric)}"
+
+
+def early_stopping(config: RecipeConfig, *, validation: bool) -> list[Any]:
+    """The Trainer callbacks for ``training.early_stopping_patience`` (none without a
+    validation set: there is nothing to stop on)."""
+    from transformers import EarlyStoppingCallback
+
+    patience = config.training.early_stopping_patience
+    if patience and not validation:
+        logger.info("no validation set: no early stopping, the last checkpoint is kept")
+    return [EarlyStoppingCallback(patience)] if patience and validation else []
+
+
+def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str, validation: bool,
                        args_class: Any = None, **extra: Any) -> Any:
     """TrainingArguments (or ``args_class``, e.g. Seq2SeqTrainingArguments) for a recipe;
-    ``metric`` is the task's own, replaced by ``loss`` when the recipe asks for it."""
+    ``metric`` is the task's own, replaced by ``loss`` when the recipe asks for it. Without
+    a ``validation`` set nothing is evaluated during training and the last checkpoint is
+    kept; checkpoints are still saved for ``--resume``."""
     from transformers import TrainingArguments
 
     train = config.training
-    if train.best_model_metric == "loss":
-        metric = "loss"
     device = resolve_device(train.device)
     os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(work.logs))
     strategy = "steps" if train.eval_steps else "epoch"
+    chosen = best_metric(config, metric) if validation else None
     cls = args_class or TrainingArguments
     return cls(
         output_dir=str(work.checkpoints),
@@ -65,10 +95,10 @@ def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str,
         per_device_train_batch_size=train.batch_size,
         per_device_eval_batch_size=train.eval_batch_size,
         gradient_accumulation_steps=train.gradient_accumulation_steps,
-        eval_strategy=strategy, save_strategy=strategy,
+        eval_strategy=strategy if validation else "no", save_strategy=strategy,
         eval_steps=train.eval_steps, save_steps=train.eval_steps,
-        save_total_limit=train.save_total_limit, load_best_model_at_end=True,
-        metric_for_best_model=metric, greater_is_better=metric != "loss",
+        save_total_limit=train.save_total_limit, load_best_model_at_end=validation,
+        metric_for_best_model=chosen, greater_is_better=chosen not in (None, "loss"),
         logging_steps=train.logging_steps, report_to=["tensorboard"],
         seed=train.seed, data_seed=train.seed,
         use_cpu=device.type == "cpu", dataloader_num_workers=0,

@@ -89,3 +89,15 @@ def launch_rank() -> int:
     True
     """
     return int(os.environ.get("RANK", "0") or 0)
+
+
+def is_main_process() -> bool:
+    """True on global rank 0 of a started process group, and in a single-process run:
+    the one process that evaluates, writes the manifest and card, and publishes.
+
+    >>> is_main_process()
+    True
+    """
+    import torch.distributed as dist
+
+    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
