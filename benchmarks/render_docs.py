@@ -388,8 +388,8 @@ def speed_table(data: Data) -> str:
 def train_step_table(data: Data) -> str:
     settings = list(dict.fromkeys(r["setting"] for r in data["rows"]))
     workloads = list(dict.fromkeys(r["workload"] for r in data["rows"]))
-    seconds = {(r["workload"], r["setting"]): r["seconds"] for r in data["rows"]}
-    lines = [wrap(f"Seconds per training step, batch {data['batch']} "
+    seconds = {(r["workload"], r["setting"]): r["seconds"]["median"] for r in data["rows"]}
+    lines = [wrap(f"Seconds per training step (median), batch {data['batch']} "
                   "(`benchmarks/train_step_speed.py`, [results](benchmarks/results/"
                   f"train_step_speed.md); {measured_on(data)}):"), "",
              f"| workload | {' | '.join(settings)} |", "|---" * (len(settings) + 1) + "|"]
@@ -401,7 +401,7 @@ def train_step_table(data: Data) -> str:
 @block("train_step_speed.bert2bert")
 def bert2bert_steps(data: Data) -> str:
     steps = [r for r in data["rows"] if r["workload"].startswith("MiniLM bert2bert")]
-    default, no_dropout, bf16 = (r["seconds"] for r in steps)
+    default, no_dropout, bf16 = (r["seconds"]["median"] for r in steps)
     return wrap(f"`benchmarks/train_step_speed.py` ({steps[0]['workload']}, batch "
                 f"{data['batch']}; {measured_on(data)}): {default:.2f} s a step with the default "
                 f"attention dropout, {no_dropout:.2f} s with `--set model.attention_dropout=0.0`, "
