@@ -341,7 +341,7 @@ def run_cv(methods: list[str], k: int) -> dict[str, Any]:
     outcomes: dict[str, Outcome] = {}
     notes: dict[str, str] = {}
     for method in methods:
-        outcomes[method] = cv_method(method, records, folds, outcomes, notes)
+        outcomes[method] = cv_method(method, records, folds, notes)
         print(json.dumps(method_row(method, records, folds, outcomes[method],
                                     outcomes.get("tfidf-svm"))), flush=True)
     baseline = outcomes.get("tfidf-svm")
@@ -352,7 +352,7 @@ def run_cv(methods: list[str], k: int) -> dict[str, Any]:
 
 
 def cv_method(method: str, records: list[Record], folds: list[Fold],
-              done: dict[str, Outcome], notes: dict[str, str]) -> Outcome:
+              notes: dict[str, str]) -> Outcome:
     kind, _, arg = method.partition(":")
     if kind == "tfidf-svm":
         return linear_method(records, folds, tfidf_features(records), "svm")
