@@ -123,9 +123,7 @@ def linear_method(records: list[Record], folds: list[Fold], features: Callable,
                   kind: str) -> Outcome:
     """Fit ``features`` + a tuned linear model per fold; ``features(train_idx, test_idx)``
     returns the two feature matrices."""
-    n, labels = len(records), sorted({str(r.label) for r in records})
-    predicted, seconds, settings = [""] * n, [], []
-    log_probs = np.zeros((n, len(labels))) if kind == "lr" else None
+    predicted, seconds, settings = [""] * len(records), [], []
     for fold in folds:
         start = time.perf_counter()
         train_x, test_x = features(fold.train, fold.test)
@@ -135,12 +133,9 @@ def linear_method(records: list[Record], folds: list[Fold], features: Callable,
                          groups)
         for i, label in zip(fold.test, model.predict(test_x)):
             predicted[i] = str(label)
-        if log_probs is not None:
-            assert list(model.classes_) == labels
-            log_probs[fold.test] = model.predict_log_proba(test_x)
         seconds.append(time.perf_counter() - start)
         settings.append({"C": c})
-    return Outcome(predicted, seconds, log_probs, settings)
+    return Outcome(predicted, seconds, settings=settings)
 
 
 def tfidf_features(records: list[Record]) -> Callable:
