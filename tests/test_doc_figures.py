@@ -120,3 +120,22 @@ def test_check_mode_exits_non_zero_on_a_stale_readme(render_docs: ModuleType,
     assert "stale: " in capsys.readouterr().out and copy.read_text() != README.read_text()
     assert render_docs.main([]) == 0
     assert copy.read_text() == README.read_text()
+
+
+#: What every results file must say about how it was made (benchlib's ``run`` section).
+PROVENANCE = ("command", "commit", "dirty", "cpu", "libraries", "load_before", "load_after",
+              "busy")
+
+
+def test_every_results_file_records_command_commit_cpu_and_load() -> None:
+    files = sorted((ROOT / "benchmarks" / "results").rglob("*.json"))
+    assert files
+    lacking = {}
+    for path in files:
+        run = json.loads(path.read_text(encoding="utf-8")).get("run") or {}
+        missing = [key for key in PROVENANCE if key not in run]
+        if not missing and not {"model", "cores", "isa"} <= set(run["cpu"]):
+            missing = ["cpu.model/cores/isa"]
+        if missing:
+            lacking[str(path.relative_to(ROOT))] = missing
+    assert not lacking, f"results files without provenance: {lacking}"
