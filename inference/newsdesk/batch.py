@@ -93,9 +93,9 @@ def load_classifier(model: str | Path, device: str | None = None, *, backend: st
     ``backend="onnx"`` (with ``quantize="int8"``) runs the dir's ONNX export instead of torch.
     """
     from newsdesk.classifier import StanceClassifier, TopicClassifier
-    from newsdesk.evaluation.run import model_task
+    from newsdesk.manifest import dir_task
 
-    task = model_task(model)
+    task = dir_task(model)
     if task not in ("topic", "stance"):
         raise ModelError(f"{model}: a {task} model; newsdesk predict runs topic and stance "
                          "models")

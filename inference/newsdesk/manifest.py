@@ -103,6 +103,15 @@ class Manifest:
             raise ModelError(f"{where}: invalid manifest ({error})") from None
 
 
+def dir_task(model: str | Path) -> str:
+    """The task the model dir ``model`` was trained for, from its manifest; ``topic`` for
+    a dir without one (plain transformers) or a hub id."""
+    path = Path(model)
+    if (path / MANIFEST_NAME).is_file():
+        return Manifest.load(path).task
+    return "topic"
+
+
 def package_versions() -> dict[str, str]:
     """Versions of newsdesk, python, torch and transformers (those importable)."""
     from importlib.metadata import PackageNotFoundError, version
