@@ -35,7 +35,7 @@ def _set(*items: str) -> list[str]:
 def own_stance_scores(model: Path, spec: str, split: str | None = None) -> dict:
     """The task scores of the model's own predictions on ``spec``, computed here."""
     from newsdesk.data import load
-    from newsdesk.evaluation.stance import stance_metrics
+    from newsdesk.metrics.stance import stance_metrics
 
     records = load(spec, split=split)
     predictions = StanceClassifier.from_pretrained(model).predict(

@@ -44,9 +44,9 @@ def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
     thresholds its manifest holds.
     """
     from newsdesk.classifier import StanceClassifier, TopicClassifier
-    from newsdesk.evaluation.classification import classification_metrics
-    from newsdesk.evaluation.multilabel import multilabel_metrics
-    from newsdesk.evaluation.stance import stance_metrics
+    from newsdesk.metrics.classification import classification_metrics
+    from newsdesk.metrics.multilabel import multilabel_metrics
+    from newsdesk.metrics.stance import stance_metrics
 
     task = model_task(model)
     classifier = (StanceClassifier if task == "stance" else TopicClassifier).from_pretrained(
