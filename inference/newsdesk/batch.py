@@ -15,15 +15,14 @@ import csv
 import ctypes
 import functools
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from newsdesk.atomic import atomic_file
 from newsdesk.data.readers import FORMATS, ReadStats, detect_format, iter_records
 from newsdesk.data.records import Record
 from newsdesk.errors import DataError, ModelError
@@ -258,18 +257,6 @@ def open_sink(path: Path, labels: Sequence[str], multi_label: bool,
     if kind == "csv":
         return CsvSink(path, labels, multi_label)
     return ParquetSink(path, labels, multi_label)
-
-
-@contextmanager
-def atomic_file(target: Path) -> Iterator[Path]:
-    """A temporary sibling path that replaces ``target`` when the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        yield partial
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsdesk.atomic import atomic_file
 from newsdesk.data.readers import read_records
 from newsdesk.data.records import Record
 from newsdesk.data.splits import SPLITS, select_split
@@ -155,21 +155,14 @@ def builtin_records(name: str) -> list[Record]:
     path = source.cache_file()
     if not path.exists():
         inputs = [builtin_records(dependency) for dependency in source.depends]
-        _write_jsonl_atomically(source.builder(*inputs), path)
+        _write_jsonl(source.builder(*inputs), path)
     return read_records(path)
 
 
-def _write_jsonl_atomically(records: list[Record], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _write_jsonl(records: list[Record], path: Path) -> None:
+    with atomic_file(path) as tmp, tmp.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
 
 
 def load(name_or_path: str | os.PathLike[str], split: str | None = None) -> list[Record]:
