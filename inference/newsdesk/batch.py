@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newsdesk.atomic import atomic_file
-from newsdesk.data.readers import FORMATS, ReadStats, detect_format, iter_records
+from newsdesk.data.readers import SUFFIX_FORMATS, ReadStats, detect_format, iter_records
 from newsdesk.data.records import Record
 from newsdesk.errors import DataError, ModelError
 
@@ -51,9 +51,9 @@ def input_files(path: str | Path) -> list[Path]:
         raise DataError("no such file or folder", path=path)
     files = sorted(p for p in path.iterdir()
                    if p.is_file() and not p.name.startswith((".", "_"))
-                   and any(s.lower() in FORMATS for s in p.suffixes))
+                   and any(s.lower() in SUFFIX_FORMATS for s in p.suffixes))
     if not files:
-        raise DataError(f"holds no record files ({', '.join(sorted(FORMATS))})", path=path)
+        raise DataError(f"holds no record files ({', '.join(sorted(SUFFIX_FORMATS))})", path=path)
     return files
 
 
