@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
-from tiny_models import make_tiny_classifier
+from tiny_data import recipe, topic_rows, write_jsonl
+from tiny_models import make_tiny_base, make_tiny_classifier
 
 from newsdesk import TopicClassifier
 from newsdesk.cli import main as cli_main

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tiny import json_from_new_process, make_tiny_base, recipe, small_split, write_jsonl
+from tiny_data import recipe, small_split, write_jsonl
+from tiny_models import json_from_new_process, make_tiny_base
 
 from newsdesk import NewsDesk, StanceClassifier
 from newsdesk.cli import main as cli_main
