@@ -31,7 +31,7 @@ from benchlib import RESULTS, ROOT, start_run, timed_repeats, write_results
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.evaluation.bootstrap import mean_interval
+from newsdesk.metrics.bootstrap import mean_interval
 
 TITLE = "Headline stance on headline-stance (test split, related / unrelated)"
 RECIPE = "training/configs/stance-headlines-minilm.yaml"

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, recipe, summary_recipe, summary_rows, topic_rows, write_jsonl
+from tiny_data import recipe, summary_recipe, summary_rows, topic_rows, write_jsonl
+from tiny_models import make_tiny_base
 
 from newsdesk.manifest import Manifest
 from newsdesk_train.workdir import WorkDirs

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
-from tiny_models import make_tiny_classifier
+from tiny_data import recipe, topic_rows, write_jsonl
+from tiny_models import make_tiny_base, make_tiny_classifier
 
 from newsdesk import TopicClassifier
 from newsdesk.cli import main as cli_main
@@ -80,7 +80,7 @@ BBC_LABELS = ["business", "entertainment", "politics", "sport", "tech"]
 
 def test_macro_f1_averages_the_labels_present_in_the_gold_data(repo_root: Path) -> None:
     from newsdesk.data import load
-    from newsdesk.evaluation.classification import classification_metrics
+    from newsdesk.metrics.classification import classification_metrics
 
     gold = [str(r.label) for r in load(repo_root / "datasets" / "samples" / "topic.csv")]
     assert sorted(gold) == ["business", "sport", "tech"]
@@ -92,7 +92,7 @@ def test_macro_f1_averages_the_labels_present_in_the_gold_data(repo_root: Path) 
 
 
 def test_a_prediction_of_an_absent_label_still_costs_recall() -> None:
-    from newsdesk.evaluation.classification import classification_metrics
+    from newsdesk.metrics.classification import classification_metrics
 
     metrics = classification_metrics(["a", "b", "b"], ["a", "b", "c"], ["a", "b", "c", "d"])
     assert metrics["macro_f1"] == pytest.approx((1.0 + 2 / 3) / 2)  # a: 1, b: P 1, R 1/2
@@ -101,9 +101,9 @@ def test_a_prediction_of_an_absent_label_still_costs_recall() -> None:
 
 
 def test_the_report_lists_labels_absent_from_the_data(tmp_path: Path) -> None:
-    from newsdesk.evaluation.classification import classification_metrics
     from newsdesk.evaluation.report import markdown
     from newsdesk.evaluation.run import Evaluation
+    from newsdesk.metrics.classification import classification_metrics
 
     metrics = classification_metrics(["business", "sport"], ["business", "sport"], BBC_LABELS)
     report = markdown(Evaluation(model="m", task="topic", data="d.csv", split=None,

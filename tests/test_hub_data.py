@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny import make_tiny_base, recipe, topic_rows
+from tiny_data import recipe, topic_rows
+from tiny_models import make_tiny_base
 
 from newsdesk import TopicClassifier
 from newsdesk.cli import main as cli_main

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny import json_from_new_process, make_tiny_base, recipe, topic_rows, write_jsonl
+from tiny_data import recipe, topic_rows, write_jsonl
+from tiny_models import json_from_new_process, make_tiny_base
 
 from newsdesk import TopicClassifier
 from newsdesk.data import load

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tiny import topic_rows, write_jsonl
+from tiny_data import topic_rows, write_jsonl
 from tiny_models import make_tiny_classifier
 
 from newsdesk.batch import iter_input, load_classifier, predict_rows

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, write_jsonl
-from tiny_models import edit_json, make_tiny_classifier
+from tiny_data import write_jsonl
+from tiny_models import edit_json, make_tiny_base, make_tiny_classifier
 
 from newsdesk.cli import main as newsdesk_main
 from newsdesk.errors import ConfigError, DataError, ModelError

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny import make_tiny_base, recipe, write_jsonl
-from tiny_models import edit_json, make_tiny_classifier
+from tiny_data import recipe, write_jsonl
+from tiny_models import edit_json, make_tiny_base, make_tiny_classifier
 
 from newsdesk import TopicClassifier
 from newsdesk.errors import ModelError

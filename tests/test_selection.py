@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
+from tiny_data import recipe, topic_rows, write_jsonl
+from tiny_models import make_tiny_base
 
 from newsdesk.errors import ConfigError
 from newsdesk.evaluation.report import write_report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.evaluation.stance import fnc_max_score, fnc_score, semeval_f_avg, stance_metrics
+from newsdesk.metrics.stance import fnc_max_score, fnc_score, semeval_f_avg, stance_metrics
 
 
 def test_fnc_score_by_hand() -> None:

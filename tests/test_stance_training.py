@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tiny import json_from_new_process, make_tiny_base, recipe, small_split, write_jsonl
+from tiny_data import recipe, small_split, write_jsonl
+from tiny_models import json_from_new_process, make_tiny_base
 
 from newsdesk import NewsDesk, StanceClassifier
 from newsdesk.cli import main as cli_main
@@ -35,7 +36,7 @@ def _set(*items: str) -> list[str]:
 def own_stance_scores(model: Path, spec: str, split: str | None = None) -> dict:
     """The task scores of the model's own predictions on ``spec``, computed here."""
     from newsdesk.data import load
-    from newsdesk.evaluation.stance import stance_metrics
+    from newsdesk.metrics.stance import stance_metrics
 
     records = load(spec, split=split)
     predictions = StanceClassifier.from_pretrained(model).predict(

@@ -12,7 +12,9 @@ import pytest
 MODULES = ["newsdesk.summarize", "newsdesk.summarize.clean", "newsdesk.summarize.sentences",
            "newsdesk.summarize.budget", "newsdesk.summarize.ranking",
            "newsdesk.summarize.extractive", "newsdesk.summarize.summarizer",
-           "newsdesk.metrics.summary"]
+           "newsdesk.metrics.summary", "newsdesk.metrics.text", "newsdesk.metrics.bootstrap",
+           "newsdesk.metrics.stance", "newsdesk.metrics.classification",
+           "newsdesk.metrics.multilabel"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -9,8 +9,9 @@ import pytest
 
 from newsdesk.data import load
 from newsdesk.errors import ConfigError
+from newsdesk.metrics.text import count_words
 from newsdesk.summarize import Summarizer, article_sentences
-from newsdesk.summarize.budget import count_words, select, truncate_words
+from newsdesk.summarize.budget import select, truncate_words
 from newsdesk.summarize.encoder import SentenceEncoder
 from newsdesk.summarize.extractive import make_method
 from newsdesk.summarize.ranking import (

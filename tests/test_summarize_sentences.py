@@ -7,13 +7,9 @@ import threading
 import pytest
 
 from newsdesk.data import load
+from newsdesk.metrics.text import split_sentences
 from newsdesk.summarize.clean import blocks, clean_text
-from newsdesk.summarize.sentences import (
-    article_sentences,
-    chunks,
-    split_sentences,
-    tidy,
-)
+from newsdesk.summarize.sentences import article_sentences, chunks, tidy
 
 
 @pytest.fixture(scope="module")

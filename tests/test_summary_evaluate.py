@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tiny import write_jsonl
+from tiny_data import write_jsonl
 
 from newsdesk.cli import main as cli_main
 from newsdesk.errors import ConfigError

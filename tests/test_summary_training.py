@@ -11,9 +11,10 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
-from tiny import SUMMARY_MAX_NEW_TOKENS as MAX_NEW_TOKENS
-from tiny import json_from_new_process, make_tiny_base, summary_rows, write_jsonl
-from tiny import summary_recipe as write_recipe
+from tiny_data import SUMMARY_MAX_NEW_TOKENS as MAX_NEW_TOKENS
+from tiny_data import summary_recipe as write_recipe
+from tiny_data import summary_rows, write_jsonl
+from tiny_models import json_from_new_process, make_tiny_base
 
 from newsdesk import NewsDesk, Summarizer
 from newsdesk.cli import main as cli_main

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny import json_from_new_process, make_tiny_base, recipe, topic_rows, write_jsonl
-from tiny_models import make_tiny_classifier
+from tiny_data import recipe, topic_rows, write_jsonl
+from tiny_models import json_from_new_process, make_tiny_base, make_tiny_classifier
 
 from newsdesk import TopicClassifier
 from newsdesk.manifest import Manifest

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base
+from tiny_models import make_tiny_base
 
 from newsdesk.errors import ConfigError
 from newsdesk_train.base_model import attention_dropout_kwargs
@@ -113,7 +113,7 @@ def test_without_a_validation_set_nothing_is_evaluated_and_the_last_checkpoint_k
 
 def test_a_null_validation_split_is_no_validation_set_unless_a_file_is_named(
         tmp_path: Path) -> None:
-    from tiny import write_jsonl
+    from tiny_data import write_jsonl
 
     from newsdesk_train.config import DataConfig
     from newsdesk_train.recipe_data import data_sources, load_recipe_data

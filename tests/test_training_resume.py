@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tiny import make_tiny_base, recipe, topic_rows, write_jsonl
+from tiny_data import recipe, topic_rows, write_jsonl
+from tiny_models import make_tiny_base
 
 from newsdesk_train.cli import main as train_main
 

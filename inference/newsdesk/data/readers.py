@@ -21,8 +21,9 @@ from newsdesk.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
-           ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet"}
+#: File suffix (lower case) -> the record file format read from it.
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+                  ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet"}
 
 
 @dataclass
@@ -53,10 +54,10 @@ class ReadStats:
 def detect_format(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     for suffix in reversed(suffixes):
-        if suffix in FORMATS:
-            return FORMATS[suffix]
+        if suffix in SUFFIX_FORMATS:
+            return SUFFIX_FORMATS[suffix]
     raise DataError(f"unknown file type {path.suffix or '(none)'}; use one of "
-                    f"{', '.join(sorted(FORMATS))}", path=path)
+                    f"{', '.join(sorted(SUFFIX_FORMATS))}", path=path)
 
 
 def read_records(path: str | Path, *, format: str | None = None,

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsdesk.atomic import atomic_file
 from newsdesk.data.readers import read_records
 from newsdesk.data.records import Record
-from newsdesk.data.splits import SPLITS
+from newsdesk.data.splits import SPLITS, select_split
 from newsdesk.errors import DataError
 from newsdesk.paths import cache_dir
 
@@ -29,6 +29,9 @@ from newsdesk.paths import cache_dir
 @dataclass(frozen=True)
 class BuiltinSource:
     """A data set newsdesk builds from an embedded package, with its provenance.
+
+    ``builder`` is called with the records (all splits) of each set in ``depends``, in
+    that order: a derived set gets its inputs passed in and never loads them itself.
 
     >>> BUILTIN["headline-stance"].cache_key()
     'headline-stance-v1+bbc-news-v2+news-articles-v2'
@@ -40,7 +43,7 @@ class BuiltinSource:
     description: str
     provenance: str
     licence: str
-    builder: Callable[[], list[Record]]
+    builder: Callable[..., list[Record]]
     depends: tuple[str, ...] = ()
 
     def cache_key(self) -> str:
@@ -64,10 +67,10 @@ def _news_articles() -> list[Record]:
     return news_articles.build()
 
 
-def _headline_stance() -> list[Record]:
+def _headline_stance(bbc: list[Record], news: list[Record]) -> list[Record]:
     from newsdesk.data import headline_stance
 
-    return headline_stance.build()
+    return headline_stance.build(bbc, news)
 
 
 BUILTIN: dict[str, BuiltinSource] = {
@@ -151,21 +154,15 @@ def builtin_records(name: str) -> list[Record]:
     source = BUILTIN[name]
     path = source.cache_file()
     if not path.exists():
-        _write_jsonl_atomically(source.builder(), path)
+        inputs = [builtin_records(dependency) for dependency in source.depends]
+        _write_jsonl(source.builder(*inputs), path)
     return read_records(path)
 
 
-def _write_jsonl_atomically(records: list[Record], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _write_jsonl(records: list[Record], path: Path) -> None:
+    with atomic_file(path) as tmp, tmp.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
 
 
 def load(name_or_path: str | os.PathLike[str], split: str | None = None) -> list[Record]:
@@ -198,16 +195,3 @@ def load(name_or_path: str | os.PathLike[str], split: str | None = None) -> list
         raise DataError(f"no such file, and not a built-in data set ({known}), {specs}, "
                         "hf:<id> or disk:<path>", path=path)
     return select_split(read_records(path), split, text)
-
-
-def select_split(records: list[Record], split: str | None, where: str) -> list[Record]:
-    """The records of ``split`` (all of them for None), by their ``split`` field."""
-    if split is None:
-        return records
-    if any("split" not in r.meta for r in records):
-        raise DataError(f"split {split!r} asked for, but the records have no 'split' field; "
-                        "give one file per split instead", path=where)
-    chosen = [r for r in records if r.meta["split"] == split]
-    if not chosen:
-        raise DataError(f"no records in split {split!r}", path=where)
-    return chosen

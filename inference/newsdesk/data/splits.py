@@ -2,7 +2,8 @@
 
 A split never uses a random generator whose stream could change between library versions:
 each key is hashed with the seed (sha256), keys are ordered by hash within their stratum,
-and the ordered list is cut at the split fractions.
+and the ordered list is cut at the split fractions. ``select_split`` picks one split out of
+records by their ``split`` field.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
+
+from newsdesk.data.records import Record
+from newsdesk.errors import DataError
 
 SPLITS = ("train", "validation", "test")
 DEFAULT_FRACTIONS = (0.7, 0.1, 0.2)
@@ -66,6 +70,19 @@ def assign_group_splits(keys: Sequence[str], groups: Sequence[str],
                            seed=seed, fractions=fractions)
     split_of = dict(zip(first, chosen))
     return [split_of[group] for group in groups]
+
+
+def select_split(records: list[Record], split: str | None, where: str) -> list[Record]:
+    """The records of ``split`` (all of them for None), by their ``split`` field."""
+    if split is None:
+        return records
+    if any("split" not in r.meta for r in records):
+        raise DataError(f"split {split!r} asked for, but the records have no 'split' field; "
+                        "give one file per split instead", path=where)
+    chosen = [r for r in records if r.meta["split"] == split]
+    if not chosen:
+        raise DataError(f"no records in split {split!r}", path=where)
+    return chosen
 
 
 def _cut_points(total: int, fractions: Sequence[float]) -> list[int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.atomic import atomic_directory
-from newsdesk.evaluation.run import Evaluation
+from newsdesk.evaluation.result import Evaluation
 from newsdesk.evaluation.selection import selection_lines
 
 

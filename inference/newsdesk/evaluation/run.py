@@ -3,44 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
 from newsdesk.errors import DataError
-from newsdesk.manifest import MANIFEST_NAME, Manifest
+from newsdesk.evaluation.result import Evaluation
+from newsdesk.evaluation.summary_eval import EXTRACTIVE_PREFIX, evaluate_summarizer
+from newsdesk.manifest import dir_task
 
 REFERENCE_FIELD = {"topic": "label", "stance": "stance", "summary": "summary"}
 MISTAKES_SHOWN = 10
-#: ``extractive:lead`` (etc.) as MODEL evaluates an extractive summarizer.
-EXTRACTIVE_PREFIX = "extractive:"
-
-
-@dataclass
-class Evaluation:
-    """The outcome of one evaluation, ready for ``write_report``."""
-
-    model: str
-    task: str
-    data: str
-    split: str | None
-    metrics: dict[str, Any]
-    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    labels: list[str] = field(default_factory=list)
-    #: How the model's recipe was chosen (its manifest's ``extras["selection"]``).
-    selection: dict[str, Any] | None = None
 
 
 def model_task(model: str | Path) -> str:
-    """The task a model dir was trained for, from its manifest (``extractive:``: summary)."""
-    if str(model).startswith(EXTRACTIVE_PREFIX):
-        return "summary"
-    path = Path(model)
-    if (path / MANIFEST_NAME).is_file():
-        return Manifest.load(path).task
-    return "topic"
+    """The task of ``model``: ``summary`` for an ``extractive:`` spec, else its dir's."""
+    return "summary" if str(model).startswith(EXTRACTIVE_PREFIX) else dir_task(model)
 
 
 def load_labelled(data: str, split: str | None, task: str) -> list[Record]:
@@ -65,9 +44,9 @@ def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
     thresholds its manifest holds.
     """
     from newsdesk.classifier import StanceClassifier, TopicClassifier
-    from newsdesk.evaluation.classification import classification_metrics
-    from newsdesk.evaluation.multilabel import multilabel_metrics
-    from newsdesk.evaluation.stance import stance_metrics
+    from newsdesk.metrics.classification import classification_metrics
+    from newsdesk.metrics.multilabel import multilabel_metrics
+    from newsdesk.metrics.stance import stance_metrics
 
     task = model_task(model)
     classifier = (StanceClassifier if task == "stance" else TopicClassifier).from_pretrained(
@@ -152,7 +131,5 @@ def evaluate_model(model: str | Path, data: str, split: str | None, *,
                    batch_size: int = 32) -> Evaluation:
     """Evaluate any newsdesk model: classifiers here, summarizers in ``summary_eval``."""
     if model_task(model) == "summary":
-        from newsdesk.evaluation.summary_eval import evaluate_summarizer
-
         return evaluate_summarizer(model, data, split, batch_size=batch_size)
     return evaluate_classifier(model, data, split, batch_size=batch_size)

@@ -24,9 +24,11 @@ from typing import Any
 from newsdesk.data import load
 from newsdesk.data.records import Record
 from newsdesk.errors import ConfigError, DataError
-from newsdesk.evaluation.run import EXTRACTIVE_PREFIX, Evaluation
+from newsdesk.evaluation.result import Evaluation
 from newsdesk.manifest import MANIFEST_NAME, Manifest
 
+#: ``extractive:lead`` (etc.) as MODEL evaluates an extractive summarizer.
+EXTRACTIVE_PREFIX = "extractive:"
 #: Best and worst examples shown in a report.
 EXTREMES = 5
 SNIPPET_CHARS = 300

@@ -5,7 +5,7 @@ Scores are fractions in [0, 1] (as rouge-score gives them); multiply by 100 to p
 
 - ROUGE comes from the ``rouge-score`` package (the ``[eval]`` extra) with Porter stemming.
   ROUGE-Lsum splits prediction and reference into sentences with newsdesk's own splitter
-  (pysbd, ``newsdesk.summarize.split_sentences``) and joins them with newlines, which is
+  (pysbd, ``newsdesk.metrics.text.split_sentences``) and joins them with newlines, which is
   what rouge-score's ``rougeLsum`` expects.
 - A word is a run of non-space characters (as ``max_words`` counts them).
 - The novel-bigram share is the share of a summary's bigrams (within its sentences,
@@ -29,9 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from newsdesk.evaluation.bootstrap import bootstrap_interval, mean_interval
-from newsdesk.summarize.budget import count_words
-from newsdesk.summarize.sentences import split_sentences
+from newsdesk.metrics.bootstrap import bootstrap_interval, mean_interval
+from newsdesk.metrics.text import count_words, split_sentences
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
 _TOKEN = re.compile(r"[a-z0-9]+")

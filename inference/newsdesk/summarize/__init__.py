@@ -11,7 +11,8 @@ centroid orders), ``encoder`` (MiniLM sentence vectors), ``extractive`` (the met
 ``summarizer`` (the public ``Summarizer``).
 """
 
-from newsdesk.summarize.sentences import article_sentences, split_sentences
+from newsdesk.metrics.text import split_sentences
+from newsdesk.summarize.sentences import article_sentences
 from newsdesk.summarize.summarizer import DEFAULT_MAX_WORDS, Summarizer, SummaryBackend
 
 __all__ = ["DEFAULT_MAX_WORDS", "Summarizer", "SummaryBackend", "article_sentences",

@@ -16,14 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
-def count_words(text: str) -> int:
-    """Words as a reader counts them: runs of non-space characters.
-
-    >>> count_words("  Two   words ")
-    2
-    """
-    return len(text.split())
+from newsdesk.metrics.text import count_words
 
 
 def truncate_words(text: str, max_words: int) -> str:

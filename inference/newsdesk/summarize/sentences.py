@@ -1,6 +1,7 @@
 """The one cleaned sentence stream every summarizer (and ROUGE-Lsum) reads.
 
-Sentences are split with pysbd, which costs about 5 ms per 1,000 characters. Summaries
+Sentences are split with pysbd (``newsdesk.metrics.text.split_sentences``, the splitter
+ROUGE-Lsum reads summaries with), which costs about 5 ms per 1,000 characters. Summaries
 come from the top of an article, so :func:`article_sentences` cuts the cleaned text into
 short chunks at safe boundaries and segments only as many chunks as the ``limit`` of
 sentences needs: a long article costs no more than a short one.
@@ -13,11 +14,10 @@ sentences needs: a long article costs no more than a short one.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
-from typing import Any
 
+from newsdesk.metrics.text import split_sentences
 from newsdesk.summarize.clean import blocks, clean_text, keep_sentence
 
 #: Characters per pysbd call when segmenting lazily (a few sentences).
@@ -30,26 +30,6 @@ _SPLIT_QUOTE = re.compile(r"[\"'”’](?:\s|$)")
 # A safe place to cut before segmenting: after a lower-case word of 4+ letters (never an
 # abbreviation like "Sen." or "Feb.") and its full stop, before a capital or a quote.
 _SAFE_CUT = re.compile(r"(?<=[a-z]{4}[.!?])[\"'”’]?\s+(?=[\"'“‘]?[A-Z])")
-
-
-@functools.lru_cache(maxsize=1)
-def _segmenter() -> Any:  # a pysbd.Segmenter; pysbd loads on first use
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def split_sentences(text: str) -> list[str]:
-    """pysbd's sentences of ``text``, stripped; thread-safe (no shared segmenter state).
-
-    >>> split_sentences("Sen. Warren spoke on Feb. 7. Then she left.")
-    ['Sen. Warren spoke on Feb. 7.', 'Then she left.']
-    """
-    if not text.strip():
-        return []
-    # Segmenter.segment stores the text on the shared object; its processor does not.
-    sentences = _segmenter().processor(text).process()
-    return [s.strip() for s in sentences if s.strip()]
 
 
 def tidy(sentences: list[str]) -> list[str]:

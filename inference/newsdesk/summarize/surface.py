@@ -87,7 +87,7 @@ def restore_case(text: str, article: str) -> str:
     ...              "The EU and NATO met in Brussels on Monday.")
     'NATO and the EU met in Brussels. They agreed.'
     """
-    from newsdesk.summarize.sentences import split_sentences
+    from newsdesk.metrics.text import split_sentences
 
     forms = case_forms(article)
     text = _WORD.sub(lambda m: forms.get(m[0].lower(), m[0]), text)

@@ -1,30 +1,14 @@
-"""Tiny real models for fast tests: a random 2-layer BERT built from a config, with the
-real MiniLM word-piece tokenizer, and small topic/stance data cut from real news."""
+"""Tiny data for fast tests: a few real news records per split (bbc-news, news-articles) as
+JSONL rows, and small YAML recipes that train the tiny base (``tiny_models``) on them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-
-
-def make_tiny_base(directory: Path) -> Path:
-    """Write a random tiny BERT (hidden 32, 2 layers) plus the MiniLM tokenizer."""
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    from newsdesk.assets import model_path
-
-    tokenizer = AutoTokenizer.from_pretrained(model_path("minilm-l6"))
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64,
-                        max_position_embeddings=512)
-    BertModel(config).save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    return directory
 
 
 def write_jsonl(path: Path, rows: Sequence[dict]) -> Path:
@@ -132,13 +116,3 @@ training:
 output_dir: {output}
 """, encoding="utf-8")
     return path
-
-
-def json_from_new_process(script: str) -> Any:
-    """Run ``script`` in a fresh Python process; the JSON its last stdout line holds."""
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])

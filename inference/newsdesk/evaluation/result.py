@@ -1,0 +1,21 @@
+"""``Evaluation``: what evaluating one model gives, for the report writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Evaluation:
+    """The outcome of one evaluation, ready for ``write_report``."""
+
+    model: str
+    task: str
+    data: str
+    split: str | None
+    metrics: dict[str, Any]
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+    #: How the model's recipe was chosen (its manifest's ``extras["selection"]``).
+    selection: dict[str, Any] | None = None
