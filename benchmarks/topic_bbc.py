@@ -256,13 +256,15 @@ def hybrid_log_probs(records: list[Record], fold: Fold, hybrid: Any, labels: lis
 
 def transformer_key(recipe: str) -> str:
     """What decides the fine-tuned transformer: the recipe less its name, description,
-    output, data source (set per fold), hybrid head and selection notes."""
+    output, data source (set per fold), hybrid head, selection notes and (absent in a
+    fine-tuned recipe) frozen section."""
     from dataclasses import asdict
 
     from newsdesk_train.config import load_config
 
     config = asdict(load_config(ROOT / recipe))
-    for key in ("name", "description", "output_dir", "hybrid", "selection", "recipe_path"):
+    for key in ("name", "description", "output_dir", "hybrid", "selection", "recipe_path",
+                "frozen"):
         config.pop(key, None)
     config["data"].pop("source", None)
     return json.dumps(config, sort_keys=True, default=str)

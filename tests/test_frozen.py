@@ -324,9 +324,15 @@ def _edit_head_json(directory: Path, **changes: object) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
-def _drop_frozen(directory: Path) -> None:
+def _break_embedding_dim(directory: Path) -> None:
     manifest = Manifest.load(directory)
     manifest.extras["frozen"]["embedding_dim"] = "wide"
+    manifest.save(directory)
+
+
+def _every_window(directory: Path) -> None:
+    manifest = Manifest.load(directory)
+    manifest.windowing.mode = "all"
     manifest.save(directory)
 
 
@@ -339,7 +345,9 @@ DAMAGE = {
                       f"{HEAD_WEIGHTS} and {HEAD_JSON} do not fit together .*coef has shape"),
     "labels": (lambda d: _edit_head_json(d, labels=TOPICS[::-1]),
                f"{HEAD_JSON}: labels .* are not the model's"),
-    "manifest": (_drop_frozen, "newsdesk.json: extras.frozen.embedding_dim must be a positive"),
+    "manifest": (_break_embedding_dim,
+                 "newsdesk.json: extras.frozen.embedding_dim must be a positive"),
+    "windowing": (_every_window, "newsdesk.json: a frozen model reads each text's first window"),
 }
 
 

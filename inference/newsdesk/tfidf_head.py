@@ -299,6 +299,9 @@ def frozen_entry(manifest: Manifest, where: str | Path = MANIFEST_NAME) -> dict[
                          "extras.hybrid)")
     if not manifest.labels:
         raise ModelError(f"{where}: a frozen model's manifest must list its labels")
+    if manifest.windowing.mode != "first":
+        raise ModelError(f"{where}: a frozen model reads each text's first window (windowing "
+                         f"mode 'first'), not {manifest.windowing.mode!r}")
     return entry
 
 
