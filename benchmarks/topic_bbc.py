@@ -14,12 +14,15 @@ Two protocols, both written to benchmarks/results/:
 Methods (``--methods``): ``tfidf-svm`` (the baseline), ``tfidf-lr``, ``frozen:ENCODER``
 (mean-pooled sentence embeddings + logistic regression), ``frozen+tfidf:ENCODER``
 (LinearSVC on TF-IDF and embeddings side by side), ``recipe:YAML`` (a newsdesk-train recipe
-trained per fold), ``fused:YAML`` (that recipe's probabilities fused with tfidf-lr's).
-Embeddings and each recipe's held-out probabilities are cached per fold under
+trained per fold; a frozen recipe fitted per fold by its own fit function on the cached
+embeddings), ``fused:YAML`` (a fine-tuned recipe's probabilities fused with tfidf-lr's).
+Embeddings and each recipe's held-out probabilities are cached under
 ``$NEWSDESK_CACHE/bench/``, so a new idea over them costs seconds.
 
     .venv/bin/python benchmarks/topic_bbc.py --folds 5
     .venv/bin/python benchmarks/topic_bbc.py --folds 5 --methods tfidf-svm frozen+tfidf:mpnet-base
+    .venv/bin/python benchmarks/topic_bbc.py --folds 5 --methods tfidf-svm \
+        recipe:training/configs/topic-bbc-mpnet-frozen.yaml
     .venv/bin/python benchmarks/topic_bbc.py --model models/topic-bbc-minilm    # test split
 """
 
@@ -33,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +45,15 @@ from benchlib import ROOT, cpu_facts, start_run, write_results
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.evaluation.bootstrap import bootstrap_interval
-from newsdesk.evaluation.classification import classification_metrics
+from newsdesk.metrics.bootstrap import bootstrap_interval
+from newsdesk.metrics.classification import classification_metrics
 from newsdesk.paths import cache_dir
+from newsdesk_train.tfidf_head import linear_model, story_key, tfidf_vectorizer, tuned
 
 RECIPE = "training/configs/topic-bbc-minilm.yaml"
 DEFAULT_CV_METHODS = ["tfidf-svm", f"recipe:{RECIPE}", f"fused:{RECIPE}"]
 C_GRID = {"svm": (0.1, 0.3, 1.0, 3.0, 10.0), "lr": (10.0, 30.0, 100.0)}
+MODELS = {"svm": partial(linear_model, "linear_svm"), "lr": partial(linear_model, "logistic")}
 FUSION_WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
 EMBED_TOKENS = 256
 
@@ -72,11 +78,6 @@ class Outcome:
 # --------------------------------------------------------------------------- folds
 
 
-def story_key(record: Record) -> str:
-    """Near-duplicate stories share their headline (case and spacing aside)."""
-    return re.sub(r"\W+", " ", (record.title or record.text.split("\n", 1)[0]).lower()).strip()
-
-
 def make_folds(records: list[Record], k: int, seed: int = 0) -> list[Fold]:
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -88,35 +89,8 @@ def make_folds(records: list[Record], k: int, seed: int = 0) -> list[Fold]:
 
 
 # --------------------------------------------------------------------------- linear models
-
-
-def tfidf() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
-
-
-def tuned(model: Callable[[float], Any], grid: tuple[float, ...], features: Any,
-          labels: list[str], groups: list[str]) -> tuple[Any, float]:
-    """``model(C)`` with C chosen by inner 3-fold grouped CV, refitted on all it was given."""
-    from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
-
-    search = GridSearchCV(model(1.0), {"C": list(grid)}, cv=StratifiedGroupKFold(3),
-                          scoring="accuracy", n_jobs=1)
-    search.fit(features, labels, groups=groups)
-    return search.best_estimator_, float(search.best_params_["C"])
-
-
-def svm(c: float) -> Any:
-    from sklearn.svm import LinearSVC
-
-    return LinearSVC(C=c)
-
-
-def logistic(c: float) -> Any:
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=c, max_iter=3000)
+# (features, models and the inner grouped CV of C are newsdesk_train.tfidf_head's, which
+# the recipes use too)
 
 
 def linear_method(records: list[Record], folds: list[Fold], features: Callable,
@@ -129,18 +103,17 @@ def linear_method(records: list[Record], folds: list[Fold], features: Callable,
         train_x, test_x = features(fold.train, fold.test)
         gold = [str(records[i].label) for i in fold.train]
         groups = [story_key(records[i]) for i in fold.train]
-        model, c = tuned(svm if kind == "svm" else logistic, C_GRID[kind], train_x, gold,
-                         groups)
-        for i, label in zip(fold.test, model.predict(test_x)):
+        fit = tuned(MODELS[kind], C_GRID[kind], train_x, gold, groups)
+        for i, label in zip(fold.test, fit.model.predict(test_x)):
             predicted[i] = str(label)
         seconds.append(time.perf_counter() - start)
-        settings.append({"C": c})
+        settings.append({"C": fit.C})
     return Outcome(predicted, seconds, settings=settings)
 
 
 def tfidf_features(records: list[Record]) -> Callable:
     def features(train: np.ndarray, test: np.ndarray) -> tuple[Any, Any]:
-        vectorizer = tfidf()
+        vectorizer = tfidf_vectorizer()
         return (vectorizer.fit_transform([records[i].text for i in train]),
                 vectorizer.transform([records[i].text for i in test]))
     return features
@@ -160,20 +133,22 @@ def embedding_features(embeddings: np.ndarray, records: list[Record] | None = No
     return features
 
 
-def sentence_embeddings(records: list[Record], encoder: str) -> tuple[np.ndarray, float]:
-    """Mean-pooled, L2-normalised embeddings of each article's first 256 tokens, cached:
+def sentence_embeddings(records: list[Record], encoder: str, max_length: int = EMBED_TOKENS
+                        ) -> tuple[np.ndarray, float]:
+    """Mean-pooled, L2-normalised embeddings of each article's first ``max_length`` tokens
+    by ``newsdesk_train.frozen.embed_texts`` (what a frozen recipe trains on), cached:
     (array, seconds it took to compute, or to compute when it was cached)."""
-    from newsdesk.summarize.encoder import SentenceEncoder
+    from newsdesk_train.frozen import embed_texts, embedding_dtype
 
-    dtype = "bfloat16" if "amx_bf16" in cpu_facts()["isa"] else "float32"
+    name = re.sub(r"[^\w.-]+", "_", encoder)  # an alias as it is; a path flattened
     digest = hashlib.sha256("\n".join(r.id for r in records).encode()).hexdigest()[:12]
-    path = cache_dir() / "bench" / f"embed-{encoder}-{EMBED_TOKENS}-{dtype}-{digest}.npz"
+    path = (cache_dir() / "bench"
+            / f"embed-{name}-{max_length}-{embedding_dtype()}-{digest}.npz")
     if path.exists():
         cached = np.load(path)
         return cached["embeddings"], float(cached["seconds"])
-    model = SentenceEncoder.load(encoder, dtype=dtype, max_tokens=EMBED_TOKENS, batch_size=16)
     start = time.perf_counter()
-    embeddings = model.encode([r.text for r in records])
+    embeddings = embed_texts([r.text for r in records], encoder, max_length)
     seconds = time.perf_counter() - start
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, embeddings=embeddings, seconds=seconds)
@@ -184,19 +159,25 @@ def sentence_embeddings(records: list[Record], encoder: str) -> tuple[np.ndarray
 
 
 def recipe_method(records: list[Record], folds: list[Fold], recipe: str,
-                  fusion: str = "recipe") -> Outcome:
+                  fusion: str = "recipe", notes: dict[str, str] | None = None) -> Outcome:
     """Train ``recipe`` on each fold's training articles (those from the built-in
     validation split serve as its validation set) and score the held-out fold.
 
     The transformer's probabilities are cached per fold; a recipe with a ``hybrid``
     section then fits its TF-IDF head on the same training records, as newsdesk-train
     does, and fuses at the recipe's weight (``fusion="recipe"``), or at a weight chosen on
-    the other folds (``fusion="cv"``: the ``fused:`` method).
+    the other folds (``fusion="cv"``: the ``fused:`` method). A frozen recipe goes to
+    ``frozen_recipe_method``.
     """
     from newsdesk.tfidf_head import fuse
     from newsdesk_train.config import HybridConfig, load_config
 
     config = load_config(ROOT / recipe)
+    if config.frozen is not None:
+        if fusion == "cv":
+            raise SystemExit(f"fused:{recipe}: a frozen recipe's head reads TF-IDF already; "
+                             f"use recipe:{recipe}")
+        return frozen_recipe_method(records, folds, config, notes)
     hybrid = config.hybrid or (HybridConfig() if fusion == "cv" else None)
     labels = sorted({str(r.label) for r in records})
     n = len(records)
@@ -216,6 +197,38 @@ def recipe_method(records: list[Record], folds: list[Fold], recipe: str,
     fused = np.log(fuse(model, head, hybrid.tfidf_weight))
     outcome = outcome_from_log_probs(fused, labels, seconds)
     outcome.settings = [{"tfidf_weight": hybrid.tfidf_weight}] * len(folds)
+    return outcome
+
+
+def frozen_recipe_method(records: list[Record], folds: list[Fold], config: Any,
+                         notes: dict[str, str] | None = None) -> Outcome:
+    """A frozen recipe per fold: its own fit function (``fit_frozen_head``, which
+    newsdesk-train calls) over the cached embeddings of ``sentence_embeddings`` (the
+    recipe's ``embed_texts``), scored through the fitted head on the held-out fold. It fits
+    on every training article of the fold, validation-split ones included: a frozen recipe
+    has no use for a validation set (no early stopping, no checkpoint to pick)."""
+    from newsdesk_train.frozen import fit_frozen_head
+
+    embeddings, embed_s = sentence_embeddings(records, config.model.base,
+                                              config.model.max_length)
+    if notes is not None:
+        notes[f"embed:{config.model.base}:{config.model.max_length}"] = (
+            f"embedding all {len(records)} articles with {config.model.base} took "
+            f"{embed_s:.0f} s ({config.model.max_length} tokens, {cpu_facts()['model']})")
+    labels = sorted({str(r.label) for r in records})
+    log_probs = np.zeros((len(records), len(labels)))
+    seconds, settings = [], []
+    for fold in folds:
+        start = time.perf_counter()
+        fit = fit_frozen_head([records[i] for i in fold.train], embeddings[fold.train], labels,
+                              config.frozen, config.training.seed)
+        log_probs[fold.test] = fit.head.log_probs([records[i].text for i in fold.test],
+                                                  embeddings[fold.test])
+        share = embed_s * len(fold.train) / len(records)
+        seconds.append(time.perf_counter() - start + share)
+        settings.append({"C": fit.C, "embedding_weight": fit.embedding_weight})
+    outcome = outcome_from_log_probs(log_probs, labels, seconds)
+    outcome.settings = settings
     return outcome
 
 
@@ -243,13 +256,15 @@ def hybrid_log_probs(records: list[Record], fold: Fold, hybrid: Any, labels: lis
 
 def transformer_key(recipe: str) -> str:
     """What decides the fine-tuned transformer: the recipe less its name, description,
-    output, data source (set per fold), hybrid head and selection notes."""
+    output, data source (set per fold), hybrid head, selection notes and (absent in a
+    fine-tuned recipe) frozen section."""
     from dataclasses import asdict
 
     from newsdesk_train.config import load_config
 
     config = asdict(load_config(ROOT / recipe))
-    for key in ("name", "description", "output_dir", "hybrid", "selection", "recipe_path"):
+    for key in ("name", "description", "output_dir", "hybrid", "selection", "recipe_path",
+                "frozen"):
         config.pop(key, None)
     config["data"].pop("source", None)
     return json.dumps(config, sort_keys=True, default=str)
@@ -367,7 +382,7 @@ def cv_method(method: str, records: list[Record], folds: list[Fold],
         outcome.train_seconds = [s + share for s in outcome.train_seconds]
         return outcome
     if kind == "recipe":
-        return recipe_method(records, folds, arg)
+        return recipe_method(records, folds, arg, notes=notes)
     if kind == "fused":
         return recipe_method(records, folds, arg, fusion="cv")
     raise SystemExit(f"unknown method {method!r}")
@@ -436,11 +451,12 @@ def test_split_rows(model_dirs: list[Path]) -> dict[str, Any]:
     gold = [str(r.label) for r in test]
     labels = sorted(set(gold))
     start = time.perf_counter()
-    vectorizer = tfidf()
-    model, c = tuned(svm, C_GRID["svm"], vectorizer.fit_transform([r.text for r in fit]),
-                     [str(r.label) for r in fit], [story_key(r) for r in fit])
-    rows = [test_row("TF-IDF + LinearSVC", gold, list(model.predict(vectorizer.transform(
-        [r.text for r in test]))), labels, time.perf_counter() - start, {"C": c})]
+    vectorizer = tfidf_vectorizer()
+    baseline = tuned(MODELS["svm"], C_GRID["svm"], vectorizer.fit_transform(
+        [r.text for r in fit]), [str(r.label) for r in fit], [story_key(r) for r in fit])
+    rows = [test_row("TF-IDF + LinearSVC", gold, list(baseline.model.predict(
+        vectorizer.transform([r.text for r in test]))), labels, time.perf_counter() - start,
+        {"C": baseline.C})]
     for model_dir in model_dirs:
         classifier = TopicClassifier.from_pretrained(model_dir)
         start = time.perf_counter()

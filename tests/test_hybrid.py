@@ -13,7 +13,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_data import recipe, topic_rows, write_jsonl
+from tiny_data import (
+    TEXTS,
+    TOPICS,
+    exported_copy,
+    few_per_topic,
+    recipe,
+    topic_accuracy,
+    topic_predictions,
+    topic_rows,
+    write_jsonl,
+)
 from tiny_models import json_from_new_process, make_tiny_base
 
 from newsdesk import TopicClassifier
@@ -27,19 +37,7 @@ from newsdesk_train.tfidf_head import fit_sklearn, fit_tfidf_head, head_from_skl
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
-TOPICS = ["business", "entertainment", "politics", "sport", "tech"]
-TEXTS = ["Parliament votes on the budget after a long debate.",
-         "A new phone chip was unveiled by the firm in Taipei.",
-         "The film won three awards at the festival.",
-         "Shares in the bank fell sharply on Monday.",
-         "The striker scored twice as the club won the cup."]
 HYBRID = "hybrid:\n  tfidf_weight: 0.5\n  C: 10.0\n  ngram_max: 2\n  min_df: 2\n"
-
-
-def few_per_topic(split: str, count: int) -> list:
-    """The first ``count`` records of each topic in a bbc-news split."""
-    records = load("bbc-news", split=split)
-    return [r for topic in TOPICS for r in [x for x in records if x.label == topic][:count]]
 
 
 # --- the head against scikit-learn -------------------------------------------------------
@@ -157,12 +155,8 @@ def hybrid(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def exported(hybrid: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from newsdesk.onnx_export import ExportOptions, export_onnx
-
     pytest.importorskip("onnxruntime")
-    directory = shutil.copytree(hybrid, tmp_path_factory.mktemp("exported") / "model")
-    export_onnx(directory, ExportOptions(int8=True))
-    return directory
+    return exported_copy(hybrid, tmp_path_factory.mktemp("exported"))
 
 
 def test_training_writes_the_head_and_records_it(hybrid: Path) -> None:
@@ -181,9 +175,8 @@ def test_training_writes_the_head_and_records_it(hybrid: Path) -> None:
 
 def test_the_manifest_metrics_are_the_fused_models(hybrid: Path) -> None:
     test = [r for r in topic_rows(ROWS) if r["split"] == "test"]
-    predictions = TopicClassifier.from_pretrained(hybrid).predict([r["text"] for r in test])
-    accuracy = np.mean([p.label == r["label"] for p, r in zip(predictions, test)])
-    assert Manifest.load(hybrid).metrics["test"]["accuracy"] == pytest.approx(accuracy)
+    assert Manifest.load(hybrid).metrics["test"]["accuracy"] == pytest.approx(
+        topic_accuracy(hybrid, test))
 
 
 def test_fused_probabilities_follow_fuse_and_differ_from_the_transformers(
@@ -199,11 +192,7 @@ def test_fused_probabilities_follow_fuse_and_differ_from_the_transformers(
 
 
 def test_reload_in_a_new_process_gives_identical_predictions(hybrid: Path) -> None:
-    here = [[p.label, p.scores] for p in TopicClassifier.from_pretrained(hybrid).predict(TEXTS)]
-    script = ("import json; from newsdesk import TopicClassifier; "
-              f"p = TopicClassifier.from_pretrained({str(hybrid)!r}).predict({TEXTS!r}); "
-              "print(json.dumps([[x.label, x.scores] for x in p]))")
-    assert json_from_new_process(script) == json.loads(json.dumps(here))
+    assert topic_predictions(hybrid, TEXTS, new_process=True) == topic_predictions(hybrid, TEXTS)
 
 
 def test_transformers_pipeline_gives_the_transformer_only_labels(hybrid: Path) -> None:

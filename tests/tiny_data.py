@@ -6,9 +6,23 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
+
+TOPICS = ["business", "entertainment", "politics", "sport", "tech"]  # bbc-news labels
+TEXTS = ["Parliament votes on the budget after a long debate.",
+         "A new phone chip was unveiled by the firm in Taipei.",
+         "The film won three awards at the festival.",
+         "Shares in the bank fell sharply on Monday.",
+         "The striker scored twice as the club won the cup."]
+
+
+def few_per_topic(split: str, count: int) -> list[Record]:
+    """The first ``count`` records of each topic in a bbc-news split."""
+    records = load("bbc-news", split=split)
+    return [r for topic in TOPICS for r in [x for x in records if x.label == topic][:count]]
 
 
 def write_jsonl(path: Path, rows: Sequence[dict]) -> Path:
@@ -116,3 +130,39 @@ training:
 output_dir: {output}
 """, encoding="utf-8")
     return path
+
+
+def topic_predictions(model_dir: Path, texts: Sequence[str], *,
+                      new_process: bool = False) -> list[list[Any]]:
+    """``[label, scores]`` of each text by ``TopicClassifier.from_pretrained(model_dir)``,
+    loaded here or in a fresh Python process, as JSON gives them back."""
+    if new_process:
+        from tiny_models import json_from_new_process
+
+        return json_from_new_process(
+            "import json; from newsdesk import TopicClassifier; "
+            f"p = TopicClassifier.from_pretrained({str(model_dir)!r}).predict({list(texts)!r}); "
+            "print(json.dumps([[x.label, x.scores] for x in p]))")
+    from newsdesk import TopicClassifier
+
+    predictions = TopicClassifier.from_pretrained(model_dir).predict(list(texts))
+    return json.loads(json.dumps([[p.label, p.scores] for p in predictions]))
+
+
+def topic_accuracy(model_dir: Path, rows: Sequence[dict]) -> float:
+    """The share of ``rows`` (``{"text", "label"}``) the dir's topic model labels right."""
+    from newsdesk import TopicClassifier
+
+    predictions = TopicClassifier.from_pretrained(model_dir).predict([r["text"] for r in rows])
+    return sum(p.label == r["label"] for p, r in zip(predictions, rows)) / len(rows)
+
+
+def exported_copy(model_dir: Path, into: Path) -> Path:
+    """A copy of ``model_dir`` (as ``into/model``) with its fp32 and int8 ONNX exports."""
+    import shutil
+
+    from newsdesk.onnx_export import ExportOptions, export_onnx
+
+    directory = Path(shutil.copytree(model_dir, into / "model"))
+    export_onnx(directory, ExportOptions(int8=True))
+    return directory

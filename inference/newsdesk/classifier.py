@@ -9,13 +9,17 @@ A very long text is
 windowed a slice at a time (``newsdesk.windowing.slice_groups``), so memory stays bounded.
 A hybrid model dir adds a TF-IDF head (``newsdesk.tfidf_head``) whose probabilities of each
 whole text are fused with the aggregated transformer probabilities in ``predict_proba``, the
-one place every backend's per-text probabilities pass through.
+one place every backend's per-text probabilities pass through. A frozen-encoder model dir
+(``extras["frozen"]`` in its manifest) holds a plain pretrained encoder: its runner gives the
+mean-pooled, L2-normalised embedding of each text's first window, and a linear head over
+[TF-IDF of the whole text ; that embedding] gives the probabilities, again in
+``predict_proba``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -25,9 +29,9 @@ from newsdesk.assets import resolve_model
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.inputs import check_pairs, check_texts
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
-from newsdesk.modeldir import check_local_model, load_model_and_tokenizer
+from newsdesk.modeldir import check_local_model, config_labels, load_model_and_tokenizer
 from newsdesk.prediction import Prediction
-from newsdesk.tfidf_head import TfidfHead, fuse, hybrid_weight, load_hybrid_head
+from newsdesk.tfidf_head import TfidfHead, frozen_entry, fuse, hybrid_weight, load_head
 from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, encode_windows, slice_groups
 
 DOCS_PER_CHUNK = 256  # texts windowed and length-sorted together (more: less padding)
@@ -36,7 +40,8 @@ BACKENDS = ("torch", "onnx")
 
 
 class BatchRunner(Protocol):
-    """Turns one padded batch (int64 arrays by input name) into logits (float32)."""
+    """Turns one padded batch (int64 arrays by input name) into one float32 row per window:
+    logits, or a frozen encoder's pooled embeddings."""
 
     @property
     def batch_tokens(self) -> int:
@@ -47,11 +52,13 @@ class BatchRunner(Protocol):
 
 
 class TorchRunner:
-    """Runs a transformers model on a device under ``torch.inference_mode()``."""
+    """Runs a transformers model on a device under ``torch.inference_mode()``: a classifier's
+    logits, or with ``pooled`` an encoder's mean-pooled, L2-normalised last hidden state."""
 
-    def __init__(self, model: Any, device: Any) -> None:
+    def __init__(self, model: Any, device: Any, *, pooled: bool = False) -> None:
         self.model = model.eval().to(device)
         self.device = device
+        self.pooled = pooled
 
     @property
     def batch_tokens(self) -> int:
@@ -65,9 +72,14 @@ class TorchRunner:
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
 
+        from newsdesk.summarize.encoder import mean_pooled
+
         with torch.inference_mode():
             inputs = {k: torch.from_numpy(v).to(self.device) for k, v in batch.items()}
-            return self.model(**inputs).logits.float().cpu().numpy()
+            output = self.model(**inputs)
+            rows = (mean_pooled(output.last_hidden_state, inputs["attention_mask"])
+                    if self.pooled else output.logits)
+            return rows.float().cpu().numpy()
 
 
 class SequenceClassifier:
@@ -77,7 +89,9 @@ class SequenceClassifier:
     ``labels`` must come with it. ``max_batch_tokens`` caps a batch's padded size (count x
     longest window): ``"auto"`` is the runner's ``batch_tokens`` on CPU and no cap on an
     accelerator; None is no cap. ``head`` is the TF-IDF head of a hybrid model (its manifest
-    holds the fusion weight); a hybrid manifest without one is a ModelError.
+    holds the fusion weight) or the linear head of a frozen-encoder model (``model`` is then
+    the plain encoder, and ``labels`` default to the manifest's); a manifest that needs a
+    head without one is a ModelError.
     """
 
     task: ClassVar[str] = ""
@@ -88,20 +102,23 @@ class SequenceClassifier:
                  *, runner: BatchRunner | None = None, labels: Sequence[str] | None = None,
                  max_batch_tokens: int | str | None = "auto",
                  head: TfidfHead | None = None) -> None:
+        self.frozen = frozen_entry(manifest) is not None
         if runner is None:
-            runner = TorchRunner(model, device)
+            runner = TorchRunner(model, device, pooled=self.frozen)
             model = runner.model
         self.runner: BatchRunner = runner
         self.model = model
         self.tokenizer = tokenizer
         self.manifest = manifest
         self.device = device
-        if labels is None:
+        if labels is None and self.frozen:
+            labels = manifest.labels
+        elif labels is None:
             id2label = model.config.id2label
             labels = [str(id2label[i]) for i in range(len(id2label))]
         self.labels = list(labels)
         self.max_batch_tokens = max_batch_tokens
-        self.head, self.tfidf_weight = head, _fusion_weight(manifest, head, self.labels)
+        self.head, self.tfidf_weight = head, _checked_head(manifest, head, self.labels)
         self._tokenizer_lock = threading.Lock()
 
     @classmethod
@@ -126,13 +143,14 @@ class SequenceClassifier:
         local = Path(source)
         check_local_model(source, allow_pickle=allow_pickle)
         manifest = cls._manifest_for(local)
-        head = load_hybrid_head(local, manifest)
+        head = load_head(local, manifest)
         if backend == "onnx":
             from newsdesk.onnx_backend import load_onnx_runner
 
             if device not in (None, "cpu"):
                 raise ConfigError(f"the onnx backend runs on the CPU, not on {device!r}")
-            runner, labels = load_onnx_runner(local, manifest, quantize, threads)
+            runner = load_onnx_runner(local, manifest, quantize, threads)
+            labels = manifest.labels if frozen_entry(manifest) else config_labels(local)
             try:
                 tokenizer = AutoTokenizer.from_pretrained(local, trust_remote_code=False)
             except (OSError, ValueError) as error:
@@ -146,7 +164,7 @@ class SequenceClassifier:
     def _torch_from_pretrained(cls, source: str, manifest: Manifest, device: str | None,
                                allow_pickle: bool, threads: int | None,
                                head: TfidfHead | None) -> SequenceClassifier:
-        from transformers import AutoModelForSequenceClassification
+        from transformers import AutoModel, AutoModelForSequenceClassification
 
         from newsdesk.device import resolve_device
 
@@ -154,8 +172,10 @@ class SequenceClassifier:
             import torch
 
             torch.set_num_threads(threads)
+        frozen = frozen_entry(manifest) is not None  # a plain encoder: no classification layer
         model, tokenizer = load_model_and_tokenizer(
-            AutoModelForSequenceClassification, source, allow_pickle=allow_pickle)
+            AutoModel if frozen else AutoModelForSequenceClassification, source,
+            allow_pickle=allow_pickle)
         return cls(model, tokenizer, manifest, resolve_device(device), head=head)
 
     @classmethod
@@ -190,7 +210,11 @@ class SequenceClassifier:
     def predict_proba(self, texts: Sequence[str], targets: Sequence[str] | None = None,
                       batch_size: int = 32) -> np.ndarray:
         """Per-text label probabilities, shape (len(texts), len(labels)): the transformer's
-        (``transformer_proba``), fused with the TF-IDF head's for a hybrid model."""
+        (``transformer_proba``), fused with the TF-IDF head's for a hybrid model; for a
+        frozen-encoder model the softmax of its head's scores over the whole text's TF-IDF
+        and the first window's embedding (``embeddings``)."""
+        if self.frozen:
+            return np.exp(self.head.log_probs(texts, self.embeddings(texts, batch_size)))
         probs = self.transformer_proba(texts, targets, batch_size)
         if self.head is None or self.tfidf_weight is None:
             return probs
@@ -205,28 +229,50 @@ class SequenceClassifier:
         Texts are windowed a group of slices at a time; every window of a text counts once
         (at most ``windowing.max_windows`` of them), whichever slice it came from.
         """
+        if self.frozen:
+            raise ModelError("a frozen-encoder model has no transformer probabilities: its "
+                             "labels come from its linear head (predict_proba)")
         windowing = self.manifest.windowing
-        parts: list[np.ndarray] = [np.zeros((0, len(self.labels)))]
+        multi_label = self.manifest.multi_label
+        probs = self._per_text(texts, targets, batch_size, len(self.labels),
+                               lambda logits: _probabilities(logits, multi_label))
+        if windowing.aggregate == "max" and not multi_label:
+            probs = probs / probs.sum(axis=1, keepdims=True)
+        return probs
+
+    def embeddings(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """A frozen-encoder model's sentence embeddings, shape (len(texts), embedding_dim):
+        its encoder's mean-pooled, L2-normalised last hidden state over each text's first
+        window (the manifest's windowing mode is ``first``: one window per text)."""
+        if not self.frozen:
+            raise ModelError("embeddings come from frozen-encoder models only")
+        return self._per_text(texts, None, batch_size, self.head.embedding_dim, None)
+
+    def _per_text(self, texts: Sequence[str], targets: Sequence[str] | None, batch_size: int,
+                  width: int, transform: Callable[[np.ndarray], np.ndarray] | None
+                  ) -> np.ndarray:
+        """The runner's rows of every window (``transform``-ed), aggregated per text as the
+        manifest's windowing says."""
+        windowing = self.manifest.windowing
+        parts: list[np.ndarray] = [np.zeros((0, width))]
         owners: list[int] = []
         counts: dict[int, int] = {}
         for group in slice_groups(texts, targets, windowing, self.slice_chars):
             with self._tokenizer_lock:
                 windows = encode_windows(self.tokenizer, group.texts, windowing, group.targets)
             windows = _by_text(windows, group.owners, counts, windowing.max_windows)
-            parts.append(self._window_probs(windows, batch_size))
+            parts.append(self._window_rows(windows, batch_size, width, transform))
             owners.extend(windows.owners)
-        probs = aggregate(np.concatenate(parts), owners, len(texts), windowing.aggregate)
-        if windowing.aggregate == "max" and not self.manifest.multi_label:
-            probs = probs / probs.sum(axis=1, keepdims=True)
-        return probs
+        return aggregate(np.concatenate(parts), owners, len(texts), windowing.aggregate)
 
-    def _window_probs(self, windows: Windows, batch_size: int) -> np.ndarray:
+    def _window_rows(self, windows: Windows, batch_size: int, width: int,
+                     transform: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
         lengths = [len(f["input_ids"]) for f in windows.features]
         order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
-        result = np.zeros((len(order), len(self.labels)), dtype=np.float64)
+        result = np.zeros((len(order), width), dtype=np.float64)
         for batch in _batches(order, lengths, batch_size, self._batch_tokens()):
-            logits = self.runner(self._pad([windows.features[i] for i in batch]))
-            result[batch] = _probabilities(logits, self.manifest.multi_label)
+            rows = self.runner(self._pad([windows.features[i] for i in batch]))
+            result[batch] = rows if transform is None else transform(rows)
         return result
 
     def _batch_tokens(self) -> int | None:
@@ -267,10 +313,24 @@ class SequenceClassifier:
         return self.manifest.windowing
 
 
-def _fusion_weight(manifest: Manifest, head: TfidfHead | None,
-                   labels: Sequence[str]) -> float | None:
-    """The manifest's TF-IDF weight, checked against the head given (or not given)."""
+def _checked_head(manifest: Manifest, head: TfidfHead | None,
+                  labels: Sequence[str]) -> float | None:
+    """The manifest's TF-IDF fusion weight (None unless a hybrid), checked against the head
+    given (or not given): a frozen model needs a head with embedding columns, a hybrid one
+    without."""
+    if frozen_entry(manifest) is not None:
+        if head is None or not head.embedding_dim:
+            raise ModelError(f"{MANIFEST_NAME} says the model is a frozen encoder, but no "
+                             "linear head over embeddings was given; load the model dir "
+                             "with from_pretrained")
+        if head.labels != list(labels):
+            raise ModelError(f"the linear head's labels {head.labels} are not the model's "
+                             f"{list(labels)} (in order)")
+        return None
     weight = hybrid_weight(manifest)
+    if head is not None and head.embedding_dim:
+        raise ModelError(f"a head over embeddings was given, but {MANIFEST_NAME} has no "
+                         "extras.frozen")
     if weight is not None and head is None:
         raise ModelError(f"{MANIFEST_NAME} says the model is a hybrid, but no TF-IDF head "
                          "was given; load the model dir with from_pretrained")

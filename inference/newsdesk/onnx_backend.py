@@ -16,7 +16,6 @@ import numpy as np
 
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest
-from newsdesk.modeldir import config_labels
 
 MANIFEST_KEY = "onnx"
 VARIANTS = {None: "fp32", "int8": "int8"}
@@ -25,7 +24,8 @@ TOKENS_PER_THREAD = 256
 
 
 class OnnxRunner:
-    """One ONNX Runtime session: a padded batch (int64 arrays by name) -> float32 logits.
+    """One ONNX Runtime session: a padded batch (int64 arrays by name) -> its first output
+    as float32 (logits, or a frozen encoder's pooled embeddings).
 
     Inputs the graph does not take are dropped; ``token_type_ids`` the graph takes but the
     batch lacks are zeros.
@@ -99,8 +99,8 @@ def onnx_file(model_dir: Path, manifest: Manifest, quantize: str | None) -> Path
 
 
 def load_onnx_runner(model_dir: Path, manifest: Manifest, quantize: str | None,
-                     threads: int | None) -> tuple[OnnxRunner, list[str]]:
-    """The session for a model dir's export, and its labels (from config.json)."""
+                     threads: int | None) -> OnnxRunner:
+    """The session for a model dir's export."""
     path = onnx_file(model_dir, manifest, quantize)
     threads = check_threads(threads)
     try:
@@ -112,4 +112,4 @@ def load_onnx_runner(model_dir: Path, manifest: Manifest, quantize: str | None,
         runner = OnnxRunner(path, threads)
     except Exception as error:  # onnxruntime raises its own error types
         raise ModelError(f"{path}: ONNX Runtime could not load it ({error})") from None
-    return runner, config_labels(model_dir)
+    return runner

@@ -9,9 +9,12 @@ windowing and padding): a gap over ``tolerance`` (1e-4) writes nothing and is a 
 For BERT models the graph is then rewritten into the shape ONNX Runtime's transformer
 optimizer recognises (an additive attention mask, the attention scale as a division) and
 fused (Attention, SkipLayerNormalization, BiasGelu); the fused graph must pass the same check
-or the plain one is kept. ``int8`` quantizes the weights of every MatMul and Attention
-(dynamic quantization: activations are quantized per batch at run time), per output channel
-by default.
+or the plain one is kept. A frozen-encoder model exports its plain encoder with the mean
+pooling and L2 normalisation inside the graph (``summarize.encoder.mean_pooled``), so its
+output, checked the same way, is the embedding its linear head reads.
+
+``int8`` quantizes the weights of every MatMul and Attention (dynamic quantization:
+activations are quantized per batch at run time), per output channel by default.
 """
 
 from __future__ import annotations
@@ -102,7 +105,7 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
             int8 = work / FILE_NAMES["int8"]
             _quantize(fp32, int8, options)
             result.int8_max_abs_diff, result.int8_label_agreement = _int8_check(
-                int8, probe, reference)
+                int8, probe, reference, classifier)
             result.int8 = directory / FILE_NAMES["int8"]
             os.replace(int8, result.int8)
         os.replace(fp32, result.fp32)
@@ -141,7 +144,8 @@ def _export_fp32(directory: Path, classifier: Any, probe: dict[str, np.ndarray],
     config = classifier.model.config
     fusable = options.optimize and config.model_type in FUSABLE_TYPES
     plain = work / "plain.onnx"
-    _export_graph(directory, probe, plain, options.opset, additive_mask=fusable)
+    _export_graph(directory, probe, plain, options.opset, additive_mask=fusable,
+                  pooled=classifier.frozen)
     diff = max_abs_diff(OnnxRunner(plain)(probe), reference)
     if diff > options.tolerance:
         raise ModelError(
@@ -160,23 +164,25 @@ def _export_fp32(directory: Path, classifier: Any, probe: dict[str, np.ndarray],
 
 
 def _export_graph(directory: Path, probe: dict[str, np.ndarray], path: Path, opset: int,
-                  *, additive_mask: bool) -> None:
-    """The dynamo export of the logits, with eager attention (its graph runs faster in
-    ONNX Runtime than the SDPA one) and dynamic batch and sequence axes."""
+                  *, additive_mask: bool, pooled: bool = False) -> None:
+    """The dynamo export of the logits (with ``pooled``: of a plain encoder's pooled
+    embeddings), with eager attention (its graph runs faster in ONNX Runtime than the SDPA
+    one) and dynamic batch and sequence axes."""
     import torch
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoModel, AutoModelForSequenceClassification
 
-    model = AutoModelForSequenceClassification.from_pretrained(
-        directory, attn_implementation="eager", use_safetensors=True,
-        trust_remote_code=False).eval()
+    auto_class = AutoModel if pooled else AutoModelForSequenceClassification
+    model = auto_class.from_pretrained(directory, attn_implementation="eager",
+                                       use_safetensors=True, trust_remote_code=False).eval()
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in probe]
     batch = torch.export.Dim("batch")
     sequence = torch.export.Dim("sequence", max=model.config.max_position_embeddings)
     with _quiet():
         program = torch.onnx.export(
-            _logits_module(model, additive_mask), (),
-            kwargs={n: torch.from_numpy(probe[n]) for n in names},
-            dynamo=True, opset_version=opset, input_names=names, output_names=["logits"],
+            _output_module(model, additive_mask, pooled), (),
+            kwargs={n: torch.from_numpy(probe[n]) for n in names}, dynamo=True,
+            opset_version=opset, input_names=names,
+            output_names=["sentence_embedding" if pooled else "logits"],
             dynamic_shapes={n: {0: batch, 1: sequence} for n in names}, verbose=False,
             external_data=False)
     program.save(str(path), external_data=False)
@@ -184,12 +190,16 @@ def _export_graph(directory: Path, probe: dict[str, np.ndarray], path: Path, ops
         _prepare_for_fusion(path)
 
 
-def _logits_module(model: Any, additive_mask: bool) -> Any:
-    """A module returning only the logits; with ``additive_mask`` the 0/1 mask is made
-    additive the classic BERT way, the pattern ONNX Runtime's attention fusion looks for."""
+def _output_module(model: Any, additive_mask: bool, pooled: bool) -> Any:
+    """A module returning only the logits, or with ``pooled`` the mean-pooled, normalised
+    last hidden state (over the 0/1 mask); with ``additive_mask`` the mask the model sees
+    is made additive the classic BERT way, the pattern ONNX Runtime's attention fusion
+    looks for."""
     import torch
 
-    class LogitsOnly(torch.nn.Module):
+    from newsdesk.summarize.encoder import mean_pooled
+
+    class OutputOnly(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.model = model
@@ -200,9 +210,12 @@ def _logits_module(model: Any, additive_mask: bool) -> Any:
             if additive_mask:
                 mask = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * MASK_FILL
             extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
-            return self.model(input_ids=input_ids, attention_mask=mask, **extra).logits
+            output = self.model(input_ids=input_ids, attention_mask=mask, **extra)
+            if pooled:
+                return mean_pooled(output.last_hidden_state, attention_mask)
+            return output.logits
 
-    return LogitsOnly()
+    return OutputOnly()
 
 
 def _prepare_for_fusion(path: Path) -> None:
@@ -269,13 +282,22 @@ def _quantize(source: Path, out: Path, options: ExportOptions) -> None:
                          reduce_range=options.reduce_range, weight_type=QuantType.QInt8)
 
 
-def _int8_check(path: Path, probe: dict[str, np.ndarray],
-                reference: np.ndarray) -> tuple[float, float]:
+def _int8_check(path: Path, probe: dict[str, np.ndarray], reference: np.ndarray,
+                classifier: Any) -> tuple[float, float]:
     logits = OnnxRunner(path)(probe)
     if not np.isfinite(logits).all():
         raise ModelError(f"{path.name}: the int8 model gives non-finite logits on the probe")
-    agreement = float((logits.argmax(axis=1) == reference.argmax(axis=1)).mean())
+    agreement = float((probe_labels(classifier, logits)
+                       == probe_labels(classifier, reference)).mean())
     return max_abs_diff(logits, reference), agreement
+
+
+def probe_labels(classifier: Any, rows: np.ndarray) -> np.ndarray:
+    """The label index of each probe row: the argmax of logits; for a frozen model (one
+    first window per probe text) the argmax of its head over the text and the embedding."""
+    if classifier.frozen:
+        return classifier.head.scores(list(PROBE_TEXTS[:len(rows)]), rows).argmax(axis=1)
+    return rows.argmax(axis=1)
 
 
 def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:

@@ -1,13 +1,20 @@
-"""A TF-IDF logistic-regression head whose labels are fused with a fine-tuned transformer's.
+"""A linear head over TF-IDF features (and, for a frozen encoder, a sentence embedding).
 
-A hybrid topic model dir holds, beside the transformer, ``tfidf_head.safetensors`` (``idf``,
-``coef``, ``intercept``) and ``tfidf_head.json`` (vocabulary in column order, labels,
-vectorizer settings, format version): plain arrays and JSON, never pickle. ``TfidfHead``
-computes each text's TF-IDF row sparsely, exactly as scikit-learn's ``TfidfVectorizer``
-(word analyzer) does, and the softmax of ``coef @ x + intercept`` as a multinomial
-``LogisticRegression`` does, with numpy alone: serving needs no scikit-learn.
-``fuse`` mixes the transformer's log-probabilities with the head's; the weight lives in the
-manifest (``newsdesk.json`` ``extras["hybrid"]["tfidf_weight"]``).
+Two kinds of topic model dir hold one, as ``tfidf_head.safetensors`` (``idf``, ``coef``,
+``intercept``) and ``tfidf_head.json`` (vocabulary in column order, labels, vectorizer
+settings, embedding size, format version): plain arrays and JSON, never pickle.
+
+* a hybrid (``extras["hybrid"]`` in ``newsdesk.json``): a TF-IDF logistic regression whose
+  log-probabilities ``fuse`` mixes with the fine-tuned transformer's at
+  ``extras["hybrid"]["tfidf_weight"]``;
+* a frozen encoder (``extras["frozen"]``): a linear model over [TF-IDF of the whole text ;
+  the frozen encoder's ``embedding_dim``-wide sentence embedding], which alone gives the
+  labels.
+
+``TfidfHead`` computes each text's TF-IDF row sparsely, exactly as scikit-learn's
+``TfidfVectorizer`` (word analyzer) does, the decision scores ``coef @ [x ; e] +
+intercept`` and their softmax (a multinomial ``LogisticRegression``'s probabilities; for a
+linear SVM a plain softmax of its scores), with numpy alone: serving needs no scikit-learn.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ HEAD_WEIGHTS = "tfidf_head.safetensors"
 HEAD_JSON = "tfidf_head.json"
 HEAD_FORMAT = 1
 MANIFEST_KEY = "hybrid"
+FROZEN_KEY = "frozen"
 NORMS = ("l2", "l1", None)
 
 
@@ -66,37 +74,57 @@ class TfidfSettings:
 
 
 class TfidfHead:
-    """Multinomial logistic regression over TF-IDF features, arrays only.
+    """A linear model over [TF-IDF features ; an embedding], arrays only.
 
-    ``coef`` is (labels x vocabulary), ``intercept`` (labels,), ``idf`` (vocabulary,);
-    ``labels[i]`` names row ``i`` of ``coef``.
+    ``coef`` is (labels x (vocabulary + embedding_dim)): the first columns weigh the terms,
+    the last ``embedding_dim`` (0 for a hybrid's head) the embedding; ``intercept`` is
+    (labels,), ``idf`` (vocabulary,); ``labels[i]`` names row ``i`` of ``coef``.
     """
 
     def __init__(self, vocabulary: Sequence[str], idf: np.ndarray, coef: np.ndarray,
                  intercept: np.ndarray, labels: Sequence[str],
-                 settings: TfidfSettings | None = None) -> None:
+                 settings: TfidfSettings | None = None, embedding_dim: int = 0) -> None:
         self.vocabulary = list(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float32)
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = np.asarray(intercept, dtype=np.float32)
         self.labels = [str(label) for label in labels]
         self.settings = settings or TfidfSettings()
+        self.embedding_dim = embedding_dim
         check_shapes(self)
         self._index = {term: i for i, term in enumerate(self.vocabulary)}
         if len(self._index) != len(self.vocabulary):
             raise ValueError("the vocabulary holds a term twice")
         self._pattern = re.compile(self.settings.token_pattern)
         self._idf64 = self.idf.astype(np.float64)
-        self._coef_by_term = np.ascontiguousarray(self.coef.T, dtype=np.float64)
+        weights = np.ascontiguousarray(self.coef.T, dtype=np.float64)
+        self._coef_by_term = weights[:len(self.vocabulary)]
+        self._coef_by_dimension = weights[len(self.vocabulary):]
         self._intercept64 = self.intercept.astype(np.float64)
 
-    def log_probs(self, texts: Sequence[str]) -> np.ndarray:
-        """Log-probabilities (len(texts), len(labels)), as ``predict_log_proba`` gives."""
+    def log_probs(self, texts: Sequence[str], embeddings: np.ndarray | None = None
+                  ) -> np.ndarray:
+        """Log-probabilities (len(texts), len(labels)): the log-softmax of ``scores``, as
+        a logistic regression's ``predict_log_proba`` gives."""
+        return log_softmax(self.scores(texts, embeddings))
+
+    def scores(self, texts: Sequence[str], embeddings: np.ndarray | None = None
+               ) -> np.ndarray:
+        """Decision scores (len(texts), len(labels)) in float64, as scikit-learn's
+        ``decision_function`` gives; ``embeddings`` (len(texts), embedding_dim) must come
+        with a head that has embedding columns, and only then."""
         scores = np.tile(self._intercept64, (len(texts), 1))
         for row, text in enumerate(texts):
             columns, values = self.tfidf_row(text)
             scores[row] += values @ self._coef_by_term[columns]
-        return log_softmax(scores)
+        if self.embedding_dim:
+            if embeddings is None or np.shape(embeddings) != (len(texts), self.embedding_dim):
+                raise ValueError(f"this head needs a ({len(texts)}, {self.embedding_dim}) "
+                                 f"embedding array, not {np.shape(embeddings)}")
+            scores += np.asarray(embeddings, dtype=np.float64) @ self._coef_by_dimension
+        elif embeddings is not None:
+            raise ValueError("this head has no embedding columns; pass no embeddings")
+        return scores
 
     def tfidf_row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's nonzero TF-IDF features: column indices and float64 values."""
@@ -128,7 +156,8 @@ class TfidfHead:
         save_file({"idf": self.idf, "coef": self.coef, "intercept": self.intercept},
                   str(weights), metadata={"format": "newsdesk-tfidf-head"})
         payload = {"format_version": HEAD_FORMAT, "labels": self.labels,
-                   "settings": asdict(self.settings), "vocabulary": self.vocabulary}
+                   "settings": asdict(self.settings), "embedding_dim": self.embedding_dim,
+                   "vocabulary": self.vocabulary}
         meta.write_text(json.dumps(payload, ensure_ascii=False) + "\n", encoding="utf-8")
         return [weights, meta]
 
@@ -145,7 +174,7 @@ class TfidfHead:
         arrays = _read_head_arrays(directory / HEAD_WEIGHTS)
         try:
             head = cls(meta["vocabulary"], arrays["idf"], arrays["coef"], arrays["intercept"],
-                       meta["labels"], settings)
+                       meta["labels"], settings, meta.get("embedding_dim", 0))
         except (TypeError, ValueError) as error:
             raise ModelError(f"{directory / HEAD_WEIGHTS} and {HEAD_JSON} do not fit together "
                              f"({error})") from None
@@ -156,14 +185,17 @@ class TfidfHead:
 
 
 def check_shapes(head: TfidfHead) -> None:
-    """ValueError unless idf, coef, intercept, vocabulary and labels agree and are finite."""
-    k, size = len(head.labels), len(head.vocabulary)
-    expected = {"idf": (size,), "coef": (k, size), "intercept": (k,)}
+    """ValueError unless idf, coef, intercept, vocabulary, embedding size and labels agree
+    and are finite."""
+    k, size, width = len(head.labels), len(head.vocabulary), head.embedding_dim
+    if isinstance(width, bool) or not isinstance(width, int) or width < 0:
+        raise ValueError(f"embedding_dim must be a whole number >= 0, not {width!r}")
+    expected = {"idf": (size,), "coef": (k, size + width), "intercept": (k,)}
     for name, shape in expected.items():
         array = getattr(head, name)
         if array.shape != shape:
             raise ValueError(f"{name} has shape {array.shape}, expected {shape} for "
-                             f"{k} labels and {size} terms")
+                             f"{k} labels, {size} terms and {width} embedding dimensions")
         if not np.isfinite(array).all():
             raise ValueError(f"{name} holds NaN or infinite values")
     if k < 2:
@@ -172,7 +204,7 @@ def check_shapes(head: TfidfHead) -> None:
 
 def _read_head_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise ModelError(f"{path}: missing (the manifest says this model is a hybrid)")
+        raise ModelError(f"{path}: missing (the manifest says this model has a linear head)")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -194,7 +226,7 @@ def _read_head_arrays(path: Path) -> dict[str, np.ndarray]:
     from safetensors.numpy import load_file
 
     if not path.is_file():
-        raise ModelError(f"{path}: missing (the manifest says this model is a hybrid)")
+        raise ModelError(f"{path}: missing (the manifest says this model has a linear head)")
     try:
         arrays = load_file(str(path))
     except Exception as error:  # safetensors raises its own error types
@@ -253,11 +285,55 @@ def hybrid_weight(manifest: Manifest, where: str | Path = MANIFEST_NAME) -> floa
     return float(weight)
 
 
-def load_hybrid_head(model_dir: Path, manifest: Manifest) -> TfidfHead | None:
-    """The dir's TF-IDF head when its manifest says it is a hybrid, else None; its labels
-    must be the model's (``config.json`` ``id2label``), in order."""
+def frozen_entry(manifest: Manifest, where: str | Path = MANIFEST_NAME) -> dict[str, Any] | None:
+    """The manifest's ``extras["frozen"]`` (a frozen encoder + linear head), or None."""
+    entry = manifest.extras.get(FROZEN_KEY)
+    if entry is None:
+        return None
+    width = entry.get("embedding_dim") if isinstance(entry, dict) else None
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ModelError(f"{where}: extras.frozen.embedding_dim must be a positive whole "
+                         f"number, not {width!r}")
+    if manifest.extras.get(MANIFEST_KEY) is not None:
+        raise ModelError(f"{where}: a model is frozen or hybrid, not both (extras.frozen and "
+                         "extras.hybrid)")
+    if not manifest.labels:
+        raise ModelError(f"{where}: a frozen model's manifest must list its labels")
+    if manifest.windowing.mode != "first":
+        raise ModelError(f"{where}: a frozen model reads each text's first window (windowing "
+                         f"mode 'first'), not {manifest.windowing.mode!r}")
+    return entry
+
+
+def load_head(model_dir: Path, manifest: Manifest) -> TfidfHead | None:
+    """The dir's linear head: a frozen model's (labels from the manifest, embedding size
+    that of the manifest and of config.json's ``hidden_size``), a hybrid's (labels from
+    ``config.json`` ``id2label``, no embedding columns), or None for a plain fine-tuned
+    model. Labels must match in order; any mismatch is a ModelError naming the file."""
     from newsdesk.modeldir import config_labels
 
-    if hybrid_weight(manifest, model_dir / MANIFEST_NAME) is None:
+    where = model_dir / MANIFEST_NAME
+    frozen = frozen_entry(manifest, where)
+    if frozen is not None:
+        head = TfidfHead.load(model_dir, manifest.labels)
+        width, hidden = frozen["embedding_dim"], _config_hidden_size(model_dir)
+        if head.embedding_dim != width or hidden not in (None, width):
+            raise ModelError(f"{model_dir / HEAD_JSON}: embedding_dim {head.embedding_dim} "
+                             f"does not match the manifest's {width} and the encoder's "
+                             f"hidden_size {hidden}")
+        return head
+    if hybrid_weight(manifest, where) is None:
         return None
-    return TfidfHead.load(model_dir, config_labels(model_dir))
+    head = TfidfHead.load(model_dir, config_labels(model_dir))
+    if head.embedding_dim:
+        raise ModelError(f"{model_dir / HEAD_JSON}: a hybrid's head reads TF-IDF features "
+                         f"only, but this one has {head.embedding_dim} embedding columns")
+    return head
+
+
+def _config_hidden_size(model_dir: Path) -> int | None:
+    try:
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None  # opening the model itself reports the broken config.json
+    return config.get("hidden_size") if isinstance(config, dict) else None

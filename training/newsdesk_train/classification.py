@@ -92,6 +92,18 @@ def weighted_loss(labels: Sequence[str], records: Sequence[Record],
     return loss
 
 
+def labelled_data(config: RecipeConfig) -> tuple[ClassificationTask, RecipeData, list[str]]:
+    """The recipe's task, its records, and the labels of its training records (validation
+    and test records with other labels are a DataError)."""
+    task = CLASSIFICATION_TASKS[config.task]
+    data = load_recipe_data(config.data)
+    labels = label_set(task, data.train)
+    check_known(task, data.validation, labels, "validation data")
+    if data.test:
+        check_known(task, data.test, labels, "test data")
+    return task, data, labels
+
+
 def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
     """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
     from transformers import (
@@ -102,12 +114,7 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
         Trainer,
     )
 
-    task = CLASSIFICATION_TASKS[config.task]
-    data = load_recipe_data(config.data)
-    labels = label_set(task, data.train)
-    check_known(task, data.validation, labels, "validation data")
-    if data.test:
-        check_known(task, data.test, labels, "test data")
+    task, data, labels = labelled_data(config)
     base = resolve_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base)
     dropout = attention_dropout_kwargs(AutoConfig.from_pretrained(base),
@@ -145,7 +152,7 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
         task=config.task, labels=labels, base_model=config.model.base,
         windowing=windowing_for(config, config.model.inference_windows), multi_label=multi,
         pair_order=["target", "text"] if task.paired else None,
-        data=_data_summary(config, data),
+        data=data_summary(config, data),
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
             "epochs": config.training.epochs, "learning_rate": config.training.learning_rate,
@@ -157,12 +164,15 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
 
 
 def evaluate_classifier(model: Any, tokenizer: Any, manifest: Manifest, device: Any,
-                        data: RecipeData, config: RecipeConfig, work: WorkDirs) -> None:
+                        data: RecipeData, config: RecipeConfig, work: WorkDirs,
+                        head: Any = None) -> None:
     """Fill the manifest from the trained model: the hybrid head fitted and staged (hybrid
-    recipes), thresholds tuned on validation for a multi-label model (0.5 without a
-    validation set), then the metrics of every split."""
+    recipes; a frozen recipe passes its fitted ``head``), thresholds tuned on validation
+    for a multi-label model (0.5 without a validation set), then the metrics of every
+    split."""
     task = CLASSIFICATION_TASKS[config.task]
-    head = fit_hybrid_head(config, data, task, manifest.labels, work, manifest)
+    if head is None:
+        head = fit_hybrid_head(config, data, task, manifest.labels, work, manifest)
     classifier = CLASSIFIERS[config.task](model, tokenizer, manifest, device, head=head)
     if manifest.multi_label and data.has_validation:
         manifest.thresholds = tune_thresholds(classifier, data.validation, task)
@@ -199,8 +209,8 @@ def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: Classification
 def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
                     data: RecipeData) -> dict[str, Any]:
     """Windowed, document-level metrics on validation and test with the inference code."""
-    from newsdesk.evaluation.classification import classification_metrics
-    from newsdesk.evaluation.stance import stance_metrics
+    from newsdesk.metrics.classification import classification_metrics
+    from newsdesk.metrics.stance import stance_metrics
 
     out: dict[str, Any] = {}
     for split, records in (("validation", data.validation), ("test", data.test)):
@@ -208,7 +218,7 @@ def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
             continue
         predictions = predict_records(classifier, task, records)
         if classifier.manifest.multi_label:
-            from newsdesk.evaluation.multilabel import multilabel_metrics
+            from newsdesk.metrics.multilabel import multilabel_metrics
 
             out[split] = multilabel_metrics([task.gold(r) for r in records],
                                             [p.labels for p in predictions], classifier.labels)
@@ -229,7 +239,7 @@ def predict_records(classifier: SequenceClassifier, task: ClassificationTask,
     return classifier._predict(texts, targets, batch_size=32)
 
 
-def _data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:
+def data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:
     return {**data_sources(config.data),
             "splits": {"train": len(data.train), "validation": len(data.validation),
                        "test": len(data.test)}}

@@ -188,6 +188,56 @@ class HybridConfig:
             raise ConfigError("hybrid.min_df must be at least 1")
 
 
+FROZEN_CLASSIFIERS = ("linear_svm", "logistic")
+#: The only recipe keys a frozen recipe reads outside ``data`` and ``frozen``.
+FROZEN_MODEL_KEYS = ("base", "max_length", "multi_label")  # multi_label: refused below
+FROZEN_TRAINING_KEYS = ("seed", "threads")
+
+
+@dataclass
+class FrozenConfig:
+    """Topic recipes only: keep ``model.base`` frozen (nothing is trained by gradient) and fit
+    a linear model over [the mean-pooled, L2-normalised embedding of each article's first
+    ``model.max_length`` tokens ; TF-IDF features of the whole article].
+
+    ``classifier`` is ``linear_svm`` (LinearSVC; probabilities are the softmax of its
+    decision scores) or ``logistic`` (multinomial LogisticRegression, its own
+    probabilities). ``C``: one value, or a grid chosen from by inner grouped 3-fold CV on the
+    training records (same-headline stories in one fold). ``embedding_weight``: the factor
+    on the embedding's columns beside the unit-length TF-IDF vector (how much the encoder
+    counts against the words), one value or a grid chosen jointly with C by the same inner
+    CV. TF-IDF: words and n-grams up to ``ngram_max`` words seen in at least ``min_df``
+    training articles, sublinear tf, l2.
+    """
+
+    classifier: str = "linear_svm"
+    C: list[float] | float = field(default_factory=lambda: [0.1, 0.3, 1.0, 3.0, 10.0])
+    embedding_weight: list[float] | float = 1.0
+    ngram_max: int = 2
+    min_df: int = 2
+
+    def __post_init__(self) -> None:
+        if self.classifier not in FROZEN_CLASSIFIERS:
+            raise ConfigError(f"frozen.classifier must be one of "
+                              f"{', '.join(FROZEN_CLASSIFIERS)}, not {self.classifier!r}")
+        self.C = _positive_grid("frozen.C", self.C)
+        self.embedding_weight = _positive_grid("frozen.embedding_weight",
+                                               self.embedding_weight)
+        if self.ngram_max < 1:
+            raise ConfigError("frozen.ngram_max must be at least 1")
+        if self.min_df < 1:
+            raise ConfigError("frozen.min_df must be at least 1")
+
+
+def _positive_grid(key: str, value: Any) -> list[float]:
+    """One positive number or a non-empty list of them, as a sorted list without repeats."""
+    grid = [_coerce_scalar(float, v) for v in (value if isinstance(value, list) else [value])]
+    if not grid or any(v is _NO or v <= 0 for v in grid):
+        raise ConfigError(f"{key} must be a positive number or a non-empty list of them, "
+                          f"not {value!r}")
+    return sorted(set(grid))
+
+
 @dataclass
 class SelectionConfig:
     """How a recipe's settings were chosen, and where its cross-validation figures are.
@@ -228,6 +278,7 @@ class RecipeConfig:
     generation: dict[str, Any] = field(default_factory=dict)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     hybrid: HybridConfig | None = None
+    frozen: FrozenConfig | None = None
     selection: SelectionConfig | None = None
     #: The YAML file read (set by ``load_config``; not a recipe key).
     recipe_path: str = field(default="", init=False)
@@ -241,8 +292,42 @@ class RecipeConfig:
         if self.hybrid is not None and self.model.multi_label:
             raise ConfigError("hybrid: a TF-IDF head is fused with single-label topic models "
                               "only; remove the hybrid section or model.multi_label")
+        if self.frozen is not None:
+            check_frozen(self)
         if not self.output_dir:
             self.output_dir = f"models/{self.name}"
+
+
+def check_frozen(config: RecipeConfig) -> None:
+    """A frozen encoder + linear head is a single-label topic model, never also a hybrid."""
+    if config.task != "topic":
+        raise ConfigError(f"frozen: a frozen encoder + linear head is built for topic models "
+                          f"only, not for a {config.task} model; remove the frozen section")
+    if config.model.multi_label:
+        raise ConfigError("frozen: a frozen encoder + linear head gives one label per article; "
+                          "remove the frozen section or model.multi_label")
+    if config.hybrid is not None:
+        raise ConfigError("frozen and hybrid exclude each other: a frozen model's head reads "
+                          "TF-IDF features already; remove the hybrid section")
+
+
+def prepare_frozen(raw: dict[str, Any]) -> None:
+    """In a frozen recipe, a ``model`` or ``training`` key it would ignore is an error, and
+    ``model.stride`` is 0 (it reads one window per article, so a short ``max_length`` is
+    never refused for the default stride)."""
+    if raw.get("frozen") is None:
+        return
+    for section, used in (("model", FROZEN_MODEL_KEYS), ("training", FROZEN_TRAINING_KEYS)):
+        values = raw.get(section) or {}
+        unused = [key for key in values if key not in used] if isinstance(values, dict) else []
+        if unused:
+            raise ConfigError(
+                f"{section}.{unused[0]} has no effect in a frozen recipe, which reads only "
+                f"{', '.join(f'{section}.{k}' for k in used)} there; remove it")
+    if isinstance(raw.get("model"), dict):
+        raw["model"]["stride"] = 0
+    elif raw.get("model") is None:
+        raw["model"] = {"stride": 0}
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None) -> RecipeConfig:
@@ -259,6 +344,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> RecipeC
     for item in overrides or []:
         apply_override(raw, item)
     try:
+        prepare_frozen(raw)
         config = build(RecipeConfig, raw, prefix="")
     except ConfigError as error:
         raise ConfigError(f"{path}: {error}") from None

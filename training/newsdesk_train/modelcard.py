@@ -37,6 +37,9 @@ def input_line(manifest: Manifest) -> str:
     """How the model reads a text: windows for classifiers, source and generation for
     summarizers."""
     windowing = manifest.windowing
+    if manifest.extras.get("frozen"):
+        return (f"- input: the first {windowing.max_length} tokens (the frozen encoder's "
+                "embedding) and the whole text (TF-IDF)")
     if manifest.task == "summary":
         long = ("truncated" if windowing.mode == "first" else
                 f"map-reduce (up to {windowing.max_windows} windows summarised, then the "
@@ -70,6 +73,33 @@ def hybrid_section(manifest: Manifest) -> list[str]:
         "`newsdesk predict`, `newsdesk evaluate`) gives the fused ones.", ""]
 
 
+def frozen_section(manifest: Manifest) -> list[str]:
+    """For a frozen-encoder model: how its labels are made, and what transformers gives."""
+    frozen = manifest.extras.get("frozen")
+    if not frozen:
+        return []
+    kind = {"linear_svm": "linear SVM (LinearSVC)",
+            "logistic": "multinomial logistic regression"}[frozen["classifier"]]
+    grid = ", ".join(f"{c:g}" for c in frozen["C_grid"])
+    chosen = (f"C={frozen['C']:g}, chosen among {grid} by inner {frozen['inner_cv']['folds']}"
+              "-fold cross-validation on the training articles grouped by headline"
+              if len(frozen["C_grid"]) > 1 else f"C={frozen['C']:g} as the recipe fixed it")
+    return [
+        "## How labels are made", "",
+        f"No weight was trained by gradient: the encoder `{frozen['encoder']}` is frozen "
+        "(the dir holds its pretrained weights, unchanged). Each article's first "
+        f"{frozen['max_length']} tokens become one {frozen['embedding_dim']}-dimensional "
+        "embedding (mean of the token vectors, L2-normalised, as sentence-transformers "
+        f"encoders were trained), and a {kind} over [that embedding ; TF-IDF of the whole "
+        f"article: 1- to {frozen['ngram_max']}-word n-grams seen in at least "
+        f"{frozen['min_df']} training articles, {frozen['vocabulary_size']} terms] gives the "
+        f"label; {chosen}. Probabilities: {frozen['probabilities']}. The head is "
+        "`tfidf_head.safetensors` + `tfidf_head.json` (plain arrays and JSON). "
+        "`transformers.pipeline` cannot give this model's labels (config.json describes the "
+        "plain encoder); use newsdesk (`TopicClassifier` on torch or ONNX, `newsdesk "
+        "predict`, `newsdesk evaluate`).", ""]
+
+
 def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) -> Path:
     """Write README.md with metrics, training data, intended use and limits."""
     lines = [
@@ -86,6 +116,7 @@ def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) 
         f"model = {_class_for(manifest.task)}.from_pretrained({str(config.output_dir)!r})",
         "```", "",
         *hybrid_section(manifest),
+        *frozen_section(manifest),
         *selection_lines(manifest.extras.get("selection"), manifest.metrics.get("test")),
         "## Intended use and limits", "", USES.get(manifest.task, ""),
         "Trained on a small set of English news from a few outlets and years; expect lower "

@@ -33,7 +33,11 @@ def train(config: RecipeConfig, *, resume: bool = False) -> Path:
     if resume and work.last_checkpoint() is None:
         raise ConfigError(f"--resume: no checkpoint in {work.checkpoints} to resume from")
     work.prepare(resume=resume)
-    if config.task in ("topic", "stance"):
+    if config.frozen is not None:
+        from newsdesk_train.frozen import train_frozen
+
+        run = train_frozen(config, work)
+    elif config.task in ("topic", "stance"):
         from newsdesk_train.classification import train_classifier
 
         run = train_classifier(config, work, resume=resume)

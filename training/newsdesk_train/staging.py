@@ -3,7 +3,8 @@
 A task trains and hands back a ``TrainedRun``: its Trainer, tokenizer, manifest, the auto
 class that reloads its model dir, and how to evaluate the model. ``stage`` then does the
 same for topic, stance and summary models under one process, ``torchrun`` or ``accelerate
-launch`` (DDP, DeepSpeed, FSDP):
+launch`` (DDP, DeepSpeed, FSDP); a frozen-encoder recipe, which trains nothing by gradient,
+hands back its encoder instead of a Trainer and runs in one process:
 
 1. every rank calls ``save_model`` into ``work.staging``: under DeepSpeed/FSDP gathering
    the sharded weights is a collective, and only rank 0 writes;
@@ -29,7 +30,9 @@ class TrainedRun:
     """What a task's training hands to ``stage``.
 
     ``evaluate(model)`` fills ``manifest`` (metrics; thresholds for multi-label models)
-    from the whole trained model; it runs on the main process only.
+    from the whole trained model; it runs on the main process only. ``trainer`` is None
+    when nothing was trained by gradient (a frozen encoder): ``model`` is then saved as it
+    is.
     """
 
     trainer: Any
@@ -37,14 +40,18 @@ class TrainedRun:
     manifest: Manifest
     auto_class: Any
     evaluate: Callable[[Any], None]
+    model: Any = None
 
 
 def stage(run: TrainedRun, work: WorkDirs) -> bool:
     """Save, evaluate and stage the trained model (call it on every rank); True on the
     main process, which then publishes."""
     trainer = run.trainer
-    trainer.save_model(str(work.staging))
-    trainer.accelerator.wait_for_everyone()
+    if trainer is None:  # one process, nothing sharded: the model is saved as it is
+        run.model.save_pretrained(str(work.staging))
+    else:
+        trainer.save_model(str(work.staging))
+        trainer.accelerator.wait_for_everyone()
     if not is_main_process():
         return False
     (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
@@ -59,6 +66,8 @@ def whole_model(run: TrainedRun, work: WorkDirs) -> Any:
     one process; under DeepSpeed or FSDP (weights sharded across ranks) the staged copy,
     loaded as inference loads a model dir."""
     trainer = run.trainer
+    if trainer is None:
+        return run.model
     if not (trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled):
         return trainer.model
     from newsdesk.modeldir import load_model_and_tokenizer
