@@ -72,11 +72,12 @@ def test_readme_main_job_smoke_run(tmp_path: Path) -> None:
     if not setup_is_current():
         pytest.skip(".venv missing or out of date: run scripts/setup.sh first "
                     "(scripts/test.sh does); the smoke run must not install anything")
-    model, report = tmp_path / "topic-bbc-minilm", tmp_path / "report"
+    model, report = tmp_path / "topic-bbc-mpnet-frozen", tmp_path / "report"
     models_before = sorted((ROOT / "models").iterdir())
     env = {**os.environ, "RETRAIN": "1", "NEWSDESK_MODEL_DIR": str(model),
            "NEWSDESK_REPORT_DIR": str(report)}
-    run = subprocess.run(["bash", str(ROOT / "scripts" / "quickstart.sh"), "--max-steps", "3"],
+    run = subprocess.run(["bash", str(ROOT / "scripts" / "quickstart.sh"),
+                          "--set", "data.max_train_examples=100"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     out = run.stdout
