@@ -47,6 +47,18 @@ def test_model_dir_has_the_promised_files(trained: Path) -> None:
     assert "| test | 10 |" in card and "Intended use and limits" in card
 
 
+def test_the_trained_cards_metadata_holds_the_manifests_metrics(trained: Path) -> None:
+    from huggingface_hub import ModelCard
+
+    manifest, card = Manifest.load(trained), ModelCard.load(trained / "README.md")
+    figures = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
+    assert figures == {(split, name): manifest.metrics[split][key]
+                       for split in ("test", "validation")
+                       for name, key in (("Accuracy", "accuracy"), ("Macro-F1", "macro_f1"))}
+    assert card.data.library_name == "newsdesk" and card.data.datasets is None  # local file
+    assert card.data.model_name == manifest.training["recipe"]
+
+
 def test_predict_returns_label_strings_and_probabilities(trained: Path) -> None:
     classifier = TopicClassifier.from_pretrained(trained)
     predictions = classifier.predict(["Shares fell sharply.", "The striker scored twice."])
