@@ -19,6 +19,8 @@ from newsdesk.atomic import write_text_atomically
 from newsdesk.data.sources import BUILTIN, FORMATS
 from newsdesk.evaluation.selection import selection_lines
 from newsdesk.manifest import Manifest
+from newsdesk.metrics.multilabel import F1_AVERAGES
+from newsdesk.metrics.summary import ROUGE_TYPES
 from newsdesk_train.config import RecipeConfig
 
 #: The hub id of each embedded base model (the aliases of ``newsdesk.assets.MODEL_ALIASES``).
@@ -47,9 +49,8 @@ HUB_METRICS: dict[str, HubMetric] = {
     "subset_accuracy": HubMetric("accuracy", "Subset accuracy", "subset"),
     **{f"{average}_f1": HubMetric("f1", f"{average.capitalize()}-F1", None,
                                   {"average": average})
-       for average in ("macro", "micro", "samples")},
-    **{name: HubMetric("rouge", name.replace("rouge", "ROUGE-"), name)
-       for name in ("rouge1", "rouge2", "rougeLsum")},
+       for average in F1_AVERAGES},
+    **{name: HubMetric("rouge", name.replace("rouge", "ROUGE-"), name) for name in ROUGE_TYPES},
 }
 #: The splits whose metrics go into the model-index, the one read once first.
 EVAL_SPLITS = ("test", "validation")
