@@ -1,6 +1,6 @@
-"""The shared helpers of every model that runs batches (``newsdesk.batching``), the one
-model-dir opener (``newsdesk.modeldir.open_model_dir``) and the classifier's public
-``predict_texts``: what each promises, on the real MiniLM tokenizer and tiny real models."""
+"""The shared helpers of every model that runs batches (``newsdesk.batching``) and the
+classifier's public ``predict_texts``: what each promises, on the real MiniLM tokenizer and
+tiny real models."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ from tiny_models import make_tiny_classifier, minilm_tokenizer
 
 from newsdesk import StanceClassifier, TopicClassifier
 from newsdesk.batching import length_batches, pad_batch
-from newsdesk.errors import ModelError
-from newsdesk.manifest import Manifest, Windowing
-from newsdesk.modeldir import open_model_dir
+from newsdesk.manifest import Windowing
 from newsdesk.windowing import encode_windows
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -70,32 +68,6 @@ def test_pad_batch_pads_to_the_longest_with_the_pad_id_and_a_mask() -> None:
         assert batch["attention_mask"][row].tolist() == [1] * length + [0] * (
             max(lengths) - length)
     assert features[0] == windows.features[0]  # the caller's features are left as they were
-
-
-def test_open_model_dir_reads_and_checks_the_manifest(topic_dir: Path) -> None:
-    opened = open_model_dir(topic_dir, "topic")
-    assert opened.manifest == Manifest.load(topic_dir) and opened.name == "topic"
-    assert open_model_dir(topic_dir).manifest == opened.manifest  # no task: read, not checked
-    with pytest.raises(ModelError, match="a topic model, not a stance model; load it with "
-                                         "the topic class"):
-        open_model_dir(topic_dir, "stance")
-
-
-def test_open_model_dir_gives_a_plain_dir_the_tasks_defaults(topic_dir: Path,
-                                                             tmp_path: Path) -> None:
-    import shutil
-
-    plain = Path(shutil.copytree(topic_dir, tmp_path / "plain"))
-    (plain / "newsdesk.json").unlink()
-    assert open_model_dir(plain).manifest is None
-    defaults = open_model_dir(plain, "stance").manifest
-    assert defaults is not None and defaults.task == "stance" and not defaults.labels
-
-
-def test_allow_pickle_still_reads_safetensors_first(topic_dir: Path) -> None:
-    strict = TopicClassifier.from_pretrained(topic_dir).predict_proba(TEXTS)
-    allowed = TopicClassifier.from_pretrained(topic_dir, allow_pickle=True)
-    assert np.array_equal(allowed.predict_proba(TEXTS), strict)
 
 
 def test_predict_texts_is_predict(topic_dir: Path, tmp_path: Path) -> None:
