@@ -11,6 +11,7 @@ from tiny_data import recipe, topic_rows, write_jsonl
 from tiny_models import json_from_new_process, make_tiny_base, make_tiny_classifier
 
 from newsdesk import TopicClassifier
+from newsdesk.batching import pad_batch
 from newsdesk.manifest import Manifest
 from newsdesk_train.cli import main as train_main
 
@@ -86,7 +87,7 @@ def test_long_text_is_windowed_not_truncated(trained: Path, tmp_path: Path) -> N
     # all windows from the first window's.
     random = TopicClassifier.from_pretrained(make_tiny_classifier(
         tmp_path / "random", windowing=classifier.windowing))
-    logits = np.concatenate([random.runner(random._pad(windows.features[i:i + 4]))
+    logits = np.concatenate([random.runner(pad_batch(random.tokenizer, windows.features[i:i + 4]))
                              for i in range(0, len(windows.features), 4)])
     window_probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     mean = window_probs.mean(axis=0)
