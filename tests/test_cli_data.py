@@ -28,12 +28,11 @@ def test_show_bbc_news_prints_size_splits_labels_and_provenance(
     assert "licence: research use only" in out and "provenance: D. Greene" in out
 
 
-def test_show_an_fnc1_folder(capsys: pytest.CaptureFixture[str], fixtures_dir: Path,
-                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("newsdesk.data.describe._mean_tokens", lambda records: {})
+def test_show_an_fnc1_folder(capsys: pytest.CaptureFixture[str], fixtures_dir: Path) -> None:
     code, out, _ = run(capsys, "data", "show", f"fnc1:{fixtures_dir / 'fnc1'}")
     assert code == 0
     assert ": 14 records" in out and "splits: train 10, validation 1, test 3" in out
+    assert "mean length (MiniLM word pieces): text " in out and "target " in out
     assert "  unrelated" in out and "provenance: Fake News Challenge" in out
 
 

@@ -19,6 +19,7 @@ import pytest
 from tiny_models import make_tiny_classifier, window_batches
 
 from newsdesk import StanceClassifier, TopicClassifier
+from newsdesk.batching import pad_batch
 from newsdesk.cli import main
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest
@@ -92,7 +93,8 @@ def test_fp32_logits_match_torch_on_varied_lengths(topic_dir: Path) -> None:
         reference = torch_model.runner(batch)
         assert np.abs(onnx_model.runner(batch) - reference).max() < 1e-4
         assert np.ptp(reference) > 0.5  # logits spread: the check is not vacuous
-    single = torch_model._pad([{"input_ids": [101, 7592, 102], "token_type_ids": [0, 0, 0]}])
+    single = pad_batch(torch_model.tokenizer,
+                       [{"input_ids": [101, 7592, 102], "token_type_ids": [0, 0, 0]}])
     assert np.abs(onnx_model.runner(single) - torch_model.runner(single)).max() < 1e-4
 
 

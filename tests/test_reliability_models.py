@@ -69,6 +69,11 @@ def test_a_pickle_only_dir_is_refused_unless_allowed(copy: Path, model_dir: Path
     assert allowed.predict(TEXTS) == TopicClassifier.from_pretrained(model_dir).predict(TEXTS)
 
 
+def test_allow_pickle_still_reads_safetensors_first(model_dir: Path) -> None:
+    strict = TopicClassifier.from_pretrained(model_dir).predict(TEXTS)
+    assert TopicClassifier.from_pretrained(model_dir, allow_pickle=True).predict(TEXTS) == strict
+
+
 class _RunsCode:
     def __init__(self, marker: Path) -> None:
         self.marker = marker

@@ -11,6 +11,7 @@ from tiny_data import recipe, topic_rows, write_jsonl
 from tiny_models import json_from_new_process, make_tiny_base, make_tiny_classifier
 
 from newsdesk import TopicClassifier
+from newsdesk.batching import pad_batch
 from newsdesk.manifest import Manifest
 from newsdesk_train.cli import main as train_main
 
@@ -47,6 +48,18 @@ def test_model_dir_has_the_promised_files(trained: Path) -> None:
     assert "| test | 10 |" in card and "Intended use and limits" in card
 
 
+def test_the_trained_cards_metadata_holds_the_manifests_metrics(trained: Path) -> None:
+    from huggingface_hub import ModelCard
+
+    manifest, card = Manifest.load(trained), ModelCard.load(trained / "README.md")
+    figures = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
+    assert figures == {(split, name): manifest.metrics[split][key]
+                       for split in ("test", "validation")
+                       for name, key in (("Accuracy", "accuracy"), ("Macro-F1", "macro_f1"))}
+    assert card.data.library_name == "newsdesk" and card.data.datasets is None  # local file
+    assert card.data.model_name == manifest.training["recipe"]
+
+
 def test_predict_returns_label_strings_and_probabilities(trained: Path) -> None:
     classifier = TopicClassifier.from_pretrained(trained)
     predictions = classifier.predict(["Shares fell sharply.", "The striker scored twice."])
@@ -74,7 +87,7 @@ def test_long_text_is_windowed_not_truncated(trained: Path, tmp_path: Path) -> N
     # all windows from the first window's.
     random = TopicClassifier.from_pretrained(make_tiny_classifier(
         tmp_path / "random", windowing=classifier.windowing))
-    logits = np.concatenate([random.runner(random._pad(windows.features[i:i + 4]))
+    logits = np.concatenate([random.runner(pad_batch(random.tokenizer, windows.features[i:i + 4]))
                              for i in range(0, len(windows.features), 4)])
     window_probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     mean = window_probs.mean(axis=0)

@@ -86,12 +86,14 @@ def window_batches(classifier: Any, texts: Sequence[str],
                    size: int = 5) -> list[dict[str, np.ndarray]]:
     """The classifier's own padded batches of the windows of ``texts``, ``size`` windows
     of similar length each."""
+    from newsdesk.batching import pad_batch
     from newsdesk.windowing import encode_windows
 
     windows = encode_windows(classifier.tokenizer, list(texts), classifier.windowing,
                              None if targets is None else list(targets))
     features = sorted(windows.features, key=lambda f: len(f["input_ids"]))
-    return [classifier._pad(features[i:i + size]) for i in range(0, len(features), size)]
+    return [pad_batch(classifier.tokenizer, features[i:i + size])
+            for i in range(0, len(features), size)]
 
 
 def json_from_new_process(script: str) -> Any:

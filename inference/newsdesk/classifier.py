@@ -1,12 +1,12 @@
 """Topic and stance classifiers: one implementation, text or text-pair input.
 
-Texts are cut into token windows (see ``newsdesk.windowing``), windows are sorted by length
-and run in batches with dynamic padding, and the window probabilities are combined per text as
-the model's manifest says. Only the step "padded batch -> logits" depends on the backend: a
+A model dir is opened by ``newsdesk.modeldir.open_model_dir``. Texts are cut into token
+windows (``newsdesk.windowing.text_windows``: a very long text a slice at a time, so memory
+stays bounded), windows are sorted by length and run in batches padded by the tokenizer
+(``newsdesk.batching``), and the window probabilities are combined per text as the model's
+manifest says. Only the step "padded batch -> logits" depends on the backend: a
 ``TorchRunner`` (``torch.inference_mode()``) or an ONNX Runtime session
 (``newsdesk.onnx_backend``); tokenisation, windowing, batching and aggregation are shared.
-A very long text is
-windowed a slice at a time (``newsdesk.windowing.slice_groups``), so memory stays bounded.
 A hybrid model dir adds a TF-IDF head (``newsdesk.tfidf_head``) whose probabilities of each
 whole text are fused with the aggregated transformer probabilities in ``predict_proba``, the
 one place every backend's per-text probabilities pass through. A frozen-encoder model dir
@@ -19,20 +19,20 @@ mean-pooled, L2-normalised embedding of each text's first window, and a linear h
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from newsdesk.assets import resolve_model
+from newsdesk.batching import length_batches, pad_batch
 from newsdesk.errors import ConfigError, ModelError
-from newsdesk.inputs import check_pairs, check_texts
+from newsdesk.inputs import check_pairs, check_texts, check_visible
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
-from newsdesk.modeldir import check_local_model, config_labels, load_model_and_tokenizer
+from newsdesk.modeldir import config_labels, open_model_dir
 from newsdesk.prediction import Prediction
 from newsdesk.tfidf_head import TfidfHead, frozen_entry, fuse, hybrid_weight, load_head
-from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, encode_windows, slice_groups
+from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, text_windows
 
 DOCS_PER_CHUNK = 256  # texts windowed and length-sorted together (more: less padding)
 TORCH_TOKENS_PER_THREAD = 1024  # torch on CPU: fewer, larger batches (see batch_tokens)
@@ -83,24 +83,28 @@ class TorchRunner:
 
 
 class SequenceClassifier:
-    """Shared machinery of ``TopicClassifier`` and ``StanceClassifier``.
+    """Shared machinery of ``TopicClassifier`` and ``StanceClassifier``: load a model dir
+    (``from_pretrained``), then ``predict_texts`` (or ``predict_proba`` for the arrays).
 
     ``runner`` replaces the torch model (``model`` and ``device`` are then None) and
-    ``labels`` must come with it. ``max_batch_tokens`` caps a batch's padded size (count x
-    longest window): ``"auto"`` is the runner's ``batch_tokens`` on CPU and no cap on an
-    accelerator; None is no cap. ``head`` is the TF-IDF head of a hybrid model (its manifest
+    ``labels`` must come with it. ``head`` is the TF-IDF head of a hybrid model (its manifest
     holds the fusion weight) or the linear head of a frozen-encoder model (``model`` is then
     the plain encoder, and ``labels`` default to the manifest's); a manifest that needs a
     head without one is a ModelError.
     """
 
     task: ClassVar[str] = ""
+    #: Whether the model reads (target, text) pairs (stance) or texts alone.
+    paired: ClassVar[bool] = False
     #: Characters of text windowed at once (see ``newsdesk.windowing.slice_groups``).
     slice_chars: int = SLICE_CHARS
+    #: The most padded tokens (count x longest window) a batch holds: ``"auto"`` is the
+    #: runner's ``batch_tokens`` on CPU and no cap on an accelerator; None is no cap. Set it
+    #: on an instance to override.
+    max_batch_tokens: int | str | None = "auto"
 
     def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, device: Any = None,
                  *, runner: BatchRunner | None = None, labels: Sequence[str] | None = None,
-                 max_batch_tokens: int | str | None = "auto",
                  head: TfidfHead | None = None) -> None:
         self.frozen = frozen_entry(manifest) is not None
         if runner is None:
@@ -117,7 +121,6 @@ class SequenceClassifier:
             id2label = model.config.id2label
             labels = [str(id2label[i]) for i in range(len(id2label))]
         self.labels = list(labels)
-        self.max_batch_tokens = max_batch_tokens
         self.head, self.tfidf_weight = head, _checked_head(manifest, head, self.labels)
         self._tokenizer_lock = threading.Lock()
 
@@ -126,44 +129,32 @@ class SequenceClassifier:
                         allow_pickle: bool = False, backend: str = "torch",
                         quantize: str | None = None,
                         threads: int | None = None) -> SequenceClassifier:
-        """Load a model dir (or a hub id when online); only safetensors unless allowed.
+        """Load a model dir (or a hub id when online), opened by
+        ``newsdesk.modeldir.open_model_dir``: only safetensors unless allowed, no remote
+        code, a manifest for this task.
 
         ``backend="onnx"`` runs the dir's ONNX export (``newsdesk export DIR --onnx``) with
         ONNX Runtime on CPU, ``quantize="int8"`` its int8 copy; ``threads`` sets the intra-op
         threads of either backend (torch's is process-wide).
         """
-        from transformers import AutoTokenizer
-
         if backend not in BACKENDS:
             raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         if quantize is not None and backend != "onnx":
             raise ConfigError("quantize needs backend='onnx' (export with newsdesk export "
                               "--onnx --int8)")
-        source = resolve_model(name_or_path)
-        local = Path(source)
-        check_local_model(source, allow_pickle=allow_pickle)
-        manifest = cls._manifest_for(local)
-        head = load_head(local, manifest)
+        opened = open_model_dir(name_or_path, cls.task, allow_pickle=allow_pickle)
+        manifest = opened.manifest or Manifest(task=cls.task)
+        head = load_head(opened.path, manifest)
+        frozen = frozen_entry(manifest) is not None  # a plain encoder: no classification layer
         if backend == "onnx":
             from newsdesk.onnx_backend import load_onnx_runner
 
             if device not in (None, "cpu"):
                 raise ConfigError(f"the onnx backend runs on the CPU, not on {device!r}")
-            runner = load_onnx_runner(local, manifest, quantize, threads)
-            labels = manifest.labels if frozen_entry(manifest) else config_labels(local)
-            try:
-                tokenizer = AutoTokenizer.from_pretrained(local, trust_remote_code=False)
-            except (OSError, ValueError) as error:
-                raise ModelError(f"{local}: could not load the tokenizer ({error})") from None
-            return cls(None, tokenizer, manifest, None, runner=runner, labels=labels,
-                       head=head)
-        return cls._torch_from_pretrained(source, manifest, device, allow_pickle, threads,
-                                          head)
-
-    @classmethod
-    def _torch_from_pretrained(cls, source: str, manifest: Manifest, device: str | None,
-                               allow_pickle: bool, threads: int | None,
-                               head: TfidfHead | None) -> SequenceClassifier:
+            runner = load_onnx_runner(opened.path, manifest, quantize, threads)
+            labels = manifest.labels if frozen else config_labels(opened.path)
+            return cls(None, opened.load_tokenizer(), manifest, None, runner=runner,
+                       labels=labels, head=head)
         from transformers import AutoModel, AutoModelForSequenceClassification
 
         from newsdesk.device import resolve_device
@@ -172,39 +163,33 @@ class SequenceClassifier:
             import torch
 
             torch.set_num_threads(threads)
-        frozen = frozen_entry(manifest) is not None  # a plain encoder: no classification layer
-        model, tokenizer = load_model_and_tokenizer(
-            AutoModel if frozen else AutoModelForSequenceClassification, source,
-            allow_pickle=allow_pickle)
-        return cls(model, tokenizer, manifest, resolve_device(device), head=head)
+        model = opened.load_model(AutoModel if frozen else AutoModelForSequenceClassification)
+        return cls(model, opened.load_tokenizer(), manifest, resolve_device(device), head=head)
 
-    @classmethod
-    def _manifest_for(cls, local: Path) -> Manifest:
-        if (local / MANIFEST_NAME).is_file():
-            manifest = Manifest.load(local)
-            if manifest.task != cls.task:
-                raise ModelError(f"{local}: a {manifest.task} model, not a {cls.task} model; "
-                                 f"load it with the {manifest.task} class")
-            return manifest
-        return Manifest(task=cls.task)
-
-    def _check_nonempty(self, texts: Sequence[str], what: str) -> None:
-        for index, text in enumerate(texts):
-            if not has_visible_text(text):
-                raise ValueError(f"{what} at index {index} is empty or whitespace only "
-                                 "(or holds only control or format characters)")
-
-    def _predict(self, texts: list[str], targets: list[str] | None,
-                 batch_size: int) -> list[Prediction]:
-        self._check_nonempty(texts, "text")
+    def predict_texts(self, texts: Sequence[str], targets: Sequence[str] | None = None,
+                      batch_size: int = 32) -> list[Prediction]:
+        """One ``Prediction`` per text, each read with its target for a paired (stance)
+        model; ``DOCS_PER_CHUNK`` texts are windowed at a time, so memory stays bounded.
+        A text or target with nothing to read is a ValueError naming its index."""
+        texts = check_texts(texts)
+        check_visible(texts)
+        if self.paired != (targets is not None):
+            raise ValueError(f"a {self.task} model reads "
+                             + ("(target, text) pairs: pass one target per text" if self.paired
+                                else "texts alone: it takes no targets"))
         if targets is not None:
-            self._check_nonempty(targets, "target")
+            targets = check_texts(targets, what="target")
+            if len(targets) != len(texts):
+                raise ValueError(f"{len(targets)} targets for {len(texts)} texts")
+            check_visible(targets, what="target")
+        thresholds = self.manifest.thresholds if self.manifest.multi_label else None
         out: list[Prediction] = []
         for start in range(0, len(texts), DOCS_PER_CHUNK):
             stop = start + DOCS_PER_CHUNK
             chunk_targets = targets[start:stop] if targets is not None else None
             probs = self.predict_proba(texts[start:stop], chunk_targets, batch_size)
-            out.extend(self._to_prediction(row) for row in probs)
+            out.extend(Prediction.from_probabilities(self.labels, row, thresholds)
+                       for row in probs)
         return out
 
     def predict_proba(self, texts: Sequence[str], targets: Sequence[str] | None = None,
@@ -232,11 +217,10 @@ class SequenceClassifier:
         if self.frozen:
             raise ModelError("a frozen-encoder model has no transformer probabilities: its "
                              "labels come from its linear head (predict_proba)")
-        windowing = self.manifest.windowing
         multi_label = self.manifest.multi_label
         probs = self._per_text(texts, targets, batch_size, len(self.labels),
                                lambda logits: _probabilities(logits, multi_label))
-        if windowing.aggregate == "max" and not multi_label:
+        if self.windowing.aggregate == "max" and not multi_label:
             probs = probs / probs.sum(axis=1, keepdims=True)
         return probs
 
@@ -253,25 +237,21 @@ class SequenceClassifier:
                   ) -> np.ndarray:
         """The runner's rows of every window (``transform``-ed), aggregated per text as the
         manifest's windowing says."""
-        windowing = self.manifest.windowing
         parts: list[np.ndarray] = [np.zeros((0, width))]
         owners: list[int] = []
-        counts: dict[int, int] = {}
-        for group in slice_groups(texts, targets, windowing, self.slice_chars):
-            with self._tokenizer_lock:
-                windows = encode_windows(self.tokenizer, group.texts, windowing, group.targets)
-            windows = _by_text(windows, group.owners, counts, windowing.max_windows)
+        for windows in text_windows(self.tokenizer, texts, targets, self.windowing,
+                                    self.slice_chars, self._tokenizer_lock):
             parts.append(self._window_rows(windows, batch_size, width, transform))
             owners.extend(windows.owners)
-        return aggregate(np.concatenate(parts), owners, len(texts), windowing.aggregate)
+        return aggregate(np.concatenate(parts), owners, len(texts), self.windowing.aggregate)
 
     def _window_rows(self, windows: Windows, batch_size: int, width: int,
                      transform: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
+        """The runner's rows of ``windows`` in their order, run in length-sorted batches."""
         lengths = [len(f["input_ids"]) for f in windows.features]
-        order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
-        result = np.zeros((len(order), width), dtype=np.float64)
-        for batch in _batches(order, lengths, batch_size, self._batch_tokens()):
-            rows = self.runner(self._pad([windows.features[i] for i in batch]))
+        result = np.zeros((len(lengths), width), dtype=np.float64)
+        for batch in length_batches(lengths, batch_size, self._batch_tokens()):
+            rows = self.runner(pad_batch(self.tokenizer, [windows.features[i] for i in batch]))
             result[batch] = rows if transform is None else transform(rows)
         return result
 
@@ -281,32 +261,6 @@ class SequenceClassifier:
         if self.device is not None and str(self.device) != "cpu":
             return None
         return self.runner.batch_tokens
-
-    def _pad(self, features: list[dict[str, list[int]]]) -> dict[str, np.ndarray]:
-        """int64 arrays padded to the longest window of the batch, with the attention mask."""
-        lengths = np.array([len(f["input_ids"]) for f in features])
-        pad_id = self.tokenizer.pad_token_id or 0
-        batch: dict[str, np.ndarray] = {}
-        for key in features[0]:
-            array = np.full((len(features), lengths.max()), pad_id if key == "input_ids" else 0,
-                            dtype=np.int64)
-            for row, feature in enumerate(features):
-                array[row, :len(feature[key])] = feature[key]
-            batch[key] = array
-        batch["attention_mask"] = (np.arange(lengths.max())[None, :]
-                                   < lengths[:, None]).astype(np.int64)
-        return batch
-
-    def _to_prediction(self, row: np.ndarray) -> Prediction:
-        scores = {label: float(p) for label, p in zip(self.labels, row)}
-        best = int(np.argmax(row))
-        labels: tuple[str, ...] = ()
-        if self.manifest.multi_label:
-            thresholds = self.manifest.thresholds
-            labels = tuple(label for label, p in scores.items()
-                           if p >= thresholds.get(label, 0.5))
-        return Prediction(label=self.labels[best], score=float(row[best]), scores=scores,
-                          labels=labels or (self.labels[best],))
 
     @property
     def windowing(self) -> Windowing:
@@ -343,54 +297,14 @@ def _checked_head(manifest: Manifest, head: TfidfHead | None,
     return weight
 
 
-def has_visible_text(text: str) -> bool:
-    """True when ``text`` has a character that is neither whitespace nor a control or
-    format character (those the tokenizer drops, so nothing would be left to classify).
-
-    >>> has_visible_text("\\x00\\u200b \\n"), has_visible_text("\\x07ok")
-    (False, True)
-    """
-    return any(char.isprintable() and not char.isspace() for char in text)
-
-
-def _by_text(windows: Windows, slice_owners: Sequence[int], counts: dict[int, int],
-             cap: int | None) -> Windows:
-    """Windows of slices owned by their texts; past ``cap`` windows of a text (counted in
-    ``counts`` across groups) the rest are dropped."""
-    features: list[dict[str, list[int]]] = []
-    owners: list[int] = []
-    for feature, owner in zip(windows.features, windows.owners):
-        text = slice_owners[owner]
-        counts[text] = counts.get(text, 0) + 1
-        if cap is None or counts[text] <= cap:
-            features.append(feature)
-            owners.append(text)
-    return Windows(features, owners)
-
-
-def _batches(order: list[int], lengths: Sequence[int], size: int,
-             max_tokens: int | None) -> Iterator[list[int]]:
-    """Consecutive runs of ``order`` (longest first) of at most ``size`` items whose padded
-    size (count x longest) stays within ``max_tokens`` (a single item always fits).
-
-    >>> list(_batches([0, 1, 2, 3], [300, 200, 10, 10], 32, 512))
-    [[0], [1, 2], [3]]
-    """
-    batch: list[int] = []
-    for index in order:
-        longest = lengths[batch[0]] if batch else lengths[index]
-        full = len(batch) >= size or (
-            max_tokens is not None and (len(batch) + 1) * longest > max_tokens)
-        if batch and full:
-            yield batch
-            batch = []
-        batch.append(index)
-    if batch:
-        yield batch
-
-
 def _probabilities(logits: np.ndarray, multi_label: bool) -> np.ndarray:
-    """Sigmoid (multi-label) or softmax of a batch of logits, in float64."""
+    """Sigmoid (multi-label) or softmax of a batch of logits, in float64.
+
+    >>> _probabilities(np.array([[2.0, -2.0]]), multi_label=False).round(3).tolist()
+    [[0.982, 0.018]]
+    >>> _probabilities(np.array([[2.0, -2.0]]), multi_label=True).round(3).tolist()
+    [[0.881, 0.119]]
+    """
     logits = logits.astype(np.float64)
     if multi_label:
         return 1.0 / (1.0 + np.exp(-logits))
@@ -411,7 +325,7 @@ class TopicClassifier(SequenceClassifier):
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[Prediction]:
         """One ``Prediction`` per text; an empty text is a ValueError naming its index."""
-        return self._predict(check_texts(texts), None, batch_size)
+        return self.predict_texts(texts, None, batch_size)
 
 
 class StanceClassifier(SequenceClassifier):
@@ -427,10 +341,11 @@ class StanceClassifier(SequenceClassifier):
     """
 
     task = "stance"
+    paired = True
 
     def predict(self, pairs: Sequence[tuple[str, str]],
                 batch_size: int = 32) -> list[Prediction]:
         """One ``Prediction`` per (target, text) pair."""
         checked = check_pairs(pairs)
-        return self._predict([text for _, text in checked], [t for t, _ in checked],
-                             batch_size)
+        return self.predict_texts([text for _, text in checked], [t for t, _ in checked],
+                                  batch_size)

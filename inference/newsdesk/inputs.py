@@ -44,3 +44,22 @@ def check_pairs(pairs: Any) -> list[tuple[str, str]]:
                 raise TypeError(f"{name} at index {index} is {type(value).__name__}, not str")
         out.append((target, text))
     return out
+
+
+def check_visible(texts: Sequence[str], *, what: str = "text") -> None:
+    """A ValueError naming the first of ``texts`` with nothing to classify: empty,
+    whitespace only, or only control or format characters (see ``has_visible_text``)."""
+    for index, text in enumerate(texts):
+        if not has_visible_text(text):
+            raise ValueError(f"{what} at index {index} is empty or whitespace only "
+                             "(or holds only control or format characters)")
+
+
+def has_visible_text(text: str) -> bool:
+    """True when ``text`` has a character that is neither whitespace nor a control or
+    format character (those the tokenizer drops, so nothing would be left to classify).
+
+    >>> has_visible_text("\\x00\\u200b \\n"), has_visible_text("\\x07ok")
+    (False, True)
+    """
+    return any(char.isprintable() and not char.isspace() for char in text)

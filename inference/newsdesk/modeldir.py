@@ -1,13 +1,29 @@
-"""Safe opening of model directories: safetensors only, no remote code, clear errors."""
+"""The one way newsdesk opens a model dir: safetensors only, no remote code, manifest
+checked, clear errors.
+
+``open_model_dir`` resolves an alias (``minilm-l6``), a local dir or a hub id, refuses what
+must not be loaded (``check_model_dir``), reads ``newsdesk.json`` and checks its task; the
+``ModelDir`` it returns loads the weights and the tokenizer under the same rules. Classifiers,
+the abstractive summarizer, the sentence encoder, the ONNX export (through the classifier) and
+training's staged and frozen models all open dirs here.
+
+>>> open_model_dir("/no/such/model")
+Traceback (most recent call last):
+...
+newsdesk.errors.ModelError: /no/such/model: no such model directory
+"""
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsdesk.assets import resolve_model
 from newsdesk.errors import ModelError
+from newsdesk.manifest import MANIFEST_NAME, Manifest
 
 PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5")
 SAFE_WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
@@ -117,20 +133,76 @@ def _expected_size(weights: Path) -> int | None:
     return 8 + header_len + max(ends, default=0)
 
 
-def load_model_and_tokenizer(auto_class: Any, source: str, *, allow_pickle: bool,
-                             what: str = "the model") -> tuple[Any, Any]:
-    """``auto_class.from_pretrained`` plus its tokenizer: safetensors unless allowed, never
-    remote code, and any load failure as one ``ModelError`` line."""
-    from transformers import AutoTokenizer
+@dataclass(frozen=True)
+class ModelDir:
+    """An opened model dir (or a hub id): ``source`` is what transformers loads, ``manifest``
+    the dir's ``newsdesk.json`` (for ``open_model_dir(..., task=...)``, that task's defaults
+    when the dir has none; else None for a plain transformers dir or a hub id)."""
 
-    try:
-        model = auto_class.from_pretrained(source, use_safetensors=not allow_pickle,
-                                           trust_remote_code=False)
-        tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
-    except (OSError, ValueError) as error:
-        reason = " ".join(str(error).split())
-        raise ModelError(f"{source}: could not load {what} ({reason})") from None
-    return model, tokenizer
+    source: str
+    manifest: Manifest | None
+    allow_pickle: bool = False
+
+    @property
+    def path(self) -> Path:
+        """The local dir (a hub id read as a path names no dir)."""
+        return Path(self.source)
+
+    @property
+    def name(self) -> str:
+        """The dir's own name, or the hub id."""
+        return self.path.name or self.source
+
+    def load_model(self, auto_class: Any, *, what: str = "the model", **options: Any) -> Any:
+        """``auto_class.from_pretrained`` of the dir: safetensors only unless ``allow_pickle``
+        (then safetensors first), never remote code; ``options`` go to ``from_pretrained``
+        (``attn_implementation``, ...). Any load failure is one ``ModelError`` line."""
+        safetensors = None if self.allow_pickle else True
+        try:
+            return auto_class.from_pretrained(self.source, use_safetensors=safetensors,
+                                              trust_remote_code=False, **options)
+        except (OSError, ValueError) as error:
+            raise ModelError(f"{self.source}: could not load {what} ({_one_line(error)})"
+                             ) from None
+
+    def load_tokenizer(self) -> Any:
+        """The dir's tokenizer (never remote code), or one ``ModelError`` line."""
+        from transformers import AutoTokenizer
+
+        try:
+            return AutoTokenizer.from_pretrained(self.source, trust_remote_code=False)
+        except (OSError, ValueError) as error:
+            raise ModelError(f"{self.source}: could not load the tokenizer "
+                             f"({_one_line(error)})") from None
+
+
+def open_model_dir(name_or_path: str | os.PathLike[str], task: str | None = None, *,
+                   allow_pickle: bool = False,
+                   pickle_advice: str = PICKLE_ADVICE) -> ModelDir:
+    """Open an alias, a local dir or a hub id: ``check_local_model``, then the manifest.
+
+    With ``task``, a manifest for another task is a ModelError naming the class to use, and
+    a dir without one (a plain transformers dir, a hub id) gets ``Manifest(task=task)``.
+    """
+    source = resolve_model(name_or_path)
+    check_local_model(source, allow_pickle=allow_pickle, pickle_advice=pickle_advice)
+    manifest = read_manifest(Path(source))
+    if task is not None:
+        if manifest is None:
+            manifest = Manifest(task=task)
+        elif manifest.task != task:
+            raise ModelError(f"{source}: a {manifest.task} model, not a {task} model; load it "
+                             f"with the {manifest.task} class")
+    return ModelDir(source, manifest, allow_pickle)
+
+
+def read_manifest(path: Path) -> Manifest | None:
+    """The dir's ``newsdesk.json`` (checked: format, task, fields), or None without one."""
+    return Manifest.load(path) if (path / MANIFEST_NAME).is_file() else None
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
 
 
 def config_labels(model_dir: Path) -> list[str]:

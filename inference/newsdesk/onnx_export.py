@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +29,10 @@ from typing import Any
 
 import numpy as np
 
+from newsdesk.atomic import atomic_file
+from newsdesk.batching import pad_batch
 from newsdesk.errors import ConfigError, ModelError
-from newsdesk.manifest import Manifest
+from newsdesk.manifest import Manifest, dir_task
 from newsdesk.onnx_backend import FILE_NAMES, MANIFEST_KEY, OnnxRunner
 
 log = logging.getLogger(__name__)
@@ -97,33 +99,37 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
     probe = probe_batch(classifier)
     reference = classifier.runner(probe)
     with tempfile.TemporaryDirectory(prefix=".onnx-export-", dir=directory) as tmp:
-        work = Path(tmp)
-        fp32, diff, fused = _export_fp32(directory, classifier, probe, reference, options, work)
+        fp32, diff, fused = _export_fp32(directory, classifier, probe, reference, options,
+                                         Path(tmp))
         result = ExportResult(fp32=directory / FILE_NAMES["fp32"], fp32_max_abs_diff=diff,
                               fused=fused)
         if options.int8:
-            int8 = work / FILE_NAMES["int8"]
-            _quantize(fp32, int8, options)
-            result.int8_max_abs_diff, result.int8_label_agreement = _int8_check(
-                int8, probe, reference, classifier)
             result.int8 = directory / FILE_NAMES["int8"]
-            os.replace(int8, result.int8)
-        os.replace(fp32, result.fp32)
+            with atomic_file(result.int8) as int8:
+                _quantize(fp32, int8, options)
+                result.int8_max_abs_diff, result.int8_label_agreement = _int8_check(
+                    int8, probe, reference, classifier)
+        with atomic_file(result.fp32) as final:
+            shutil.copyfile(fp32, final)
     _record(directory, classifier.manifest, result, options)
     return result
 
 
 def _torch_classifier(directory: Path) -> Any:
+    """The dir's topic or stance classifier on the CPU with eager attention (its graph runs
+    faster in ONNX Runtime than the SDPA one); its weights are the ones exported."""
     from newsdesk.classifier import StanceClassifier, TopicClassifier
 
     if not (directory / "config.json").is_file():
         raise ModelError(f"{directory}: not a model directory (no config.json)")
-    task = Manifest.load(directory).task if (directory / "newsdesk.json").is_file() else "topic"
+    task = dir_task(directory)
     classes = {"topic": TopicClassifier, "stance": StanceClassifier}
     if task not in classes:
         raise ModelError(f"{directory}: a {task} model; only topic and stance models export "
                          "to ONNX")
-    return classes[task].from_pretrained(directory, device="cpu")
+    classifier = classes[task].from_pretrained(directory, device="cpu")
+    classifier.model.set_attn_implementation("eager")
+    return classifier
 
 
 def probe_batch(classifier: Any) -> dict[str, np.ndarray]:
@@ -132,10 +138,10 @@ def probe_batch(classifier: Any) -> dict[str, np.ndarray]:
     windows, so padding and masking are exercised."""
     from newsdesk.windowing import encode_windows
 
-    targets = list(PROBE_TARGETS) if classifier.task == "stance" else None
+    targets = list(PROBE_TARGETS) if classifier.paired else None
     windows = encode_windows(classifier.tokenizer, list(PROBE_TEXTS), classifier.windowing,
                              targets)
-    return classifier._pad(windows.features[:8])
+    return pad_batch(classifier.tokenizer, windows.features[:8])
 
 
 def _export_fp32(directory: Path, classifier: Any, probe: dict[str, np.ndarray],
@@ -144,7 +150,7 @@ def _export_fp32(directory: Path, classifier: Any, probe: dict[str, np.ndarray],
     config = classifier.model.config
     fusable = options.optimize and config.model_type in FUSABLE_TYPES
     plain = work / "plain.onnx"
-    _export_graph(directory, probe, plain, options.opset, additive_mask=fusable,
+    _export_graph(classifier.model, probe, plain, options.opset, additive_mask=fusable,
                   pooled=classifier.frozen)
     diff = max_abs_diff(OnnxRunner(plain)(probe), reference)
     if diff > options.tolerance:
@@ -163,17 +169,12 @@ def _export_fp32(directory: Path, classifier: Any, probe: dict[str, np.ndarray],
     return fused_path, fused_diff, fused
 
 
-def _export_graph(directory: Path, probe: dict[str, np.ndarray], path: Path, opset: int,
+def _export_graph(model: Any, probe: dict[str, np.ndarray], path: Path, opset: int,
                   *, additive_mask: bool, pooled: bool = False) -> None:
-    """The dynamo export of the logits (with ``pooled``: of a plain encoder's pooled
-    embeddings), with eager attention (its graph runs faster in ONNX Runtime than the SDPA
-    one) and dynamic batch and sequence axes."""
+    """The dynamo export of ``model``'s logits (with ``pooled``: of a plain encoder's pooled
+    embeddings) with dynamic batch and sequence axes."""
     import torch
-    from transformers import AutoModel, AutoModelForSequenceClassification
 
-    auto_class = AutoModel if pooled else AutoModelForSequenceClassification
-    model = auto_class.from_pretrained(directory, attn_implementation="eager",
-                                       use_safetensors=True, trust_remote_code=False).eval()
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in probe]
     batch = torch.export.Dim("batch")
     sequence = torch.export.Dim("sequence", max=model.config.max_position_embeddings)

@@ -11,6 +11,7 @@ bounded; its windows are still scored and combined as one text's.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,9 +51,7 @@ def encode_windows(tokenizer: Any, texts: Sequence[str], windowing: Windowing,
               else list(range(len(texts))))
     keys = [k for k in ("input_ids", "token_type_ids") if k in encoded]
     features = [{k: list(encoded[k][i]) for k in keys} for i in range(len(owners))]
-    if windowing.max_windows is not None:
-        features, owners = _cap_windows(features, owners, windowing.max_windows)
-    return Windows(features, owners)
+    return cap_windows(Windows(features, owners), windowing.max_windows)
 
 
 def target_budget(windowing: Windowing) -> int:
@@ -80,16 +79,39 @@ def fit_targets(tokenizer: Any, targets: Sequence[str], budget: int) -> list[str
     return fitted
 
 
-def _cap_windows(features: list[dict[str, list[int]]], owners: list[int],
-                 cap: int) -> tuple[list[dict[str, list[int]]], list[int]]:
-    seen: dict[int, int] = {}
-    kept_features, kept_owners = [], []
-    for feature, owner in zip(features, owners):
+def cap_windows(windows: Windows, cap: int | None,
+                seen: dict[int, int] | None = None) -> Windows:
+    """``windows`` without those past the ``cap``-th of their owner (None: no cap).
+    ``seen`` counts each owner's windows across calls (a text windowed in several groups).
+
+    >>> cap_windows(Windows([{"input_ids": [i]} for i in range(4)], [0, 0, 1, 0]), 1).owners
+    [0, 1]
+    """
+    if cap is None:
+        return windows
+    seen = {} if seen is None else seen
+    kept = Windows([], [])
+    for feature, owner in zip(windows.features, windows.owners):
         seen[owner] = seen.get(owner, 0) + 1
         if seen[owner] <= cap:
-            kept_features.append(feature)
-            kept_owners.append(owner)
-    return kept_features, kept_owners
+            kept.features.append(feature)
+            kept.owners.append(owner)
+    return kept
+
+
+def text_windows(tokenizer: Any, texts: Sequence[str], targets: Sequence[str] | None,
+                 windowing: Windowing, limit: int = SLICE_CHARS,
+                 lock: AbstractContextManager[Any] | None = None) -> Iterator[Windows]:
+    """The windows of ``texts`` a group of slices at a time (``slice_groups``), each owned
+    by its text's index, at most ``windowing.max_windows`` per text whichever slice they
+    came from. ``lock`` is held while the tokenizer runs (a fast tokenizer shared between
+    threads must not be called twice at once)."""
+    seen: dict[int, int] = {}
+    for group in slice_groups(texts, targets, windowing, limit):
+        with lock or nullcontext():
+            windows = encode_windows(tokenizer, group.texts, windowing, group.targets)
+        by_text = Windows(windows.features, [group.owners[o] for o in windows.owners])
+        yield cap_windows(by_text, windowing.max_windows, seen)
 
 
 def text_slices(text: str, limit: int = SLICE_CHARS) -> list[str]:

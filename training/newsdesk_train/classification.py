@@ -236,7 +236,7 @@ def predict_records(classifier: SequenceClassifier, task: ClassificationTask,
                     records: Sequence[Record]) -> list[Any]:
     texts = [r.text for r in records]
     targets = task.targets(records)
-    return classifier._predict(texts, targets, batch_size=32)
+    return classifier.predict_texts(texts, targets, batch_size=32)
 
 
 def data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:

@@ -116,9 +116,8 @@ def train_frozen(config: RecipeConfig, work: WorkDirs) -> TrainedRun:
     encoder as loaded, evaluates the whole model and stages it."""
     from transformers import AutoModel
 
-    from newsdesk.assets import resolve_model
     from newsdesk.device import resolve_device
-    from newsdesk.modeldir import load_model_and_tokenizer
+    from newsdesk.modeldir import TRAINING_PICKLE_ADVICE, open_model_dir
     from newsdesk_train.classification import data_summary, evaluate_classifier, labelled_data
 
     settings = config.frozen
@@ -128,9 +127,9 @@ def train_frozen(config: RecipeConfig, work: WorkDirs) -> TrainedRun:
         raise ConfigError("a frozen recipe runs in one process (nothing is trained by "
                           "gradient); run newsdesk-train without torchrun or accelerate launch")
     _, data, labels = labelled_data(config)
-    encoder, tokenizer = load_model_and_tokenizer(
-        AutoModel, resolve_model(config.model.base), allow_pickle=False,
-        what="the frozen encoder")
+    base = open_model_dir(config.model.base, pickle_advice=TRAINING_PICKLE_ADVICE)
+    encoder = base.load_model(AutoModel, what="the frozen encoder")
+    tokenizer = base.load_tokenizer()
     started = time.perf_counter()
     embeddings = embed_texts([r.text for r in data.train], config.model.base,
                              config.model.max_length)

@@ -1,13 +1,59 @@
-"""The model card (README.md) written into every trained model dir."""
+"""The model card (README.md) written into every trained model dir.
+
+A ``huggingface_hub.ModelCard``, as setfit writes its cards: YAML metadata the Hugging Face
+hub indexes (library, base model, data sets, pipeline tag, tags, and the manifest's metrics
+as a ``model-index``) above a Markdown body (metrics table, how labels are made, how the
+recipe was chosen, windowing, data, intended use and limits). Nothing here reaches the hub.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from huggingface_hub import EvalResult, ModelCard, ModelCardData
+from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+from newsdesk.atomic import write_text_atomically
+from newsdesk.data.sources import BUILTIN, FORMATS
 from newsdesk.evaluation.selection import selection_lines
 from newsdesk.manifest import Manifest
+from newsdesk.metrics.multilabel import F1_AVERAGES
+from newsdesk.metrics.summary import ROUGE_TYPES
 from newsdesk_train.config import RecipeConfig
+
+#: The hub id of each embedded base model (the aliases of ``newsdesk.assets.MODEL_ALIASES``).
+ALIAS_HUB_IDS = {"minilm-l6": "sentence-transformers/all-MiniLM-L6-v2",
+                 "mpnet-base": "sentence-transformers/all-mpnet-base-v2"}
+#: The hub's pipeline tag and a task name for each newsdesk task.
+PIPELINE_TAGS = {"topic": "text-classification", "stance": "text-classification",
+                 "summary": "summarization"}
+TASK_NAMES = {"topic": "Topic classification", "stance": "Stance detection",
+              "summary": "Summarization"}
+
+
+class HubMetric(NamedTuple):
+    """How a manifest metric is named in the card's ``model-index``."""
+
+    type: str
+    name: str
+    config: str | None = None
+    args: dict[str, Any] | None = None
+
+
+#: Manifest metric -> its hub metric id and name; any other metric (``fnc_relative``,
+#: ``semeval_f_avg``, ``words``, ``novel_bigrams``) keeps its own name as the type.
+HUB_METRICS: dict[str, HubMetric] = {
+    "accuracy": HubMetric("accuracy", "Accuracy"),
+    "subset_accuracy": HubMetric("accuracy", "Subset accuracy", "subset"),
+    **{f"{average}_f1": HubMetric("f1", f"{average.capitalize()}-F1", None,
+                                  {"average": average})
+       for average in F1_AVERAGES},
+    **{name: HubMetric("rouge", name.replace("rouge", "ROUGE-"), name) for name in ROUGE_TYPES},
+}
+#: The splits whose metrics go into the model-index, the one read once first.
+EVAL_SPLITS = ("test", "validation")
 
 USES = {
     "topic": "Tagging English news articles with one of the topics above.",
@@ -100,13 +146,105 @@ def frozen_section(manifest: Manifest) -> list[str]:
         "predict`, `newsdesk evaluate`).", ""]
 
 
-def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) -> Path:
-    """Write README.md with metrics, training data, intended use and limits."""
+def hub_base_model(base: str) -> str | None:
+    """The hub id of the base model: an embedded alias's, or ``base`` itself when it is a
+    hub id; None for a local dir (a path on the training machine means nothing on the hub).
+
+    >>> hub_base_model("mpnet-base"), hub_base_model("t5-small"), hub_base_model("/tmp/x/y")
+    ('sentence-transformers/all-mpnet-base-v2', 't5-small', None)
+    """
+    if base in ALIAS_HUB_IDS:
+        return ALIAS_HUB_IDS[base]
+    if not base or Path(base).exists():
+        return None
+    try:
+        validate_repo_id(base)
+    except HFValidationError:
+        return None
+    return base
+
+
+def dataset_id(source: str | None) -> str | None:
+    """What the card's ``datasets`` calls a data source: a built-in set's name, an
+    ``hf:`` set's hub id (without its column mapping), ``fnc1`` / ``semeval`` for those
+    files; None for a local file or ``disk:`` folder.
+
+    >>> dataset_id("hf:SetFit/bbc-news?text=body"), dataset_id("fnc1:/data/fnc")
+    ('SetFit/bbc-news', 'fnc1')
+    >>> dataset_id("bbc-news"), dataset_id("data/news.jsonl")
+    ('bbc-news', None)
+    """
+    if not source:
+        return None
+    if source in BUILTIN:
+        return source
+    prefix, _, location = source.partition(":")
+    if prefix == "hf" and location:
+        return location.partition("?")[0]
+    return prefix if prefix in FORMATS and location else None
+
+
+def dataset_label(source: str) -> str:
+    """A name for the data a metric was measured on: its ``dataset_id``, or a local file's
+    or folder's name (never its directories)."""
+    return dataset_id(source) or Path(source.partition("?")[0].removeprefix("disk:")).name
+
+
+def training_datasets(manifest: Manifest) -> list[str]:
+    """The ``dataset_id`` of the training and validation sources, once each."""
+    ids = (dataset_id(manifest.data.get(key)) for key in ("source", "validation"))
+    return list(dict.fromkeys(i for i in ids if i))
+
+
+def eval_results(manifest: Manifest) -> list[EvalResult]:
+    """Every finite numeric metric of the test and validation splits, as the manifest
+    holds it (fractions; ``words`` in words), for the card's ``model-index``."""
+    results = []
+    for split in EVAL_SPLITS:
+        metrics = manifest.metrics.get(split) or {}
+        source = manifest.data.get(split) or manifest.data.get("source") or "unknown"
+        for key, value in metrics.items():
+            if key == "n" or not _is_finite_number(value):
+                continue
+            metric = HUB_METRICS.get(key, HubMetric(key, key))
+            results.append(EvalResult(
+                task_type=PIPELINE_TAGS[manifest.task], task_name=TASK_NAMES[manifest.task],
+                dataset_type=dataset_label(source), dataset_name=dataset_label(source),
+                dataset_split=split, metric_type=metric.type, metric_name=metric.name,
+                metric_config=metric.config, metric_args=metric.args, metric_value=value))
+    return results
+
+
+def _is_finite_number(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def card_data(config: RecipeConfig, manifest: Manifest) -> ModelCardData:
+    """The card's YAML metadata. No ``license``: the base encoders are Apache-2.0, but the
+    built-in news text is for research use only, which the body says."""
+    tags = ["newsdesk", manifest.task, "news", PIPELINE_TAGS[manifest.task]]
+    tags += [kind for kind in ("hybrid", "frozen") if manifest.extras.get(kind)]
+    results = eval_results(manifest)
+    return ModelCardData(
+        language="en", library_name="newsdesk", pipeline_tag=PIPELINE_TAGS[manifest.task],
+        tags=tags, base_model=hub_base_model(manifest.base_model),
+        datasets=training_datasets(manifest) or None,
+        metrics=list(dict.fromkeys(r.metric_type for r in results)) or None,
+        model_name=config.name, eval_results=results or None)
+
+
+def card_body(config: RecipeConfig, manifest: Manifest) -> str:
+    """The Markdown below the metadata: metrics, use, how labels are made, how the recipe
+    was chosen, intended use and limits."""
+    hub_id = hub_base_model(manifest.base_model)
+    on_hub = (f" (`{hub_id}` on the Hugging Face hub)"
+              if hub_id and hub_id != manifest.base_model else "")
     lines = [
         f"# {config.name}", "",
         config.description or f"A newsdesk {manifest.task} model.", "",
         f"- task: **{manifest.task}**; labels: {', '.join(manifest.labels) or '(generated text)'}",
-        f"- base model: `{manifest.base_model}`",
+        f"- base model: `{manifest.base_model}`{on_hub}",
         input_line(manifest),
         f"- training data: `{manifest.data.get('source')}` "
         f"({manifest.data.get('splits', {})})", "",
@@ -125,9 +263,19 @@ def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) 
         "use only.", "",
         f"Written by newsdesk {manifest.versions.get('newsdesk')}; settings in newsdesk.json.",
     ]
-    path = directory / "README.md"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return "\n".join(lines) + "\n"
+
+
+def model_card(config: RecipeConfig, manifest: Manifest) -> ModelCard:
+    """The card: YAML metadata between ``---`` lines, then the Markdown body."""
+    return ModelCard(f"---\n{card_data(config, manifest).to_yaml()}\n---\n\n"
+                     f"{card_body(config, manifest)}")
+
+
+def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) -> Path:
+    """Write README.md (atomically) with metadata, metrics, training data, intended use
+    and limits."""
+    return write_text_atomically(directory / "README.md", str(model_card(config, manifest)))
 
 
 def _class_for(task: str) -> str:

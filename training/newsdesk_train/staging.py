@@ -70,8 +70,6 @@ def whole_model(run: TrainedRun, work: WorkDirs) -> Any:
         return run.model
     if not (trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled):
         return trainer.model
-    from newsdesk.modeldir import load_model_and_tokenizer
+    from newsdesk.modeldir import open_model_dir
 
-    model, _ = load_model_and_tokenizer(run.auto_class, str(work.staging), allow_pickle=False,
-                                        what="the staged model")
-    return model
+    return open_model_dir(work.staging).load_model(run.auto_class, what="the staged model")

@@ -56,7 +56,7 @@ def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
     gold = gold_labels(records, task, multi_label=multi_label, where=data)
     check_known_labels(gold, classifier.labels, data)
     targets = [r.target or "" for r in records] if task == "stance" else None
-    predictions = classifier._predict([r.text for r in records], targets, batch_size)
+    predictions = classifier.predict_texts([r.text for r in records], targets, batch_size)
     if multi_label:
         metrics = multilabel_metrics(gold, [p.labels for p in predictions], classifier.labels,
                                      thresholds=classifier.manifest.thresholds,

@@ -9,9 +9,9 @@ is summarised, and the joined window summaries are summarised once more. Generat
 settings (beams, lengths, no-repeat n-grams, length penalty) come from the dir's
 ``generation_config.json``; the rest from ``newsdesk.json`` (see :class:`SourceSettings`).
 
-Generation is batched: inputs sorted by length, each batch padded to its longest member,
-under ``torch.inference_mode()``. Output of an uncased word-piece vocabulary (MiniLM) is
-made readable by ``newsdesk.summarize.surface``.
+Generation is batched: inputs sorted by length (``newsdesk.batching``), each batch padded
+to its longest member, under ``torch.inference_mode()``. Output of an uncased word-piece
+vocabulary (MiniLM) is made readable by ``newsdesk.summarize.surface``.
 
 >>> settings = SourceSettings(max_length=64, prefix="summarize: ")
 >>> model_input("MOSCOW, March 7. /TASS/. Talks began. They went well. Read more", settings)
@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from newsdesk.errors import ConfigError, ModelError
@@ -172,21 +171,17 @@ class AbstractiveSummarizer:
         """
         from transformers import AutoModelForSeq2SeqLM
 
-        from newsdesk.assets import resolve_model
         from newsdesk.device import resolve_device
-        from newsdesk.modeldir import check_local_model, load_model_and_tokenizer
+        from newsdesk.modeldir import open_model_dir
 
-        source = resolve_model(path)
-        local = Path(source)
-        check_local_model(source, allow_pickle=allow_pickle)
-        manifest = _summary_manifest(local)
-        model, tokenizer = load_model_and_tokenizer(
-            AutoModelForSeq2SeqLM, source, allow_pickle=allow_pickle, what="a seq2seq model")
+        opened = open_model_dir(path, "summary", allow_pickle=allow_pickle)
+        model = opened.load_model(AutoModelForSeq2SeqLM, what="a seq2seq model")
+        manifest = opened.manifest or Manifest(task="summary")
         settings = SourceSettings.from_manifest(manifest, model.config)
         if long_articles is not None:
             settings = SourceSettings(**{**asdict(settings), "long_articles": long_articles})
-        return cls(model, tokenizer, settings, device=resolve_device(device),
-                   name=local.name or source, batch_size=batch_size, generation=generation)
+        return cls(model, opened.load_tokenizer(), settings, device=resolve_device(device),
+                   name=opened.name, batch_size=batch_size, generation=generation)
 
     def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
         """One summary per article (``Summarizer`` cuts it to ``max_words``)."""
@@ -201,14 +196,14 @@ class AbstractiveSummarizer:
         """Decoded generations for model inputs, longest first in padded batches."""
         import torch
 
+        from newsdesk.batching import length_batches
+
         encoded = self.tokenizer(list(sources), truncation=True,
                                  max_length=self.settings.max_length)["input_ids"]
-        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
         out = [""] * len(encoded)
         options = self._options(max_new_tokens)
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                batch = order[start:start + self.batch_size]
+            for batch in length_batches([len(ids) for ids in encoded], self.batch_size):
                 inputs = self.tokenizer.pad({"input_ids": [encoded[i] for i in batch]},
                                             return_tensors="pt").to(self.device)
                 generated = self.model.generate(**inputs, **options)
@@ -270,12 +265,3 @@ def decode(tokenizer: Any, ids: Any) -> str:
     return " ".join(tokenizer.decode(ids, skip_special_tokens=True,
                                      clean_up_tokenization_spaces=True).split())
 
-
-def _summary_manifest(local: Path) -> Manifest:
-    if (local / MANIFEST_NAME).is_file():
-        manifest = Manifest.load(local)
-        if manifest.task != "summary":
-            raise ModelError(f"{local}: a {manifest.task} model, not a summary model; load "
-                             f"it with the {manifest.task} class")
-        return manifest
-    return Manifest(task="summary")
