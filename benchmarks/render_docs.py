@@ -303,6 +303,24 @@ def stance_table(data: Data, recipe: str) -> str:
     return "\n".join(lines)
 
 
+@block("stance_headlines_baselines")
+def stance_baselines_table(data: Data) -> str:
+    """The untrained methods (``--baseline-only``) per slice, the same-entity slice included."""
+    slices = [*STANCE_SLICES, SAME_ENTITY]
+    lines = ["| method | " + " | ".join(slices) + " | threshold |", "|---" * (len(slices) + 2)
+             + "|"]
+    for entry in data["rows"]:
+        cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
+                 for s in slices]
+        lines.append(f"| {entry['method']} | " + " | ".join(cells)
+                     + f" | {entry['threshold']:.4f} |")
+    same = data["rows"][0]["slices"][SAME_ENTITY]["n"]
+    return "\n".join([*lines, "", wrap(
+        f"Accuracy % (errors) on the test split; same-entity: {same} pairs. Nothing is "
+        "trained; each threshold is tuned on the related, hard and easy validation pairs "
+        f"({measured_on(data)}).")])
+
+
 @block("stance_headlines.table")
 def stance_minilm_table(data: Data) -> str:
     return stance_table(data, "stance-headlines-minilm")
