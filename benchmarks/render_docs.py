@@ -232,6 +232,7 @@ def topic_summary(data: Data) -> str:
 
 
 RELATED_HARD = "related + hard"
+SAME_ENTITY = "same-entity"
 STANCE_SLICES = ("all", "related", "hard negatives", "easy negatives", RELATED_HARD)
 
 
@@ -267,28 +268,66 @@ def stance_baseline(data: Data) -> str:
     return wrap(f"The baseline on the test split ({baseline['slices']['all']['n']:,} pairs): "
                 f"{acc['all']} overall, {acc['related']} on related pairs, "
                 f"{acc['hard negatives']} on hard negatives, {acc['easy negatives']} on easy "
-                f"negatives, {acc[RELATED_HARD]} on related + hard together (cosine threshold "
+                f"negatives, {acc[RELATED_HARD]} on related + hard together"
+                f"{same_entity_clause(baseline)} (cosine threshold "
                 f"{baseline['threshold']:.4f}; fitting and tuning take "
                 f"{baseline['train_seconds']:.1f} s; {measured_on(data)}).")
 
 
+def same_entity_clause(entry: Data) -> str:
+    """``, X% on the N same-entity pairs`` where a results file has that slice (from
+    headline-stance version 2 on), else nothing."""
+    if SAME_ENTITY not in entry["slices"]:
+        return ""
+    scores = entry["slices"][SAME_ENTITY]
+    return f", {pct(scores['accuracy'])} on the {scores['n']:,} same-entity pairs"
+
+
 def stance_table(data: Data, recipe: str) -> str:
-    """The baseline and the model per slice, accuracy (errors), and the 99% bar in errors."""
+    """The threshold baselines and the model per slice, accuracy (errors), and the 99% bar
+    in errors; the same-entity slice and ECE where the results file has them."""
     model = data["rows"][-1]
-    lines = ["| method | " + " | ".join(STANCE_SLICES) + " |", "|---" * 6 + "|"]
-    for entry, label in ((data["rows"][0], data["rows"][0]["method"]),
-                         (model, f"{recipe} (first {model.get('max_length')} tokens)")):
+    slices = [*STANCE_SLICES, *([SAME_ENTITY] if SAME_ENTITY in model["slices"] else [])]
+    calibrated = any(r.get("ece") is not None for r in data["rows"])
+    lines = ["| method | " + " | ".join([*slices, *(["ECE"] if calibrated else [])]) + " |",
+             "|---" * (len(slices) + 1 + calibrated) + "|"]
+    baselines = [r for r in data["rows"][:-1] if "threshold" in r]
+    for entry, label in [*((b, b["method"]) for b in baselines),
+                         (model, f"{recipe} (first {model.get('max_length')} tokens)")]:
         cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
-                 for s in STANCE_SLICES]
+                 for s in slices]
+        if calibrated:
+            cells.append("" if entry.get("ece") is None else f"{entry['ece']:.4f}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     hard, training = model["slices"][RELATED_HARD], model["training"]
     allowed = int(hard["n"] * (1 - STANCE_GOAL) + 1e-9)
-    lines += ["", wrap(f"Accuracy % (errors). {goal(STANCE_GOAL)} on related + hard allows "
-                       f"{allowed} errors of {hard['n']:,}; this model makes {hard['errors']}. "
-                       f"Training {training['train_runtime_s'] / 60:.1f} min "
+    columns = (" all: related + hard + easy; same-entity: other stories on the headline's "
+               "subject; ECE: expected calibration error on the test split, 15 bins."
+               if SAME_ENTITY in slices else "")
+    lines += ["", wrap(f"Accuracy % (errors).{columns} {goal(STANCE_GOAL)} on related + hard "
+                       f"allows {allowed} errors of {hard['n']:,}; this model makes "
+                       f"{hard['errors']}. Training {training['train_runtime_s'] / 60:.1f} min "
                        f"({training['global_steps']} steps), {model['test_pairs_per_s']} test "
                        f"pairs/s ({measured_on(data)}).")]
     return "\n".join(lines)
+
+
+@block("stance_headlines_baselines")
+def stance_baselines_table(data: Data) -> str:
+    """The untrained methods (``--baseline-only``) per slice, the same-entity slice included."""
+    slices = [*STANCE_SLICES, SAME_ENTITY]
+    lines = ["| method | " + " | ".join(slices) + " | threshold |", "|---" * (len(slices) + 2)
+             + "|"]
+    for entry in data["rows"]:
+        cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
+                 for s in slices]
+        lines.append(f"| {entry['method']} | " + " | ".join(cells)
+                     + f" | {entry['threshold']:.4f} |")
+    same = data["rows"][0]["slices"][SAME_ENTITY]["n"]
+    return "\n".join([*lines, "", wrap(
+        f"Accuracy % (errors) on the test split; same-entity: {same} pairs. Nothing is "
+        "trained; each threshold is tuned on the related, hard and easy validation pairs "
+        f"({measured_on(data)}).")])
 
 
 @block("stance_headlines.table")

@@ -98,6 +98,30 @@ def test_block_renders_from_the_results_file_it_names(render_docs: ModuleType,
     assert "measured on Intel" in render_docs.render_block("train_step_speed")
 
 
+def test_stance_blocks_add_the_bi_encoder_same_entity_and_ece_when_present(
+        render_docs: ModuleType, tmp_path: Path) -> None:
+    data = json.loads((ROOT / "benchmarks" / "results" / "stance_headlines.json").read_text())
+    old_table = render_docs.render_block("stance_headlines.table")
+    assert "same-entity" not in old_table and "ECE" not in old_table
+    baseline, model = data["rows"][0], data["rows"][-1]
+    same_entity = {"n": 372, "accuracy": 0.25, "errors": 279}
+    bi_encoder = {**baseline, "method": "MiniLM bi-encoder cosine (zero-shot)",
+                  "slices": {**baseline["slices"], "same-entity": same_entity}, "ece": None}
+    baseline["slices"]["same-entity"] = same_entity
+    model["slices"]["same-entity"] = {"n": 372, "accuracy": 0.5, "errors": 186}
+    model["ece"] = 0.0312
+    data["rows"] = [baseline, bi_encoder, model]
+    (tmp_path / "stance_headlines.json").write_text(json.dumps(data))
+    table = render_docs.render_block("stance_headlines.table", tmp_path).splitlines()
+    assert table[0].endswith("| related + hard | same-entity | ECE |")
+    assert [line.split(" | ")[0] for line in table[2:5]] == [
+        f"| {baseline['method']}", "| MiniLM bi-encoder cosine (zero-shot)",
+        "| stance-headlines-minilm (first 192 tokens)"]
+    assert table[2].endswith("| 25.00 (279) |  |") and table[4].endswith("| 50.00 (186) | 0.0312 |")
+    text = render_docs.render_block("stance_headlines.baseline", tmp_path)
+    assert "25.00% on the 372 same-entity pairs" in " ".join(text.split())
+
+
 def test_bad_markers_and_unknown_names_are_errors_naming_the_line(render_docs: ModuleType,
                                                                   tmp_path: Path) -> None:
     doc = tmp_path / "doc.md"

@@ -66,8 +66,8 @@ def test_error_location_parts_are_optional() -> None:
 
 
 @pytest.mark.parametrize("module", ["records", "readers", "splits", "bbc", "news_articles",
-                                    "headline_stance", "fnc1", "semeval", "describe",
-                                    "sources"])
+                                    "headline_stance", "same_subject", "fnc1", "semeval",
+                                    "describe", "sources"])
 def test_the_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(import_module(f"newsdesk.data.{module}"))
     assert result.failed == 0 and result.attempted > 0

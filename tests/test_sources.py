@@ -16,9 +16,12 @@ import pytest
 from newsdesk.data import Record, builtin_records, load
 from newsdesk.data import headline_stance as hs
 from newsdesk.data import news_articles as na
+from newsdesk.data import same_subject as ss
 from newsdesk.data.bbc import body_of
+from newsdesk.data.describe import describe
 from newsdesk.data.sources import BUILTIN
 from newsdesk.data.splits import assign_group_splits, assign_splits
+from newsdesk.errors import DataError
 
 
 def digest(records: Iterable[Record], *fields: str) -> str:
@@ -50,7 +53,18 @@ def news_build() -> tuple[list[Record], na.BuildReport]:
 
 @pytest.fixture(scope="module")
 def pairs() -> list[Record]:
+    """headline-stance version 1: related, hard and easy pairs."""
+    return load("headline-stance@1")
+
+
+@pytest.fixture(scope="module")
+def pairs_v2() -> list[Record]:
     return load("headline-stance")
+
+
+@pytest.fixture(scope="module")
+def same_entity(pairs_v2: list[Record]) -> list[Record]:
+    return [r for r in pairs_v2 if r.meta["kind"] == hs.SAME_ENTITY]
 
 
 # --- splits -------------------------------------------------------------------------------
@@ -216,12 +230,77 @@ def test_headline_stance_is_stable(pairs: list[Record]) -> None:
 
 def test_headline_stance_cache_matches_a_fresh_build(pairs: list[Record]) -> None:
     report = hs.PairReport()
-    fresh = hs.build(builtin_records("bbc-news"), builtin_records("news-articles"), report)
+    fresh = hs.build(builtin_records("bbc-news"), builtin_records("news-articles"), report,
+                     version=1)
     assert [r.to_dict() for r in fresh] == [r.to_dict() for r in pairs]
     assert report.skipped == {("bbc-news", "shared headline"): 62,
                               ("news-articles", "no headline"): 59,
                               ("news-articles", "shared headline"): 39,
                               ("news-articles", "short body"): 27}
+
+
+# --- headline-stance v2: the same-entity slice --------------------------------------------
+
+def test_version_2_keeps_every_version_1_pair(pairs: list[Record],
+                                              pairs_v2: list[Record]) -> None:
+    old = [r for r in pairs_v2 if r.meta["kind"] in hs.KINDS]
+    assert [r.to_dict() for r in old] == [r.to_dict() for r in pairs]
+    assert pairs_v2[:len(pairs)] == pairs  # same order too: old slices' figures reproduce
+
+
+def test_same_entity_counts_and_stability(same_entity: list[Record]) -> None:
+    counts = Counter((r.meta["split"], r.meta["corpus"]) for r in same_entity)
+    assert counts == {("validation", "bbc-news"): 46, ("validation", "news-articles"): 68,
+                      ("test", "bbc-news"): 134, ("test", "news-articles"): 238}
+    body = {r.id: r.meta["body_id"] for r in same_entity}
+    assert body["hs-bbc-sport-039-same-entity-1"] == "bbc-sport-049"  # Jones sues Conte
+    assert digest(same_entity, "body_id") == \
+        "9c67a3b75894837a61204f57a5b23daca454f49e155b439cee1274ead58d9c21"
+
+
+def test_same_entity_pairs_are_unrelated_stories_of_the_same_split(
+        same_entity: list[Record]) -> None:
+    per_headline = Counter(r.meta["headline_id"] for r in same_entity)
+    assert max(per_headline.values()) == hs.SAME_ENTITY_PER_HEADLINE
+    for record in same_entity:
+        head, body = record.meta["headline_id"], record.meta["body_id"]
+        assert record.meta["split"] in hs.SAME_ENTITY_SPLITS and record.stance == "unrelated"
+        assert head != body and record.id.startswith(f"hs-{head}-same-entity-")
+    assert len({(r.meta["headline_id"], r.meta["body_id"]) for r in same_entity}) == \
+        len(same_entity)
+
+
+def test_same_entity_cache_matches_a_fresh_build(pairs_v2: list[Record]) -> None:
+    fresh = hs.build(builtin_records("bbc-news"), builtin_records("news-articles"))
+    assert [r.to_dict() for r in fresh] == [r.to_dict() for r in pairs_v2]
+
+
+def test_same_event_copies_are_never_same_entity_pairs(pairs: list[Record],
+                                                       same_entity: list[Record]) -> None:
+    """Recompute the body cosines of every test pair of articles: the copies (cosine >=
+    COPY_COSINE) exist, and none of them was taken as an unrelated partner."""
+    taken = {(r.meta["headline_id"], r.meta["body_id"]): r for r in same_entity}
+    used = {r.meta["headline_id"] for r in pairs}
+    copies = 0
+    for corpus, records in (("bbc-news", load("bbc-news")),
+                            ("news-articles", load("news-articles"))):
+        bodies = {r.id: body_of(r) if corpus == "bbc-news" else r.text for r in records
+                  if r.id in used}
+        statistics = ss.corpus_statistics(bodies.values())
+        test_ids = sorted(r.id for r in records if r.meta["split"] == "test" and r.id in used)
+        texts = [ss.without_boilerplate(bodies[i]) for i in test_ids]
+        cosines = ss.cosine_matrix(statistics.vectorizer, texts)
+        for i, j in zip(*(cosines >= ss.COPY_COSINE).nonzero()):
+            if i < j:
+                copies += 1
+            if i != j:
+                assert (test_ids[i], test_ids[j]) not in taken
+        for (head, body), record in taken.items():
+            if head in test_ids and body in test_ids:
+                cosine = cosines[test_ids.index(head), test_ids.index(body)]
+                assert cosine == pytest.approx(record.meta["body_cosine"], abs=1e-4)
+                assert cosine < ss.COPY_COSINE
+    assert copies == 18  # bbc-news 7, news-articles 11
 
 
 def test_pairing_skips_unusable_articles() -> None:
@@ -243,6 +322,19 @@ def test_pairing_skips_unusable_articles() -> None:
 def test_load_picks_a_split(bbc: list[Record]) -> None:
     test = load("bbc-news", split="test")
     assert len(test) == 418 and {r.meta["split"] for r in test} == {"test"}
+
+
+def test_an_earlier_version_loads_by_name_at_version(pairs: list[Record]) -> None:
+    assert BUILTIN["headline-stance"].at_version(1).cache_file().name == \
+        "headline-stance-v1+bbc-news-v2+news-articles-v2.jsonl"
+    assert load("headline-stance@2", split="test") == load("headline-stance", split="test")
+    assert {r.meta["kind"] for r in pairs} == set(hs.KINDS)
+    assert "no same-entity slice" in describe("headline-stance@1").description
+    with pytest.raises(DataError, match="headline-stance has no version 3; use "
+                                        "headline-stance@1, headline-stance@2"):
+        load("headline-stance@3")
+    with pytest.raises(DataError, match="bbc-news has no version 1; use bbc-news@2"):
+        load("bbc-news@1")
 
 
 def test_builtin_cache_files_are_versioned_jsonl() -> None:

@@ -14,8 +14,9 @@ def register(commands: Any) -> None:
     listing = actions.add_parser("list", help="the built-in data sets and file specs")
     listing.set_defaults(run=run_list)
     show = actions.add_parser("show", help="sizes, splits, labels, lengths and provenance")
-    show.add_argument("name", help="a built-in name, a JSONL/CSV/Parquet file, "
-                      "fnc1:<dir>, semeval:<file>, hf:<id> or disk:<path>")
+    show.add_argument("name", help="a built-in name (NAME@N: an earlier version), a "
+                      "JSONL/CSV/Parquet file, fnc1:<dir>, semeval:<file>, hf:<id> or "
+                      "disk:<path>")
     add_column_options(show)
     show.set_defaults(run=run_show)
 
@@ -30,6 +31,8 @@ def run_list(args: argparse.Namespace) -> int:
         splits = ", ".join(f"{k} {v:,}" for k, v in desc.splits.items())
         print(f"  {source.name:<16} {source.task:<8} {desc.records:>7,} records ({splits})")
         print(f"  {'':<16} {'':<8} {source.description}")
+        for version, description in sorted(source.earlier.items()):
+            print(f"  {f'{source.name}@{version}':<16} {'':<8} {description}")
     print("files you supply, by spec:")
     for fmt in FORMATS.values():
         print(f"  {fmt.prefix + ':...':<16} {fmt.task:<8} {fmt.description}")

@@ -23,11 +23,11 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdesk.data.sources import BUILTIN
+    from newsdesk.data.sources import builtin_source
     from newsdesk.evaluation.report import write_report
     from newsdesk.evaluation.run import evaluate_model
 
-    split = args.split or ("test" if args.data in BUILTIN else None)
+    split = args.split or ("test" if builtin_source(args.data) is not None else None)
     evaluation = evaluate_model(args.model, data_spec(args, args.data), split,
                                 batch_size=args.batch_size)
     out = write_report(evaluation, args.out)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from newsdesk.data.records import Record
-from newsdesk.data.sources import BUILTIN, FORMATS, load
+from newsdesk.data.sources import FORMATS, builtin_source, load
 from newsdesk.data.splits import SPLITS
 
 NO_SPLIT = "(none)"
@@ -39,7 +39,7 @@ class Description:
 def describe(name: str) -> Description:
     """Describe a built-in set, a local file or a ``fnc1:``/``semeval:`` spec (all splits)."""
     desc = summarize_records(name, load(name))
-    source = BUILTIN.get(name) or FORMATS.get(name.partition(":")[0] if ":" in name else "")
+    source = builtin_source(name) or FORMATS.get(name.partition(":")[0] if ":" in name else "")
     if source is not None:
         desc.provenance, desc.licence = source.provenance, source.licence
         desc.description = source.description

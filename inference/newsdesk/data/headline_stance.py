@@ -8,6 +8,13 @@ headline as ``target``:
   ``unrelated`` (kind ``hard``);
 - the body of an article of another group in the same corpus: ``unrelated`` (kind ``easy``).
 
+Version 2 adds, for each headline of the validation and test splits, the bodies of up to
+two other stories of the same corpus and split about the same subject (shared names or
+many shared content words, never the same event told again: ``newsdesk.data.same_subject``):
+``unrelated``, kind ``same-entity``, with the evidence in ``meta`` (``shared_names``,
+``body_cosine``). Version 1's pairs are kept as they were, ids included; the training split
+is the same in both versions. ``load("headline-stance@1")`` reads version 1.
+
 Negatives are drawn from the article's own split, so every body stays in the split its
 article has in the source set: no body is in two splits. The draw uses ``random.Random``
 seeded per corpus and split from a sha256 of the seed, over articles sorted by id, so it is
@@ -38,6 +45,11 @@ logger = logging.getLogger(__name__)
 SEED = "headline-stance-v1"
 MIN_BODY_WORDS = 20
 KINDS = ("related", "hard", "easy")
+SAME_ENTITY = "same-entity"
+#: Splits that get same-entity pairs: an evaluation slice, so training data stay as in v1.
+SAME_ENTITY_SPLITS = ("validation", "test")
+SAME_ENTITY_PER_HEADLINE = 2
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class Article:
     headline: str
     body: str
     split: str
+    date: str = ""
 
 
 @dataclass
@@ -77,19 +90,23 @@ class PairReport:
 
 
 def build(bbc_records: Iterable[Record], news_records: Iterable[Record],
-          report: PairReport | None = None) -> list[Record]:
-    """All pairs from the records of the two built-in corpora (``bbc-news`` and
-    ``news-articles``, all splits), with their split in ``meta['split']``."""
+          report: PairReport | None = None, *, version: int = VERSION) -> list[Record]:
+    """All pairs of ``version`` from the records of the two built-in corpora (``bbc-news``
+    and ``news-articles``, all splits), with their split in ``meta['split']``."""
     from newsdesk.data.bbc import body_of
 
+    if version not in (1, 2):
+        raise ValueError(f"headline-stance has versions 1 and 2, not {version}")
     report = report if report is not None else PairReport()
     bbc = [Article("bbc-news", r.id, str(r.label), r.title or "", body_of(r), r.meta["split"])
            for r in bbc_records]
     news = [Article("news-articles", r.id, r.meta["source"], r.title or "", r.text,
-                    r.meta["split"]) for r in news_records]
+                    r.meta["split"], r.meta["publish_date"]) for r in news_records]
     articles = usable_articles(bbc, report) + usable_articles(news, report)
     pairs = build_pairs(articles, report)
-    logger.info("headline-stance: %s", report.summary())
+    if version >= 2:
+        pairs += same_entity_pairs(articles, report)
+    logger.info("headline-stance v%d: %s", version, report.summary())
     return pairs
 
 
@@ -151,9 +168,40 @@ def _pairs_of_cell(members: list[Article], rng: random.Random,
     return pairs
 
 
-def _pair(headline: Article, body: Article, kind: str) -> Record:
+def same_entity_pairs(articles: Iterable[Article], report: PairReport | None = None
+                      ) -> list[Record]:
+    """Up to ``SAME_ENTITY_PER_HEADLINE`` ``same-entity`` pairs per headline of
+    ``SAME_ENTITY_SPLITS``, with the same-subject partners found in its corpus and split
+    (TF-IDF and common names are per corpus); ids ``hs-<article id>-same-entity-<rank>``."""
+    from newsdesk.data.same_subject import corpus_statistics, same_subject_partners
+
+    report = report if report is not None else PairReport()
+    by_corpus: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_corpus[article.corpus].append(article)
+    pairs: list[Record] = []
+    for corpus in sorted(by_corpus):
+        statistics = corpus_statistics(a.body for a in by_corpus[corpus])
+        for split in SAME_ENTITY_SPLITS:
+            members = sorted((a for a in by_corpus[corpus] if a.split == split),
+                             key=lambda a: a.id)
+            by_id = {a.id: a for a in members}
+            partners = same_subject_partners(members, statistics, SAME_ENTITY_PER_HEADLINE)
+            for article in members:
+                if article.id not in partners:
+                    report.no_candidate[(corpus, SAME_ENTITY)] += 1
+                for rank, partner in enumerate(partners.get(article.id, []), 1):
+                    pairs.append(_pair(article, by_id[partner.id], SAME_ENTITY,
+                                       f"{SAME_ENTITY}-{rank}",
+                                       shared_names=list(partner.shared_names),
+                                       body_cosine=round(partner.body_cosine, 4)))
+    return pairs
+
+
+def _pair(headline: Article, body: Article, kind: str, suffix: str = "",
+          **evidence: object) -> Record:
     return Record(
-        id=f"hs-{headline.id}-{kind}", text=body.body, target=headline.headline,
+        id=f"hs-{headline.id}-{suffix or kind}", text=body.body, target=headline.headline,
         stance="related" if kind == "related" else "unrelated",
         meta={"split": headline.split, "kind": kind, "corpus": headline.corpus,
-              "headline_id": headline.id, "body_id": body.id})
+              "headline_id": headline.id, "body_id": body.id, **evidence})
