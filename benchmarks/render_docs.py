@@ -335,11 +335,6 @@ def stance_minilm_table(data: Data) -> str:
     return stance_table(data, "stance-headlines-minilm")
 
 
-@block("stance_headlines_minilm_allpairs.table")
-def stance_allpairs_table(data: Data) -> str:
-    return stance_table(data, "stance-headlines-minilm, every pair")
-
-
 @block("stance_headlines_mpnet.table")
 def stance_mpnet_table(data: Data) -> str:
     return stance_table(data, "stance-headlines-mpnet")
