@@ -256,11 +256,6 @@ def stance_minilm(data: Data) -> str:
     return stance_summary(data, "stance_headlines")
 
 
-@block("stance_headlines_mpnet")
-def stance_mpnet(data: Data) -> str:
-    return stance_summary(data, "stance_headlines_mpnet")
-
-
 @block("stance_headlines.baseline")
 def stance_baseline(data: Data) -> str:
     baseline = data["rows"][0]
@@ -333,11 +328,6 @@ def stance_baselines_table(data: Data) -> str:
 @block("stance_headlines.table")
 def stance_minilm_table(data: Data) -> str:
     return stance_table(data, "stance-headlines-minilm")
-
-
-@block("stance_headlines_mpnet.table")
-def stance_mpnet_table(data: Data) -> str:
-    return stance_table(data, "stance-headlines-mpnet")
 
 
 def lsum(entry: Data) -> float:
