@@ -146,6 +146,29 @@ def frozen_section(manifest: Manifest) -> list[str]:
         "predict`, `newsdesk evaluate`).", ""]
 
 
+def calibration_section(manifest: Manifest) -> list[str]:
+    """For a temperature-scaled model: T, what it was fitted on, and the expected
+    calibration error before and after on each split."""
+    entry = manifest.extras.get("calibration")
+    if not entry:
+        return []
+    fitted = entry["fitted_on"]
+    rows = [f"| {split} | {scores['n']} | {100 * scores['ece_before']:.2f} | "
+            f"{100 * scores['ece_after']:.2f} | {scores['nll_before']:.4f} | "
+            f"{scores['nll_after']:.4f} |" for split, scores in entry["splits"].items()]
+    return [
+        "## Calibration", "",
+        f"Scores are temperature-scaled: the logits are divided by T = "
+        f"{entry['temperature']:.4g} before the softmax, T fitted on the {fitted['split']} "
+        f"split ({fitted['n']} examples) by minimising the negative log-likelihood, never on "
+        "test. A text read as one window keeps its label; only the scores move. Expected "
+        f"calibration error (ECE, {entry['ece_bins']} bins, percent; 0 is perfect) and "
+        "negative "
+        "log-likelihood (NLL), before (T = 1) and after:", "",
+        "| split | n | ECE before | ECE after | NLL before | NLL after |",
+        "|---|---|---|---|---|---|", *rows, ""]
+
+
 def hub_base_model(base: str) -> str | None:
     """The hub id of the base model: an embedded alias's, or ``base`` itself when it is a
     hub id; None for a local dir (a path on the training machine means nothing on the hub).
@@ -255,6 +278,7 @@ def card_body(config: RecipeConfig, manifest: Manifest) -> str:
         "```", "",
         *hybrid_section(manifest),
         *frozen_section(manifest),
+        *calibration_section(manifest),
         *selection_lines(manifest.extras.get("selection"), manifest.metrics.get("test")),
         "## Intended use and limits", "", USES.get(manifest.task, ""),
         "Trained on a small set of English news from a few outlets and years; expect lower "
