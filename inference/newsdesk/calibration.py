@@ -118,38 +118,60 @@ def check_calibratable(classifier: Any) -> None:
                           "is not calibrated this way")
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """A fitted temperature, its manifest entry (``extras["calibration"]``) and each
+    split's probabilities at that temperature."""
+
+    temperature: float
+    entry: dict[str, Any]
+    probabilities: dict[str, np.ndarray]
+
+
+def fit_calibration(classifier: Any, logits: Mapping[str, Any],
+                    gold: Mapping[str, Sequence[str]], *, fit_on: str,
+                    source: str | None) -> Calibration:
+    """Fit the temperature on ``logits[fit_on]`` (``classifier.window_logits`` of each
+    split) against its ``gold`` labels, and report every split's ECE and negative
+    log-likelihood before (T = 1) and after; the classifier is left as it was."""
+    if fit_on not in logits:
+        raise ValueError(f"no {fit_on!r} examples to fit the temperature on")
+    index = {name: label_indices(classifier.labels, gold[name]) for name in logits}
+    temperature = fit_temperature(
+        lambda t: classifier.proba_from_logits(logits[fit_on], t), index[fit_on])
+    after, report = {}, {}
+    for name in logits:
+        before = classifier.proba_from_logits(logits[name], 1.0)
+        after[name] = classifier.proba_from_logits(logits[name], temperature)
+        report[name] = {"n": int(index[name].size),
+                        "ece_before": top_label_ece(before, index[name]),
+                        "ece_after": top_label_ece(after[name], index[name]),
+                        "nll_before": negative_log_likelihood(before, index[name]),
+                        "nll_after": negative_log_likelihood(after[name], index[name])}
+    entry = {"method": METHOD, "temperature": temperature,
+             "fitted_on": {"data": source, "split": fit_on, "n": int(index[fit_on].size)},
+             "ece_bins": ECE_BINS, "splits": report}
+    logger.info("temperature %.4g fitted on %s (%d examples): ECE %.4f -> %.4f", temperature,
+                fit_on, index[fit_on].size, report[fit_on]["ece_before"],
+                report[fit_on]["ece_after"])
+    return Calibration(temperature, entry, after)
+
+
 def calibrate(classifier: Any, splits: Mapping[str, LabelledTexts], *, fit_on: str,
               source: str | None, batch_size: int = 32) -> dict[str, np.ndarray]:
-    """Fit ``classifier``'s temperature on ``splits[fit_on]`` and set it in its manifest
-    (``temperature``, and ``extras["calibration"]``: T, what it was fitted on, and each
-    split's ECE and negative log-likelihood before (T = 1) and after). Each split is run
+    """Fit ``classifier``'s temperature on ``splits[fit_on]`` (``fit_calibration``) and set
+    it in its manifest: ``temperature`` and ``extras["calibration"]``. Each split is run
     through the model once; returns each split's calibrated probabilities."""
     check_calibratable(classifier)
     if fit_on not in splits:
         raise ValueError(f"no {fit_on!r} examples to fit the temperature on")
     logits = {name: classifier.window_logits(s.texts, s.targets, batch_size)
               for name, s in splits.items()}
-    gold = {name: label_indices(classifier.labels, s.gold) for name, s in splits.items()}
-    temperature = fit_temperature(
-        lambda t: classifier.proba_from_logits(logits[fit_on], t), gold[fit_on])
-    after, report = {}, {}
-    for name in splits:
-        before = classifier.proba_from_logits(logits[name], 1.0)
-        after[name] = classifier.proba_from_logits(logits[name], temperature)
-        report[name] = {"n": int(gold[name].size),
-                        "ece_before": top_label_ece(before, gold[name]),
-                        "ece_after": top_label_ece(after[name], gold[name]),
-                        "nll_before": negative_log_likelihood(before, gold[name]),
-                        "nll_after": negative_log_likelihood(after[name], gold[name])}
-    classifier.manifest.temperature = temperature
-    classifier.manifest.extras[MANIFEST_KEY] = {
-        "method": METHOD, "temperature": temperature,
-        "fitted_on": {"data": source, "split": fit_on, "n": int(gold[fit_on].size)},
-        "ece_bins": ECE_BINS, "splits": report}
-    logger.info("temperature %.4g fitted on %s (%d examples): ECE %.4f -> %.4f", temperature,
-                fit_on, gold[fit_on].size, report[fit_on]["ece_before"],
-                report[fit_on]["ece_after"])
-    return after
+    fitted = fit_calibration(classifier, logits, {name: s.gold for name, s in splits.items()},
+                             fit_on=fit_on, source=source)
+    classifier.manifest.temperature = fitted.temperature
+    classifier.manifest.extras[MANIFEST_KEY] = fitted.entry
+    return fitted.probabilities
 
 
 def calibrate_dir(model: str | Path, data: str | None = None, split: str | None = None, *,
