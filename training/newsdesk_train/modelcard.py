@@ -19,6 +19,7 @@ from newsdesk.atomic import write_text_atomically
 from newsdesk.data.sources import BUILTIN, FORMATS
 from newsdesk.evaluation.selection import selection_lines
 from newsdesk.manifest import Manifest
+from newsdesk.metrics.calibration import ECE_BINS
 from newsdesk.metrics.multilabel import F1_AVERAGES
 from newsdesk.metrics.summary import ROUGE_TYPES
 from newsdesk_train.config import RecipeConfig
@@ -51,6 +52,7 @@ HUB_METRICS: dict[str, HubMetric] = {
                                   {"average": average})
        for average in F1_AVERAGES},
     **{name: HubMetric("rouge", name.replace("rouge", "ROUGE-"), name) for name in ROUGE_TYPES},
+    "ece": HubMetric("ece", "Expected calibration error", None, {"bins": ECE_BINS}),
 }
 #: The splits whose metrics go into the model-index, the one read once first.
 EVAL_SPLITS = ("test", "validation")
