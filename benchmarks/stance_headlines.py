@@ -289,7 +289,9 @@ def cross_encoder_rows(classifier: Any, model_dir: Path, test: list[Record],
                                lambda: scored_predictions(classifier.predict(pairs)), repeats,
                                train_seconds=train_seconds, baseline=baseline,
                                extra={"model": str(model_dir), "windows": windows,
-                                      "max_length": own.max_length,
+                                      "max_length": own.max_length, "temperature": 1.0,
+                                      "dir_temperature": getattr(classifier,
+                                                                 "dir_temperature", 1.0),
                                       "training": classifier.manifest.training}))
     classifier.manifest.windowing = own
     return rows
