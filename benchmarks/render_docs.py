@@ -236,14 +236,27 @@ SAME_ENTITY = "same-entity"
 STANCE_SLICES = ("all", "related", "hard negatives", "easy negatives", RELATED_HARD)
 
 
+def cross_encoder_row(data: Data) -> Data:
+    """The cross-encoder as trained: the last row that is neither a threshold method nor
+    built on the cross-encoder (``kind``: temperature-scaled, fused)."""
+    return [r for r in data["rows"] if "threshold" not in r and "kind" not in r][-1]
+
+
+def rows_of_kind(data: Data, kind: str) -> list[Data]:
+    return [r for r in data["rows"] if r.get("kind") == kind]
+
+
 def stance_summary(data: Data, name: str) -> str:
-    model, baseline = data["rows"][-1], data["rows"][0]
+    model, baseline = cross_encoder_row(data), data["rows"][0]
     mine, theirs = (r["slices"][RELATED_HARD]["accuracy"] for r in (model, baseline))
+    fused = "".join(f"; fused with the TF-IDF and bi-encoder cosines by a logistic regression "
+                    f"fitted on validation, {pct(r['slices'][RELATED_HARD]['accuracy'])}"
+                    for r in rows_of_kind(data, "fused"))
     link = f"benchmarks/results/{name}.md"
     return wrap(f"- Stance: the {model_name(name)} cross-encoder reaches {pct(mine)} on related "
                 f"+ hard-negative headline pairs, {compared(mine, theirs)} the TF-IDF cosine "
                 f"baseline ({pct(theirs)}) and {compared(mine, STANCE_GOAL)} the "
-                f"{goal(STANCE_GOAL)} aimed for ([docs/stance.md](docs/stance.md), "
+                f"{goal(STANCE_GOAL)} aimed for{fused} ([docs/stance.md](docs/stance.md), "
                 f"[results]({link}); {measured_on(data)}).")
 
 
@@ -279,16 +292,21 @@ def same_entity_clause(entry: Data) -> str:
 
 
 def stance_table(data: Data, recipe: str) -> str:
-    """The threshold baselines and the model per slice, accuracy (errors), and the 99% bar
-    in errors; the same-entity slice and ECE where the results file has them."""
-    model = data["rows"][-1]
+    """The threshold baselines, the model, and the rows built on it (temperature-scaled,
+    fused) per slice, accuracy (errors), and the 99% bar in errors; the same-entity slice,
+    ECE and paired differences to the baseline where the results file has them."""
+    model = cross_encoder_row(data)
     slices = [*STANCE_SLICES, *([SAME_ENTITY] if SAME_ENTITY in model["slices"] else [])]
     calibrated = any(r.get("ece") is not None for r in data["rows"])
     lines = ["| method | " + " | ".join([*slices, *(["ECE"] if calibrated else [])]) + " |",
              "|---" * (len(slices) + 1 + calibrated) + "|"]
-    baselines = [r for r in data["rows"][:-1] if "threshold" in r]
-    for entry, label in [*((b, b["method"]) for b in baselines),
-                         (model, f"{recipe} (first {model.get('max_length')} tokens)")]:
+    baselines = [r for r in data["rows"] if "threshold" in r]
+    built_on = [(r, f"{recipe} + temperature {r['temperature']:.3g} (fit on validation)")
+                for r in rows_of_kind(data, "temperature-scaled")]
+    built_on += [(r, r["method"]) for r in rows_of_kind(data, "fused")]
+    shown = [*((b, b["method"]) for b in baselines),
+             (model, f"{recipe} (first {model.get('max_length')} tokens)"), *built_on]
+    for entry, label in shown:
         cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
                  for s in slices]
         if calibrated:
@@ -299,12 +317,34 @@ def stance_table(data: Data, recipe: str) -> str:
     columns = (" all: related + hard + easy; same-entity: other stories on the headline's "
                "subject; ECE: expected calibration error on the test split, 15 bins."
                if SAME_ENTITY in slices else "")
+    fused = "".join(f" The fused method makes {r['slices'][RELATED_HARD]['errors']}."
+                    for r in rows_of_kind(data, "fused"))
     lines += ["", wrap(f"Accuracy % (errors).{columns} {goal(STANCE_GOAL)} on related + hard "
                        f"allows {allowed} errors of {hard['n']:,}; this model makes "
-                       f"{hard['errors']}. Training {training['train_runtime_s'] / 60:.1f} min "
-                       f"({training['global_steps']} steps), {model['test_pairs_per_s']} test "
-                       f"pairs/s ({measured_on(data)}).")]
-    return "\n".join(lines)
+                       f"{hard['errors']}.{fused} Training {training['train_runtime_s'] / 60:.1f} "
+                       f"min ({training['global_steps']} steps), {model['test_pairs_per_s']} "
+                       f"test pairs/s ({measured_on(data)}).")]
+    return "\n".join(lines + stance_differences(shown[1:], slices, data["rows"][0]["method"]))
+
+
+def stance_differences(shown: list[tuple[Data, str]], slices: list[str],
+                       baseline: str) -> list[str]:
+    """Each shown row's accuracy minus the baseline's per slice, with the paired 95%
+    interval, where the results file has them (nothing otherwise)."""
+    compared_rows = [(r, label) for r, label in shown
+                     if all("diff_95" in r["slices"][s] for s in slices)]
+    if not compared_rows:
+        return []
+    lines = ["", f"Accuracy minus {baseline}, in points [paired 95% bootstrap interval]:", "",
+             "| method | " + " | ".join(slices) + " |", "|---" * (len(slices) + 1) + "|"]
+    for entry, label in compared_rows:
+        cells = []
+        for name in slices:
+            low, high = entry["slices"][name]["diff_95"]
+            cells.append(f"{100 * entry['slices'][name]['diff_vs_baseline']:+.2f} "
+                         f"[{100 * low:+.2f}, {100 * high:+.2f}]")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
 
 
 @block("stance_headlines_baselines")

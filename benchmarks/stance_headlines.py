@@ -1,5 +1,6 @@
 """Headline stance (related / unrelated) on headline-stance: TF-IDF cosine, the zero-shot
-MiniLM bi-encoder and the cross-encoder.
+MiniLM bi-encoder, the cross-encoder, the cross-encoder with a temperature, and a fusion of
+the three.
 
 The classic FNC-1 stage-1 baseline scores a (headline, body) pair by the cosine similarity
 of their TF-IDF vectors (fit on the train split's bodies and headlines) and calls it
@@ -8,11 +9,24 @@ zero-shot bi-encoder does the same with the cosine of all-MiniLM-L6-v2's mean-po
 of the headline and of the body's lead (its first 256 word pieces), untrained. Both cuts are
 tuned on the validation pairs of the set's first version (related, hard, easy), so the old
 slices' figures stay comparable. The newsdesk cross-encoder reads the headline and the
-body's lead as one token pair. Every method is scored on the test split, overall and per
-slice: related pairs, hard negatives (a body of the same topic or publisher), easy
-negatives, related + hard together (the pairs where relatedness is not obvious), and the
-same-entity slice (other stories sharing names or many words with the headline's story);
-"all" is related + hard + easy, as before the same-entity slice existed. Methods that give
+body's lead as one token pair; it is scored as trained (temperature 1, whatever its dir
+holds), and again with a temperature fitted on the validation pairs
+(``newsdesk.calibration``: labels unchanged, ECE before and after on validation and test).
+
+The fused method is a logistic regression (standardised features) over [the
+cross-encoder's log-odds of related, TF-IDF cosine, bi-encoder cosine], fitted on every
+validation pair (same-entity included); its C is chosen by 5-fold CV on validation grouped
+by headline (lowest log-loss), and two simple name features (the share of the headline's
+capitalised words found in the body's lead, and whether it has any) are added only where
+they raise that CV accuracy. ``related`` where its probability is at least 0.5. Nothing is
+chosen on test.
+
+Every method is scored on the test split, overall and per slice: related pairs, hard
+negatives (a body of the same topic or publisher), easy negatives, related + hard together
+(the pairs where relatedness is not obvious), and the same-entity slice (other stories
+sharing names or many words with the headline's story); "all" is related + hard + easy, as
+before the same-entity slice existed. Each slice has a paired bootstrap interval of the
+accuracy difference to TF-IDF cosine (the same test pairs resampled). Methods that give
 probabilities also get their expected calibration error on the test split (ECE, 15 bins).
 Results go to benchmarks/results/stance_headlines.{json,md}.
 
@@ -22,12 +36,16 @@ Results go to benchmarks/results/stance_headlines.{json,md}.
     .venv/bin/python benchmarks/stance_headlines.py --baseline-only      # no training: TF-IDF
                                                                          # and the bi-encoder
 
-Prediction speed: the median of ``--repeats`` timed passes over the test split.
+Prediction speed: the median of ``--repeats`` timed passes over the test split (the
+temperature-scaled and fused rows: the medians of the rows they run, added up). With a
+model, the cross-encoder also scores the validation pairs and the test pairs once more (for
+the temperature and the fusion); ``--no-bi-encoder`` leaves the fusion out.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -42,6 +60,7 @@ from newsdesk.data import load
 from newsdesk.data.records import Record
 from newsdesk.metrics.bootstrap import mean_interval
 from newsdesk.metrics.calibration import ECE_BINS, expected_calibration_error
+from newsdesk.metrics.summary import paired_difference
 
 TITLE = "Headline stance on headline-stance (test split, related / unrelated)"
 RECIPE = "training/configs/stance-headlines-minilm.yaml"
@@ -52,6 +71,8 @@ SLICES = {"all": ("related", "hard", "easy"), "related": ("related",),
 #: threshold method's figures on the old slices are the ones it had before same-entity.
 TUNING_KINDS = ("related", "hard", "easy")
 BI_ENCODER = "minilm-l6"
+TFIDF = "TF-IDF cosine"
+BI_ENCODER_NAME = "MiniLM bi-encoder cosine (zero-shot)"
 WINDOW_VARIANTS = {"first": ("first", "mean"), "all-mean": ("all", "mean"),
                    "all-max": ("all", "max")}
 
@@ -90,7 +111,8 @@ def threshold_labels(scores: np.ndarray, cut: float) -> list[str]:
 
 def threshold_row(name: str, score: Callable[[Sequence[Record]], np.ndarray],
                   validation: Sequence[Record], test: Sequence[Record], repeats: int, *,
-                  fit_seconds: float, extra: dict[str, Any]) -> dict[str, Any]:
+                  fit_seconds: float, extra: dict[str, Any],
+                  baseline: Scored | None = None) -> dict[str, Any]:
     """A score-and-threshold method: ``score(pairs) >= cut`` is related, the cut tuned for
     accuracy on the ``TUNING_KINDS`` pairs of validation; then scored on test."""
     start = time.perf_counter()
@@ -98,22 +120,57 @@ def threshold_row(name: str, score: Callable[[Sequence[Record]], np.ndarray],
     cut = tune_threshold(score(tuning), is_related(tuning))
     seconds = fit_seconds + time.perf_counter() - start
     return method_row(name, test, lambda: Scored(threshold_labels(score(test), cut)), repeats,
-                      train_seconds=seconds, extra={"threshold": cut, **extra})
+                      train_seconds=seconds, extra={"threshold": cut, **extra},
+                      baseline=baseline)
 
 
-def tfidf_baseline(train: list[Record], validation: list[Record], test: list[Record],
-                   repeats: int) -> dict[str, Any]:
-    """Fit TF-IDF on train bodies + headlines, tune the cut on validation, predict test."""
+@dataclass(frozen=True)
+class Scorer:
+    """A pair score (a cosine) ready to use, and what setting it up took."""
+
+    name: str
+    score: Callable[[Sequence[Record]], np.ndarray]
+    fit_seconds: float
+    extra: dict[str, Any]
+
+
+def tfidf_scorer(train: Sequence[Record]) -> Scorer:
+    """TF-IDF cosine of headline and body, the vectorizer fit on train bodies + headlines."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     start = time.perf_counter()
     texts = sorted({r.text for r in train}) + sorted({r.target or "" for r in train})
     vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit(texts)
-    return threshold_row("TF-IDF cosine, threshold tuned on validation",
-                         lambda pairs: cosine_scores(vectorizer, pairs), validation, test,
-                         repeats, fit_seconds=time.perf_counter() - start,
-                         extra={"vectorizer": "sublinear tf, English stop words, fit on "
-                                "train bodies + headlines"})
+    return Scorer(TFIDF, lambda pairs: cosine_scores(vectorizer, pairs),
+                  time.perf_counter() - start,
+                  {"vectorizer": "sublinear tf, English stop words, fit on train bodies + "
+                                 "headlines"})
+
+
+def bi_encoder_scorer(encoder: Any = None) -> Scorer:
+    """all-MiniLM-L6-v2 as it ships (no training): headline vs lead cosine."""
+    from newsdesk.summarize.encoder import SentenceEncoder
+
+    start = time.perf_counter()
+    encoder = encoder if encoder is not None else SentenceEncoder.load(BI_ENCODER)
+    return Scorer(BI_ENCODER_NAME, lambda pairs: bi_encoder_scores(encoder, pairs),
+                  time.perf_counter() - start,
+                  {"encoder": "all-MiniLM-L6-v2, mean pooling",
+                   "lead_word_pieces": encoder.max_tokens})
+
+
+def scorer_row(scorer: Scorer, validation: list[Record], test: list[Record], repeats: int,
+               baseline: Scored | None = None) -> dict[str, Any]:
+    """A scorer as a threshold method (``threshold_row``), named for its cut."""
+    return threshold_row(f"{scorer.name}, threshold tuned on validation", scorer.score,
+                         validation, test, repeats, fit_seconds=scorer.fit_seconds,
+                         extra=scorer.extra, baseline=baseline)
+
+
+def tfidf_baseline(train: list[Record], validation: list[Record], test: list[Record],
+                   repeats: int) -> dict[str, Any]:
+    """Fit TF-IDF on train bodies + headlines, tune the cut on validation, predict test."""
+    return scorer_row(tfidf_scorer(train), validation, test, repeats)
 
 
 def bi_encoder_scores(encoder: Any, records: Sequence[Record]) -> np.ndarray:
@@ -129,15 +186,7 @@ def bi_encoder_baseline(validation: list[Record], test: list[Record], repeats: i
                         encoder: Any = None) -> dict[str, Any]:
     """all-MiniLM-L6-v2 as it ships (no training): headline vs lead cosine, cut tuned on
     validation as the TF-IDF baseline's is."""
-    from newsdesk.summarize.encoder import SentenceEncoder
-
-    start = time.perf_counter()
-    encoder = encoder if encoder is not None else SentenceEncoder.load(BI_ENCODER)
-    return threshold_row("MiniLM bi-encoder cosine (zero-shot), threshold tuned on validation",
-                         lambda pairs: bi_encoder_scores(encoder, pairs), validation, test,
-                         repeats, fit_seconds=time.perf_counter() - start,
-                         extra={"encoder": "all-MiniLM-L6-v2, mean pooling",
-                                "lead_word_pieces": encoder.max_tokens})
+    return scorer_row(bi_encoder_scorer(encoder), validation, test, repeats)
 
 
 def is_related(records: Sequence[Record]) -> np.ndarray:
@@ -145,11 +194,15 @@ def is_related(records: Sequence[Record]) -> np.ndarray:
 
 
 def slice_scores(records: Sequence[Record], predicted: Sequence[str],
-                 confidence: Sequence[float] | None = None) -> dict[str, Any]:
+                 confidence: Sequence[float] | None = None,
+                 baseline: Sequence[str] | None = None) -> dict[str, Any]:
     """Accuracy with a 95% bootstrap interval and the error count for every slice the
-    records have; with ``confidence``, each slice's ECE too."""
+    records have; with ``confidence``, each slice's ECE too; with the ``baseline``'s labels
+    for the same records, the accuracy difference to it with a paired 95% bootstrap
+    interval (``diff_vs_baseline``, ``diff_95``)."""
     kinds = np.array([r.meta["kind"] for r in records])
-    correct = np.array([r.stance == p for r, p in zip(records, predicted, strict=True)])
+    correct = correctness(records, predicted)
+    theirs = None if baseline is None else correctness(records, baseline)
     out: dict[str, Any] = {}
     for name, members in SLICES.items():
         inside = np.isin(kinds, members)
@@ -161,7 +214,15 @@ def slice_scores(records: Sequence[Record], predicted: Sequence[str],
                      "accuracy_95": mean_interval(hits.astype(float))}
         if confidence is not None:
             out[name]["ece"] = expected_calibration_error(np.asarray(confidence)[inside], hits)
+        if theirs is not None:
+            paired = paired_difference(hits.astype(float), theirs[inside].astype(float))
+            out[name].update(diff_vs_baseline=paired.mean, diff_95=[paired.low, paired.high])
     return out
+
+
+def correctness(records: Sequence[Record], predicted: Sequence[str]) -> np.ndarray:
+    """Whether each record's stance is the predicted label."""
+    return np.array([r.stance == p for r, p in zip(records, predicted, strict=True)])
 
 
 def ece_on_test(records: Sequence[Record], scored: Scored) -> float | None:
@@ -173,10 +234,14 @@ def ece_on_test(records: Sequence[Record], scored: Scored) -> float | None:
 
 
 def method_row(name: str, test: Sequence[Record], predict: Callable[[], Scored],
-               repeats: int, *, train_seconds: float, extra: dict[str, Any]) -> dict[str, Any]:
-    """Slice scores and ECE of ``predict()`` on ``test``, timed over ``repeats`` passes."""
+               repeats: int, *, train_seconds: float, extra: dict[str, Any],
+               baseline: Scored | None = None) -> dict[str, Any]:
+    """Slice scores and ECE of ``predict()`` on ``test``, timed over ``repeats`` passes;
+    with ``baseline`` (the baseline's labels on ``test``), paired differences to it."""
     scored, seconds = timed_repeats(predict, repeats, warmup=0)
-    return {"method": name, "slices": slice_scores(test, scored.labels, scored.confidence),
+    slices = slice_scores(test, scored.labels, scored.confidence,
+                          None if baseline is None else baseline.labels)
+    return {"method": name, "slices": slices,
             "ece": ece_on_test(test, scored), "train_seconds": round(train_seconds, 1),
             "predict_seconds": seconds,
             "test_pairs_per_s": round(len(test) / max(seconds["median"], 1e-4), 1), **extra}
@@ -196,13 +261,22 @@ def trained_model(max_train: int | None, workdir: Path) -> tuple[Path, float, st
     return model_dir, time.perf_counter() - start, config.name
 
 
-def cross_encoder_rows(model_dir: Path, test: list[Record], train_seconds: float,
-                       label: str, variants: Sequence[str], repeats: int
-                       ) -> list[dict[str, Any]]:
-    """Score the stance model on ``test`` with its own windowing, then each variant."""
+def load_cross_encoder(model_dir: Path) -> Any:
+    """The stance model as trained: its temperature set to 1 (the rows below fit their own
+    on validation), what its manifest held kept in ``dir_temperature``."""
     from newsdesk import StanceClassifier
 
     classifier = StanceClassifier.from_pretrained(model_dir)
+    classifier.dir_temperature = classifier.manifest.temperature
+    classifier.manifest.temperature = 1.0
+    return classifier
+
+
+def cross_encoder_rows(classifier: Any, model_dir: Path, test: list[Record],
+                       train_seconds: float, label: str, variants: Sequence[str], repeats: int,
+                       baseline: Scored | None = None) -> list[dict[str, Any]]:
+    """Score the stance model on ``test`` with its own windowing, then each variant (the
+    classifier's own windowing is put back at the end)."""
     own = classifier.manifest.windowing
     settings = [(own.mode, own.aggregate)] + [
         WINDOW_VARIANTS[v] for v in variants if WINDOW_VARIANTS[v] != _variant_of(own)]
@@ -213,11 +287,233 @@ def cross_encoder_rows(model_dir: Path, test: list[Record], train_seconds: float
         windows = mode if mode == "first" else f"{mode}, {how}"
         rows.append(method_row(f"newsdesk {label} ({windows} windows)", test,
                                lambda: scored_predictions(classifier.predict(pairs)), repeats,
-                               train_seconds=train_seconds,
+                               train_seconds=train_seconds, baseline=baseline,
                                extra={"model": str(model_dir), "windows": windows,
-                                      "max_length": own.max_length,
+                                      "max_length": own.max_length, "temperature": 1.0,
+                                      "dir_temperature": getattr(classifier,
+                                                                 "dir_temperature", 1.0),
                                       "training": classifier.manifest.training}))
+    classifier.manifest.windowing = own
     return rows
+
+
+def cross_encoder_logits(classifier: Any, records: Sequence[Record]) -> Any:
+    """The cross-encoder's window logits of every (headline, body) pair, as it reads them."""
+    return classifier.window_logits([r.text for r in records],
+                                    [r.target or "" for r in records])
+
+
+def temperature_row(classifier: Any, logits: dict[str, Any], validation: list[Record],
+                    test: list[Record], plain: dict[str, Any], fit_seconds: float,
+                    baseline: Scored | None = None) -> dict[str, Any]:
+    """The cross-encoder with a temperature fitted on the validation pairs
+    (``newsdesk.calibration.fit_calibration``, what ``calibration: temperature`` and
+    ``newsdesk calibrate`` do), scored on test: the labels of ``plain`` (one window a
+    pair), its probabilities honest; ECE before and after on both splits in the row."""
+    from newsdesk.calibration import fit_calibration
+
+    start = time.perf_counter()
+    gold = {"validation": [str(r.stance) for r in validation],
+            "test": [str(r.stance) for r in test]}
+    fitted = fit_calibration(classifier, logits, gold, fit_on="validation",
+                             source="headline-stance")
+    seconds = plain["train_seconds"] + fit_seconds + time.perf_counter() - start
+    scored = probability_scored(fitted.probabilities["test"], classifier.labels)
+    row = method_row(f"{plain['method']} + temperature scaling (T = {fitted.temperature:.3g}, "
+                     "fit on validation)", test, lambda: scored, 1, train_seconds=seconds,
+                     baseline=baseline, extra={"temperature": fitted.temperature,
+                                               "calibration": fitted.entry,
+                                               "kind": "temperature-scaled"})
+    return with_component_speed(row, [plain])
+def probability_scored(probabilities: np.ndarray, labels: Sequence[str]) -> Scored:
+    """The most probable label of each row and its probability."""
+    return Scored([labels[i] for i in probabilities.argmax(axis=1)],
+                  [float(p) for p in probabilities.max(axis=1)])
+
+
+def with_component_speed(row: dict[str, Any], components: Sequence[dict[str, Any]]
+                         ) -> dict[str, Any]:
+    """``row`` with the speed of running all its ``components`` (rows timed on the same
+    test pairs) one after the other: their median seconds added up. What the row itself
+    adds (a division, a logistic regression) is not timed: it is microseconds."""
+    median = sum(c["predict_seconds"]["median"] for c in components)
+    row["predict_seconds"] = {"median": median,
+                              "derived_from": [c["method"] for c in components]}
+    n = row["slices"]["all"]["n"] + row["slices"].get("same-entity", {}).get("n", 0)
+    row["test_pairs_per_s"] = round(n / max(median, 1e-4), 1)
+    return row
+
+
+# --- fusion: a logistic regression over the methods' scores ----------------------------
+
+CROSS_ENCODER_FEATURE = "cross-encoder log-odds"
+#: Extra features, kept only where they raise the validation CV accuracy.
+NAMES_FOUND, HAS_NAMES = "share of headline names in the lead", "headline has names"
+FUSION_C_GRID = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
+FUSION_FOLDS = 5
+NAME_TOKEN = re.compile(r"[\w'’-]+")
+
+
+@dataclass(frozen=True)
+class FusionFit:
+    """A fitted fusion: its features (in column order), the scaler + logistic regression,
+    the C chosen and the validation CV scores at that C."""
+
+    features: tuple[str, ...]
+    model: Any
+    C: float
+    cv_accuracy: float
+    cv_log_loss: float
+
+    def related_probability(self, columns: dict[str, np.ndarray]) -> np.ndarray:
+        return self.model.predict_proba(feature_matrix(columns, self.features))[:, 1]
+
+
+def log_odds_related(probabilities: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """``log p(related) - log p(unrelated)`` of each row (a probability of 0 as the
+    smallest float64, so the log-odds stay finite).
+
+    >>> log_odds_related(np.array([[0.5, 0.5], [0.8, 0.2]]), ["related", "unrelated"])
+    array([0.        , 1.38629436])
+    """
+    floor = np.finfo(np.float64).tiny
+    related, unrelated = (probabilities[:, list(labels).index(k)]
+                          for k in ("related", "unrelated"))
+    return np.log(np.maximum(related, floor)) - np.log(np.maximum(unrelated, floor))
+
+
+def headline_names(headline: str) -> set[str]:
+    """The headline's capitalised words after its first (lower-cased, possessive cut, stop
+    words left out): the names a reader looks for in the body.
+
+    >>> sorted(headline_names("Brown's budget meets Bank of England's Carney"))
+    ['bank', 'carney', 'england']
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = [_bare(w) for w in NAME_TOKEN.findall(headline)[1:] if w[:1].isupper()]
+    return {w for w in words if w not in ENGLISH_STOP_WORDS}
+
+
+def name_features(records: Sequence[Record]) -> dict[str, np.ndarray]:
+    """Per pair: the share of the headline's names (``headline_names``) found among the
+    words of the body's lead (``same_subject.lead``: what the cross-encoder reads), 0 for
+    a headline without names; and whether the headline has names (1 or 0)."""
+    from newsdesk.data.same_subject import lead, without_boilerplate
+
+    found, has = [], []
+    for record in records:
+        names = headline_names(record.target or "")
+        words = {_bare(w) for w in NAME_TOKEN.findall(lead(without_boilerplate(record.text)))}
+        found.append(len(names & words) / len(names) if names else 0.0)
+        has.append(1.0 if names else 0.0)
+    return {NAMES_FOUND: np.array(found), HAS_NAMES: np.array(has)}
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"['’]s$", "", word.lower())
+
+
+def feature_matrix(columns: dict[str, np.ndarray], features: Sequence[str]) -> np.ndarray:
+    """The named columns side by side, one row per pair (a ValueError naming a column of
+    another length)."""
+    arrays = [np.asarray(columns[name], dtype=np.float64) for name in features]
+    for name, array in zip(features, arrays):
+        if array.shape != arrays[0].shape or array.ndim != 1:
+            raise ValueError(f"feature {name!r} has shape {array.shape}, not "
+                             f"{arrays[0].shape} like {features[0]!r}")
+    return np.column_stack(arrays)
+
+
+def fit_fusion(columns: dict[str, np.ndarray], related: np.ndarray, groups: Sequence[str],
+               features: Sequence[str], *, c_grid: Sequence[float] = FUSION_C_GRID,
+               folds: int = FUSION_FOLDS) -> FusionFit:
+    """Standardised features -> logistic regression, C chosen by grouped, stratified
+    ``folds``-fold CV (a headline's pairs in one fold) for the lowest log-loss, then refit
+    on every pair given."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        {"logisticregression__C": list(c_grid)},
+        scoring={"log_loss": "neg_log_loss", "accuracy": "accuracy"}, refit="log_loss",
+        cv=StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=0))
+    search.fit(feature_matrix(columns, features), np.asarray(related, dtype=int),
+               groups=list(groups))
+    best = search.best_index_
+    return FusionFit(tuple(features), search.best_estimator_,
+                     float(search.best_params_["logisticregression__C"]),
+                     float(search.cv_results_["mean_test_accuracy"][best]),
+                     float(-search.cv_results_["mean_test_log_loss"][best]))
+
+
+def choose_fusion(columns: dict[str, np.ndarray], related: np.ndarray, groups: Sequence[str],
+                  base: Sequence[str], extra: Sequence[str]) -> tuple[FusionFit, list[dict]]:
+    """The fusion over ``base``, or over ``base`` + ``extra`` where that scores a higher
+    validation CV accuracy; with each candidate's CV figures."""
+    candidates = [fit_fusion(columns, related, groups, base)]
+    if extra:
+        candidates.append(fit_fusion(columns, related, groups, [*base, *extra]))
+    chosen = candidates[-1] if candidates[-1].cv_accuracy > candidates[0].cv_accuracy \
+        else candidates[0]
+    return chosen, [{"features": list(c.features), "C": c.C, "cv_accuracy": c.cv_accuracy,
+                     "cv_log_loss": c.cv_log_loss} for c in candidates]
+
+
+def fused_scored(fit: FusionFit, columns: dict[str, np.ndarray]) -> Scored:
+    """``related`` where the fused probability is at least 0.5, with its probability."""
+    p = fit.related_probability(columns)
+    return Scored(["related" if q >= 0.5 else "unrelated" for q in p],
+                  [float(max(q, 1.0 - q)) for q in p])
+
+
+def fusion_columns(records: Sequence[Record], log_odds: np.ndarray,
+                   scorers: Sequence[Scorer]) -> dict[str, np.ndarray]:
+    """Every feature the fusion may use, for ``records``."""
+    return {CROSS_ENCODER_FEATURE: log_odds, **{s.name: s.score(records) for s in scorers},
+            **name_features(records)}
+
+
+def fused_name(features: Sequence[str]) -> str:
+    """``Fused (logistic regression fit on validation): a + b + c``."""
+    return "Fused (logistic regression fit on validation): " + " + ".join(features)
+
+
+def fused_row(classifier: Any, logits: dict[str, Any], validation: list[Record],
+              test: list[Record], scorers: Sequence[Scorer], components: list[dict[str, Any]],
+              fit_seconds: float, baseline: Scored | None = None) -> dict[str, Any]:
+    """Fit the fusion on every validation pair (same-entity included) and score test once.
+
+    ``components`` are the rows of the cross-encoder and the scorers (for the speed);
+    ``fit_seconds`` what scoring validation with the cross-encoder took."""
+    start = time.perf_counter()
+    columns = {split: fusion_columns(records, log_odds_related(
+                   classifier.proba_from_logits(logits[split], 1.0), classifier.labels),
+                   scorers)
+               for split, records in (("validation", validation), ("test", test))}
+    base = [CROSS_ENCODER_FEATURE, *(s.name for s in scorers)]
+    fit, candidates = choose_fusion(
+        columns["validation"], is_related(validation),
+        [str(r.meta.get("headline_id", r.id)) for r in validation], base,
+        [NAMES_FOUND, HAS_NAMES])
+    seconds = (components[0]["train_seconds"] + fit_seconds + sum(s.fit_seconds for s in scorers)
+               + time.perf_counter() - start)
+    scored = fused_scored(fit, columns["test"])
+    scaler, regression = fit.model[0], fit.model[-1]
+    row = method_row(fused_name(fit.features), test, lambda: scored, 1,
+                     train_seconds=seconds, baseline=baseline,
+                     extra={"kind": "fused", "features": list(fit.features), "C": fit.C,
+                            "cv_folds": FUSION_FOLDS, "C_grid": list(FUSION_C_GRID),
+                            "candidates": candidates,
+                            "coefficients": dict(zip(fit.features, (
+                                regression.coef_[0] / scaler.scale_).tolist())),
+                            "intercept": float(regression.intercept_[0] - (
+                                regression.coef_[0] * scaler.mean_ / scaler.scale_).sum()),
+                            "fit_on": f"{len(validation)} validation pairs, every kind"})
+    return with_component_speed(row, components)
 
 
 def scored_predictions(predictions: Sequence[Any]) -> Scored:
@@ -248,7 +544,8 @@ def render(report: dict[str, Any]) -> list[str]:
     lines = ["Accuracy (%) per slice, errors in brackets; ECE: expected calibration error "
              f"on the whole test split ({ECE_BINS} bins; only for methods that give "
              "probabilities); test pairs/s: the median of "
-             f"{report['repeats']} timed passes.", "",
+             f"{report['repeats']} timed passes (for the temperature-scaled and fused rows, "
+             "the medians of the rows they run added up).", "",
              f"| method | {' | '.join(slices)} | ECE | train s | test pairs/s |",
              "|---|" + "---|" * (len(slices) + 3)]
     for row in report["rows"]:
@@ -257,6 +554,7 @@ def render(report: dict[str, Any]) -> list[str]:
         ece = "" if row.get("ece") is None else f"{row['ece']:.4f}"
         lines.append(f"| {row['method']} | {' | '.join(cells)} | {ece} | "
                      f"{row['train_seconds']} | {row['test_pairs_per_s']} |")
+    lines += paired_table(report["rows"], slices) + calibration_notes(report["rows"])
     lines += [""] + [f"- {v['method']}: beats the baseline on "
                      f"{', '.join(k for k, ok in v['beats_baseline'].items() if ok) or 'no slice'}"
                      f"; related + hard >= 99%: {v['related_hard_at_least_99']}; "
@@ -265,7 +563,51 @@ def render(report: dict[str, Any]) -> list[str]:
             "thresholds are tuned on those kinds of validation pairs. train s: a threshold "
             "method's fit (the bi-encoder: loading it) and threshold search; for a model, the "
             "wall time of the training run (including its scoring of validation and test), or "
-            "what the model's manifest records when it was given with --model."]
+            "what the model's manifest records when it was given with --model; for the "
+            "temperature-scaled and fused rows, that plus scoring the validation pairs and "
+            "fitting (the fused row: plus its scorers' fits)."]
+
+
+def paired_table(rows: Sequence[dict[str, Any]], slices: Sequence[str]) -> list[str]:
+    """Each row's accuracy difference to the baseline (the first row) per slice, in points
+    with its paired 95% bootstrap interval; nothing when no row has one."""
+    compared = [r for r in rows if any("diff_vs_baseline" in s for s in r["slices"].values())]
+    if not compared:
+        return []
+    lines = ["", f"Accuracy difference to the baseline ({rows[0]['method']}), in points on "
+             "the same test pairs [paired 95% bootstrap interval]:", "",
+             f"| method | {' | '.join(slices)} |", "|---|" + "---|" * len(slices)]
+    for row in compared:
+        cells = []
+        for name in slices:
+            entry = row["slices"].get(name, {})
+            if "diff_vs_baseline" not in entry:
+                cells.append("")
+                continue
+            low, high = entry["diff_95"]
+            cells.append(f"{100 * entry['diff_vs_baseline']:+.2f} "
+                         f"[{100 * low:+.2f}, {100 * high:+.2f}]")
+        lines.append(f"| {row['method']} | {' | '.join(cells)} |")
+    return lines
+
+
+def calibration_notes(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """What the temperature-scaled and fused rows fitted on validation."""
+    lines = []
+    for row in rows:
+        if "calibration" in row:
+            splits = row["calibration"]["splits"]
+            ece = "; ".join(f"{name} {s['ece_before']:.4f} -> {s['ece_after']:.4f}"
+                            for name, s in splits.items())
+            lines.append(f"- {row['method']}: ECE before -> after: {ece}.")
+        if row.get("kind") == "fused":
+            tried = "; ".join(f"{' + '.join(c['features'])}: C {c['C']:g}, CV accuracy "
+                              f"{100 * c['cv_accuracy']:.2f}%, log-loss {c['cv_log_loss']:.4f}"
+                              for c in row["candidates"])
+            lines.append(f"- {row['method']}: {row['cv_folds']}-fold grouped CV on "
+                         f"validation ({row['fit_on']}) over C in "
+                         f"{', '.join(f'{c:g}' for c in row['C_grid'])}; {tried}.")
+    return ["", *lines] if lines else []
 
 
 def _recorded_seconds(model_dir: Path) -> float:
@@ -290,7 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="score the baselines only: TF-IDF (seconds) and the zero-shot "
                              "bi-encoder (minutes on 2 cores); no cross-encoder")
     parser.add_argument("--no-bi-encoder", action="store_true",
-                        help="leave the zero-shot bi-encoder out")
+                        help="leave the zero-shot bi-encoder out (and with it the fusion)")
     parser.add_argument("--compare-windows", action="store_true",
                         help="also score the model with every window, mean and max "
                              "(several times slower)")
@@ -302,9 +644,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     train, validation, test = (load("headline-stance", split=s)
                                for s in ("train", "validation", "test"))
-    rows = [tfidf_baseline(train, validation, test, args.repeats)]
+    scorers = [tfidf_scorer(train)]
+    rows = [scorer_row(scorers[0], validation, test, args.repeats)]
+    baseline = Scored(threshold_labels(scorers[0].score(test), rows[0]["threshold"]))
     if not args.no_bi_encoder:
-        rows.append(bi_encoder_baseline(validation, test, args.repeats))
+        scorers.append(bi_encoder_scorer())
+        rows.append(scorer_row(scorers[1], validation, test, args.repeats, baseline))
     variants = list(WINDOW_VARIANTS) if args.compare_windows else []
     if not args.baseline_only:
         with tempfile.TemporaryDirectory() as tmp:
@@ -313,11 +658,35 @@ def main(argv: Sequence[str] | None = None) -> None:
                     args.model.name
             else:
                 model_dir, seconds, label = trained_model(args.max_train, Path(tmp))
-            rows += cross_encoder_rows(model_dir, test, seconds, label, variants, args.repeats)
+            rows += model_rows(model_dir, seconds, label, variants, args.repeats,
+                               (validation, test), scorers, rows, baseline)
     report = {"repeats": args.repeats, "rows": rows,
               "verdicts": [verdict(rows[0], row) for row in rows[1:]]}
     write_results(args.results, run, report, render, TITLE, folder=args.out)
     print((args.out / f"{args.results}.md").read_text(encoding="utf-8"))
+
+
+def model_rows(model_dir: Path, seconds: float, label: str, variants: Sequence[str],
+               repeats: int, splits: tuple[list[Record], list[Record]],
+               scorers: Sequence[Scorer], scorer_rows: Sequence[dict[str, Any]],
+               baseline: Scored) -> list[dict[str, Any]]:
+    """The cross-encoder as trained (and its window variants), with a temperature fitted
+    on validation, and fused with the scorers by a logistic regression fitted on
+    validation (when the bi-encoder is in: the fusion reads both cosines)."""
+    validation, test = splits
+    classifier = load_cross_encoder(model_dir)
+    rows = cross_encoder_rows(classifier, model_dir, test, seconds, label, variants, repeats,
+                              baseline)
+    start = time.perf_counter()
+    logits = {"validation": cross_encoder_logits(classifier, validation)}
+    validation_seconds = time.perf_counter() - start
+    logits["test"] = cross_encoder_logits(classifier, test)
+    rows.append(temperature_row(classifier, logits, validation, test, rows[0],
+                                validation_seconds, baseline))
+    if len(scorers) > 1:
+        rows.append(fused_row(classifier, logits, validation, test, scorers,
+                              [rows[0], *scorer_rows], validation_seconds, baseline))
+    return rows
 
 
 if __name__ == "__main__":

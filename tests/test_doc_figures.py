@@ -122,6 +122,38 @@ def test_stance_blocks_add_the_bi_encoder_same_entity_and_ece_when_present(
     assert "25.00% on the 372 same-entity pairs" in " ".join(text.split())
 
 
+def test_stance_blocks_list_the_temperature_and_fused_rows_after_the_model(
+        render_docs: ModuleType, tmp_path: Path) -> None:
+    data = json.loads((ROOT / "benchmarks" / "results" / "stance_headlines.json").read_text())
+    baseline, model = data["rows"][0], data["rows"][-1]
+
+    def versus(row: dict, diff: float) -> dict:
+        return {**row, "slices": {name: {**entry, "diff_vs_baseline": diff,
+                                         "diff_95": [diff - 0.01, diff + 0.01]}
+                                  for name, entry in row["slices"].items()}}
+
+    scaled = {**versus(model, 0.003), "method": "scaled", "kind": "temperature-scaled",
+              "temperature": 1.834, "ece": 0.0101}
+    fused = {**versus(model, 0.02), "method": "Fused (logistic regression fit on validation): "
+             "a + b", "kind": "fused", "ece": 0.0088}
+    fused["slices"]["related + hard"] = {**fused["slices"]["related + hard"], "errors": 20,
+                                         "accuracy": 0.9913}
+    data["rows"] = [baseline, versus(model, 0.003), scaled, fused]
+    (tmp_path / "stance_headlines.json").write_text(json.dumps(data))
+    table = render_docs.render_block("stance_headlines.table", tmp_path)
+    lines = table.splitlines()
+    assert [line.split(" | ")[0] for line in lines[2:6]] == [
+        f"| {baseline['method']}", "| stance-headlines-minilm (first 192 tokens)",
+        "| stance-headlines-minilm + temperature 1.83 (fit on validation)",
+        f"| {fused['method']}"]
+    assert "this model makes 65. The fused method makes 20." in " ".join(table.split())
+    assert "Accuracy minus TF-IDF cosine" in table
+    assert f"| {fused['method']} | +2.00 [+1.00, +3.00] |" in table
+    summary = render_docs.render_block("stance_headlines", tmp_path)
+    assert "reaches 97.17% on related + hard-negative" in " ".join(summary.split())
+    assert "logistic regression fitted on validation, 99.13%" in " ".join(summary.split())
+
+
 def test_bad_markers_and_unknown_names_are_errors_naming_the_line(render_docs: ModuleType,
                                                                   tmp_path: Path) -> None:
     doc = tmp_path / "doc.md"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tiny_data import recipe, small_split, write_jsonl
 from tiny_models import json_from_new_process, make_tiny_base
@@ -206,6 +207,8 @@ def test_shipped_stance_recipes_parse() -> None:
     assert fnc.data.source.startswith("fnc1:") and fnc.training.class_weights
     assert semeval.data.source.startswith("semeval:") and semeval.data.train_split is None
     assert semeval.data.validation and semeval.data.test
+    mpnet = load_config(CONFIGS / "stance-headlines-mpnet.yaml")
+    assert {r.calibration for r in (headlines, fnc, semeval, mpnet)} == {"temperature"}
 
 
 def test_headline_recipe_trains_on_a_small_slice(base: Path, tmp_path: Path) -> None:
@@ -222,6 +225,21 @@ def test_headline_recipe_trains_on_a_small_slice(base: Path, tmp_path: Path) -> 
     assert manifest.labels == ["related", "unrelated"]
     assert manifest.windowing.mode == "first" and manifest.windowing.max_length == 192
     assert manifest.data["splits"] == {"train": 16, "validation": 6, "test": 6}
+    # calibration: temperature, fitted on validation; the test figures are the calibrated
+    # model's, and the card shows ECE before and after
+    entry = manifest.extras["calibration"]
+    assert manifest.temperature == entry["temperature"]
+    assert entry["fitted_on"] == {"data": str(data), "split": "validation", "n": 6}
+    assert manifest.metrics["test"]["ece"] == pytest.approx(entry["splits"]["test"]["ece_after"])
+    assert manifest.metrics["validation"]["ece"] == pytest.approx(
+        entry["splits"]["validation"]["ece_after"])
+    card = (tmp_path / "model" / "README.md").read_text()
+    assert "## Calibration" in card and "| test | 6 |" in card
+    test_rows = [r for r in rows if r["split"] == "test"]
+    reloaded = StanceClassifier.from_pretrained(tmp_path / "model").predict(
+        [(r["target"], r["text"]) for r in test_rows])
+    assert manifest.metrics["test"]["accuracy"] == pytest.approx(
+        np.mean([p.label == r["stance"] for p, r in zip(reloaded, test_rows)]))
     prediction = StanceClassifier.from_pretrained(tmp_path / "model").predict(
         [(rows[0]["target"], rows[0]["text"])])[0]
     assert prediction.label in ("related", "unrelated")

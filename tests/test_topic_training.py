@@ -55,7 +55,8 @@ def test_the_trained_cards_metadata_holds_the_manifests_metrics(trained: Path) -
     figures = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
     assert figures == {(split, name): manifest.metrics[split][key]
                        for split in ("test", "validation")
-                       for name, key in (("Accuracy", "accuracy"), ("Macro-F1", "macro_f1"))}
+                       for name, key in (("Accuracy", "accuracy"), ("Macro-F1", "macro_f1"),
+                                         ("Expected calibration error", "ece"))}
     assert card.data.library_name == "newsdesk" and card.data.datasets is None  # local file
     assert card.data.model_name == manifest.training["recipe"]
 

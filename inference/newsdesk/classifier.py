@@ -6,7 +6,9 @@ stays bounded), windows are sorted by length and run in batches padded by the to
 (``newsdesk.batching``), and the window probabilities are combined per text as the model's
 manifest says. Only the step "padded batch -> logits" depends on the backend: a
 ``TorchRunner`` (``torch.inference_mode()``) or an ONNX Runtime session
-(``newsdesk.onnx_backend``); tokenisation, windowing, batching and aggregation are shared.
+(``newsdesk.onnx_backend``); tokenisation, windowing, batching and aggregation are shared,
+and so is ``proba_from_logits``, where every window's logits are divided by the manifest's
+temperature (temperature scaling, fitted by ``newsdesk.calibration``) before the softmax.
 A hybrid model dir adds a TF-IDF head (``newsdesk.tfidf_head``) whose probabilities of each
 whole text are fused with the aggregated transformer probabilities in ``predict_proba``, the
 one place every backend's per-text probabilities pass through. A frozen-encoder model dir
@@ -19,7 +21,8 @@ mean-pooled, L2-normalised embedding of each text's first window, and a linear h
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -37,6 +40,16 @@ from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, text_windows
 DOCS_PER_CHUNK = 256  # texts windowed and length-sorted together (more: less padding)
 TORCH_TOKENS_PER_THREAD = 1024  # torch on CPU: fewer, larger batches (see batch_tokens)
 BACKENDS = ("torch", "onnx")
+
+
+@dataclass(frozen=True)
+class WindowLogits:
+    """The logits of every window of ``n_texts`` texts: row ``i`` of ``logits`` comes from
+    text ``owners[i]`` (``SequenceClassifier.window_logits``)."""
+
+    logits: np.ndarray
+    owners: list[int]
+    n_texts: int
 
 
 class BatchRunner(Protocol):
@@ -209,7 +222,14 @@ class SequenceClassifier:
 
     def transformer_proba(self, texts: Sequence[str], targets: Sequence[str] | None = None,
                           batch_size: int = 32) -> np.ndarray:
-        """The transformer's per-text label probabilities, shape (len(texts), len(labels)).
+        """The transformer's per-text label probabilities, shape (len(texts), len(labels)):
+        ``proba_from_logits`` of ``window_logits``."""
+        return self.proba_from_logits(self.window_logits(texts, targets, batch_size))
+
+    def window_logits(self, texts: Sequence[str], targets: Sequence[str] | None = None,
+                      batch_size: int = 32) -> WindowLogits:
+        """The raw logits of every window of ``texts`` (each read with its target for a
+        paired model), before temperature and aggregation.
 
         Texts are windowed a group of slices at a time; every window of a text counts once
         (at most ``windowing.max_windows`` of them), whichever slice it came from.
@@ -217,9 +237,20 @@ class SequenceClassifier:
         if self.frozen:
             raise ModelError("a frozen-encoder model has no transformer probabilities: its "
                              "labels come from its linear head (predict_proba)")
+        rows, owners = self._rows(texts, targets, batch_size, len(self.labels))
+        return WindowLogits(rows, owners, len(texts))
+
+    def proba_from_logits(self, windows: WindowLogits,
+                          temperature: float | None = None) -> np.ndarray:
+        """Per-text probabilities from window logits: each window's logits divided by the
+        temperature (the manifest's unless given), softmax (sigmoid for a multi-label
+        model), then the windows of a text combined as the manifest's windowing says. Every
+        backend's logits pass through here."""
+        temperature = self.manifest.temperature if temperature is None else temperature
         multi_label = self.manifest.multi_label
-        probs = self._per_text(texts, targets, batch_size, len(self.labels),
-                               lambda logits: _probabilities(logits, multi_label))
+        window_probs = _probabilities(windows.logits / temperature, multi_label)
+        probs = aggregate(window_probs, windows.owners, windows.n_texts,
+                          self.windowing.aggregate)
         if self.windowing.aggregate == "max" and not multi_label:
             probs = probs / probs.sum(axis=1, keepdims=True)
         return probs
@@ -230,29 +261,27 @@ class SequenceClassifier:
         window (the manifest's windowing mode is ``first``: one window per text)."""
         if not self.frozen:
             raise ModelError("embeddings come from frozen-encoder models only")
-        return self._per_text(texts, None, batch_size, self.head.embedding_dim, None)
+        rows, owners = self._rows(texts, None, batch_size, self.head.embedding_dim)
+        return aggregate(rows, owners, len(texts), self.windowing.aggregate)
 
-    def _per_text(self, texts: Sequence[str], targets: Sequence[str] | None, batch_size: int,
-                  width: int, transform: Callable[[np.ndarray], np.ndarray] | None
-                  ) -> np.ndarray:
-        """The runner's rows of every window (``transform``-ed), aggregated per text as the
-        manifest's windowing says."""
+    def _rows(self, texts: Sequence[str], targets: Sequence[str] | None, batch_size: int,
+              width: int) -> tuple[np.ndarray, list[int]]:
+        """The runner's rows of every window of ``texts``, and the text each came from."""
         parts: list[np.ndarray] = [np.zeros((0, width))]
         owners: list[int] = []
         for windows in text_windows(self.tokenizer, texts, targets, self.windowing,
                                     self.slice_chars, self._tokenizer_lock):
-            parts.append(self._window_rows(windows, batch_size, width, transform))
+            parts.append(self._window_rows(windows, batch_size, width))
             owners.extend(windows.owners)
-        return aggregate(np.concatenate(parts), owners, len(texts), self.windowing.aggregate)
+        return np.concatenate(parts), owners
 
-    def _window_rows(self, windows: Windows, batch_size: int, width: int,
-                     transform: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
+    def _window_rows(self, windows: Windows, batch_size: int, width: int) -> np.ndarray:
         """The runner's rows of ``windows`` in their order, run in length-sorted batches."""
         lengths = [len(f["input_ids"]) for f in windows.features]
         result = np.zeros((len(lengths), width), dtype=np.float64)
         for batch in length_batches(lengths, batch_size, self._batch_tokens()):
-            rows = self.runner(pad_batch(self.tokenizer, [windows.features[i] for i in batch]))
-            result[batch] = rows if transform is None else transform(rows)
+            result[batch] = self.runner(pad_batch(self.tokenizer,
+                                                  [windows.features[i] for i in batch]))
         return result
 
     def _batch_tokens(self) -> int | None:

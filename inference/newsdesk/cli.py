@@ -18,7 +18,7 @@ from importlib import import_module
 from newsdesk import __version__
 from newsdesk.errors import NewsdeskError
 
-COMMAND_MODULES = ("data", "assets", "evaluate", "analyze", "predict", "export")
+COMMAND_MODULES = ("data", "assets", "evaluate", "calibrate", "analyze", "predict", "export")
 EXIT_USAGE = 2
 #: Errors from user input that end as one line (a NewsdeskError is the usual one).
 USER_ERRORS = (NewsdeskError, ValueError, TypeError, OSError)

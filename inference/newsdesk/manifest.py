@@ -1,12 +1,14 @@
 """``newsdesk.json``: the task settings that travel with a model dir.
 
 The label maps live in ``config.json`` (so plain transformers gives the same labels); the
-rest (task, windowing, pair order, thresholds, training data, metrics, versions) lives here.
+rest (task, windowing, pair order, thresholds, temperature, training data, metrics,
+versions) lives here.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import platform
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -53,7 +55,12 @@ class Windowing:
 
 @dataclass
 class Manifest:
-    """Everything newsdesk needs to use a model dir beyond what transformers stores."""
+    """Everything newsdesk needs to use a model dir beyond what transformers stores.
+
+    ``temperature`` divides the transformer's logits before the softmax (temperature
+    scaling, ``newsdesk.calibration``); 1.0, the default, leaves them as trained, so a
+    manifest written before the field existed loads unchanged.
+    """
 
     task: str
     labels: list[str] = field(default_factory=list)
@@ -62,6 +69,7 @@ class Manifest:
     multi_label: bool = False
     thresholds: dict[str, float] = field(default_factory=dict)
     pair_order: list[str] | None = None
+    temperature: float = 1.0
     data: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
@@ -80,7 +88,11 @@ class Manifest:
         ...
         ValueError: pair_order ['text', 'target'] does not match the task: a stance model \
 reads a (target, text) pair
+
+        ``temperature`` must be a finite number above 0.
         """
+        check_temperature(self.temperature)
+        self.temperature = float(self.temperature)
         expected = list(STANCE_PAIR_ORDER) if self.task == "stance" else None
         if isinstance(self.pair_order, tuple):
             self.pair_order = list(self.pair_order)
@@ -126,6 +138,19 @@ reads a (target, text) pair
             return cls(**values)
         except (TypeError, ValueError) as error:
             raise ModelError(f"{where}: invalid manifest ({error})") from None
+
+
+def check_temperature(value: Any) -> None:
+    """A ValueError unless ``value`` is a finite number above 0 (a temperature).
+
+    >>> check_temperature(0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: temperature must be a finite number above 0, not 0.0
+    """
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not (number and math.isfinite(value) and value > 0):
+        raise ValueError(f"temperature must be a finite number above 0, not {value!r}")
 
 
 def dir_task(model: str | Path) -> str:

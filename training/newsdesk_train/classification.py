@@ -8,7 +8,7 @@ inference uses.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,7 @@ from newsdesk.assets import resolve_model
 from newsdesk.classifier import SequenceClassifier, StanceClassifier, TopicClassifier
 from newsdesk.data.records import Record
 from newsdesk.manifest import Manifest, Windowing
+from newsdesk.prediction import Prediction
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
@@ -168,8 +169,8 @@ def evaluate_classifier(model: Any, tokenizer: Any, manifest: Manifest, device: 
                         head: Any = None) -> None:
     """Fill the manifest from the trained model: the hybrid head fitted and staged (hybrid
     recipes; a frozen recipe passes its fitted ``head``), thresholds tuned on validation
-    for a multi-label model (0.5 without a validation set), then the metrics of every
-    split."""
+    for a multi-label model (0.5 without a validation set), the temperature fitted on
+    validation (``calibration: temperature``), then the metrics of every split."""
     task = CLASSIFICATION_TASKS[config.task]
     if head is None:
         head = fit_hybrid_head(config, data, task, manifest.labels, work, manifest)
@@ -178,7 +179,12 @@ def evaluate_classifier(model: Any, tokenizer: Any, manifest: Manifest, device: 
         manifest.thresholds = tune_thresholds(classifier, data.validation, task)
     elif manifest.multi_label:
         logger.info("no validation set to tune thresholds on: every label at 0.5")
-    manifest.metrics = evaluate_splits(classifier, task, data)
+    calibrated = {}
+    if config.calibration == "temperature":
+        from newsdesk_train.calibrate import calibrate_on_validation
+
+        calibrated = calibrate_on_validation(classifier, task, data, config)
+    manifest.metrics = evaluate_splits(classifier, task, data, calibrated)
 
 
 def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: ClassificationTask,
@@ -207,8 +213,12 @@ def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: Classification
 
 
 def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
-                    data: RecipeData) -> dict[str, Any]:
-    """Windowed, document-level metrics on validation and test with the inference code."""
+                    data: RecipeData,
+                    probabilities: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
+    """Windowed, document-level metrics on validation and test with the inference code
+    (from a split's ``probabilities`` where given: the calibration's, computed already);
+    single-label models also get the expected calibration error (``ece``)."""
+    from newsdesk.metrics.calibration import expected_calibration_error
     from newsdesk.metrics.classification import classification_metrics
     from newsdesk.metrics.stance import stance_metrics
 
@@ -216,7 +226,11 @@ def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
     for split, records in (("validation", data.validation), ("test", data.test)):
         if not records:
             continue
-        predictions = predict_records(classifier, task, records)
+        if probabilities and split in probabilities:
+            predictions = [Prediction.from_probabilities(classifier.labels, row)
+                           for row in probabilities[split]]
+        else:
+            predictions = predict_records(classifier, task, records)
         if classifier.manifest.multi_label:
             from newsdesk.metrics.multilabel import multilabel_metrics
 
@@ -226,6 +240,8 @@ def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
         gold, predicted = [str(task.gold(r)) for r in records], [p.label for p in predictions]
         metrics = classification_metrics(gold, predicted, classifier.labels)
         out[split] = {k: metrics[k] for k in ("n", "accuracy", "macro_f1", "per_class")}
+        out[split]["ece"] = expected_calibration_error(
+            [p.score for p in predictions], [p == g for p, g in zip(predicted, gold)])
         if task.paired:  # FNC-1 (relative to its maximum) or SemEval, where the labels fit
             stance = stance_metrics(gold, predicted)
             out[split].update({k: stance[k] for k in STANCE_SCORES if k in stance})

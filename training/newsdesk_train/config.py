@@ -280,6 +280,9 @@ class RecipeConfig:
     hybrid: HybridConfig | None = None
     frozen: FrozenConfig | None = None
     selection: SelectionConfig | None = None
+    #: ``temperature``: after training, fit a temperature on the validation split
+    #: (``newsdesk.calibration``); null: the probabilities stay as trained.
+    calibration: str | None = None
     #: The YAML file read (set by ``load_config``; not a recipe key).
     recipe_path: str = field(default="", init=False)
 
@@ -294,6 +297,8 @@ class RecipeConfig:
                               "only; remove the hybrid section or model.multi_label")
         if self.frozen is not None:
             check_frozen(self)
+        if self.calibration is not None:
+            check_calibration(self)
         if not self.output_dir:
             self.output_dir = f"models/{self.name}"
 
@@ -309,6 +314,27 @@ def check_frozen(config: RecipeConfig) -> None:
     if config.hybrid is not None:
         raise ConfigError("frozen and hybrid exclude each other: a frozen model's head reads "
                           "TF-IDF features already; remove the hybrid section")
+
+
+CALIBRATIONS = ("temperature",)
+
+
+def check_calibration(config: RecipeConfig) -> None:
+    """Temperature scaling needs a single-label classifier whose probabilities are the
+    transformer's own, and a validation set to fit on."""
+    if config.calibration not in CALIBRATIONS:
+        raise ConfigError(f"calibration must be one of {', '.join(CALIBRATIONS)} or null, not "
+                          f"{config.calibration!r}")
+    if config.task == "summary" or config.model.multi_label:
+        raise ConfigError("calibration: temperature scaling is for single-label topic and "
+                          "stance models; remove the calibration key")
+    if config.hybrid is not None or config.frozen is not None:
+        raise ConfigError("calibration: temperature scaling divides the transformer's logits, "
+                          "but a hybrid or frozen model's probabilities come from its linear "
+                          "head; remove the calibration key")
+    if config.data.validation is None and config.data.validation_split is None:
+        raise ConfigError("calibration: the temperature is fitted on the validation set, and "
+                          "this recipe has none (data.validation_split is null)")
 
 
 def prepare_frozen(raw: dict[str, Any]) -> None:

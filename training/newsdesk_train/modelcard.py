@@ -19,6 +19,7 @@ from newsdesk.atomic import write_text_atomically
 from newsdesk.data.sources import BUILTIN, FORMATS
 from newsdesk.evaluation.selection import selection_lines
 from newsdesk.manifest import Manifest
+from newsdesk.metrics.calibration import ECE_BINS
 from newsdesk.metrics.multilabel import F1_AVERAGES
 from newsdesk.metrics.summary import ROUGE_TYPES
 from newsdesk_train.config import RecipeConfig
@@ -51,6 +52,7 @@ HUB_METRICS: dict[str, HubMetric] = {
                                   {"average": average})
        for average in F1_AVERAGES},
     **{name: HubMetric("rouge", name.replace("rouge", "ROUGE-"), name) for name in ROUGE_TYPES},
+    "ece": HubMetric("ece", "Expected calibration error", None, {"bins": ECE_BINS}),
 }
 #: The splits whose metrics go into the model-index, the one read once first.
 EVAL_SPLITS = ("test", "validation")
@@ -144,6 +146,29 @@ def frozen_section(manifest: Manifest) -> list[str]:
         "`transformers.pipeline` cannot give this model's labels (config.json describes the "
         "plain encoder); use newsdesk (`TopicClassifier` on torch or ONNX, `newsdesk "
         "predict`, `newsdesk evaluate`).", ""]
+
+
+def calibration_section(manifest: Manifest) -> list[str]:
+    """For a temperature-scaled model: T, what it was fitted on, and the expected
+    calibration error before and after on each split."""
+    entry = manifest.extras.get("calibration")
+    if not entry:
+        return []
+    fitted = entry["fitted_on"]
+    rows = [f"| {split} | {scores['n']} | {100 * scores['ece_before']:.2f} | "
+            f"{100 * scores['ece_after']:.2f} | {scores['nll_before']:.4f} | "
+            f"{scores['nll_after']:.4f} |" for split, scores in entry["splits"].items()]
+    return [
+        "## Calibration", "",
+        f"Scores are temperature-scaled: the logits are divided by T = "
+        f"{entry['temperature']:.4g} before the softmax, T fitted on the {fitted['split']} "
+        f"split ({fitted['n']} examples) by minimising the negative log-likelihood, never on "
+        "test. A text read as one window keeps its label; only the scores move. Expected "
+        f"calibration error (ECE, {entry['ece_bins']} bins, percent; 0 is perfect) and "
+        "negative "
+        "log-likelihood (NLL), before (T = 1) and after:", "",
+        "| split | n | ECE before | ECE after | NLL before | NLL after |",
+        "|---|---|---|---|---|---|", *rows, ""]
 
 
 def hub_base_model(base: str) -> str | None:
@@ -255,6 +280,7 @@ def card_body(config: RecipeConfig, manifest: Manifest) -> str:
         "```", "",
         *hybrid_section(manifest),
         *frozen_section(manifest),
+        *calibration_section(manifest),
         *selection_lines(manifest.extras.get("selection"), manifest.metrics.get("test")),
         "## Intended use and limits", "", USES.get(manifest.task, ""),
         "Trained on a small set of English news from a few outlets and years; expect lower "

@@ -41,9 +41,11 @@ def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
     """Predict every record with a topic or stance model and score the predictions.
 
     A multi-label model is scored on label sets (``multilabel_metrics``), at the
-    thresholds its manifest holds.
+    thresholds its manifest holds; a single-label one also gets the expected calibration
+    error of its top label's probability (``ece``).
     """
     from newsdesk.classifier import StanceClassifier, TopicClassifier
+    from newsdesk.metrics.calibration import expected_calibration_error
     from newsdesk.metrics.classification import classification_metrics
     from newsdesk.metrics.multilabel import multilabel_metrics
     from newsdesk.metrics.stance import stance_metrics
@@ -65,6 +67,8 @@ def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
         predicted = [p.label for p in predictions]
         metrics = classification_metrics(gold, predicted, classifier.labels, intervals=True,
                                          seed=seed)
+        metrics["ece"] = expected_calibration_error(  # top label, 15 bins
+            [p.score for p in predictions], [p == g for p, g in zip(predicted, gold)])
         if task == "stance":
             metrics.update(stance_metrics(gold, predicted))
     return Evaluation(model=str(model), task=task, data=data, split=split, metrics=metrics,

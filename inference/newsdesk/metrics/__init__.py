@@ -7,7 +7,8 @@ They import nothing else from newsdesk (``tests/test_import_graph.py`` checks it
 - ``multilabel``: micro/macro/samples F1, subset accuracy, per-label scores;
 - ``stance``: the FNC-1 score and SemEval-2016's F_avg;
 - ``summary``: ROUGE-1/2/Lsum, length, novel bigrams;
-- ``calibration``: expected calibration error of predicted-label confidences;
+- ``calibration``: expected calibration error of predicted-label confidences, and the
+  negative log-likelihood temperature scaling minimises;
 - ``bootstrap``: seeded bootstrap intervals for any of them;
 - ``text``: words and sentences as the metrics (and the summarizers) count them.
 """

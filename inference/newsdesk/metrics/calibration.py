@@ -1,4 +1,5 @@
-"""Calibration: does a model's confidence match how often it is right?"""
+"""Calibration: does a model's confidence match how often it is right? (ECE, and the
+negative log-likelihood that temperature scaling minimises.)"""
 
 from __future__ import annotations
 
@@ -45,3 +46,25 @@ def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bo
         members = which == b
         error += members.mean() * abs(right[members].mean() - conf[members].mean())
     return float(error)
+
+
+def negative_log_likelihood(probabilities: np.ndarray, gold: Sequence[int]) -> float:
+    """Mean of ``-log probabilities[i, gold[i]]``: the loss temperature scaling minimises.
+
+    A probability of 0 counts as the smallest positive float64 (a large, finite loss).
+
+    >>> round(negative_log_likelihood(np.array([[0.5, 0.5], [0.9, 0.1]]), [1, 0]), 4)
+    0.3993
+    """
+    probs = np.asarray(probabilities, dtype=np.float64)
+    index = np.asarray(gold)
+    if probs.ndim != 2 or index.shape != (probs.shape[0],):
+        raise ValueError(f"need one gold label index per row of probabilities, got "
+                         f"{index.shape} for {probs.shape}")
+    if index.size == 0:
+        raise ValueError("no examples to score")
+    if not np.issubdtype(index.dtype, np.integer) or index.min() < 0 \
+            or index.max() >= probs.shape[1]:
+        raise ValueError(f"gold label indices must lie in 0..{probs.shape[1] - 1}")
+    chosen = probs[np.arange(index.size), index]
+    return float(-np.log(np.maximum(chosen, np.finfo(np.float64).tiny)).mean())
