@@ -3,9 +3,12 @@
 A benchmark script builds a ``report`` dict, then calls ``write_results(name, report,
 markdown)``: the JSON gets a ``run`` block (the command line as run, git commit and
 dirtiness, CPU model, core count, ISA flags, library versions, load average before and
-after, start and end time), and the Markdown file is rendered from that same JSON, with the
-provenance as its header. A run whose load average went above the core count says so in
-both files: its timings are not to be quoted.
+after, start and end time, and how many cores other processes kept busy on average while it
+ran), and the Markdown file is rendered from that same JSON, with the provenance as its
+header. A run during which other processes used more than ``BUSY_OTHER_CORES`` cores on
+average says so in both files: its timings are not to be quoted. (The load average alone
+cannot tell: a 2-core benchmark puts it near 2 by itself, and the one-minute average at its
+start still holds the job before it.)
 
     run = start_run()                     # at the top of main(), before any work
     ...
@@ -34,6 +37,8 @@ ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_t
              "amx_int8", "amx_bf16")
 LIBRARIES = ("torch", "transformers", "onnxruntime", "scikit-learn", "numpy", "tokenizers",
              "datasets", "rouge-score", "optimum", "optimum-onnx")
+#: Other processes' mean CPU use during a run (cores) above which its timings are not quoted.
+BUSY_OTHER_CORES = 0.25
 
 
 @dataclass
@@ -51,18 +56,51 @@ class Run:
     load_after: tuple[float, float, float] | None = None
     finished: str | None = None
     wall_s: float | None = None
+    other_cpu_cores: float | None = None
     busy: bool = False
     _t0: float = field(default_factory=time.perf_counter, repr=False)
+    _cpu0: tuple[float, float] = field(default_factory=lambda: cpu_seconds(), repr=False)
 
     def finish(self) -> dict[str, Any]:
         self.load_after = load_average()
         self.finished = _now()
-        self.wall_s = round(time.perf_counter() - self._t0, 1)
-        cores = self.cpu["cores"]
-        self.busy = max(self.load_before[0], self.load_after[0]) > cores
+        wall = time.perf_counter() - self._t0
+        self.wall_s = round(wall, 1)
+        self.other_cpu_cores = other_cores(self._cpu0, cpu_seconds(), wall)
+        self.busy = self.other_cpu_cores is not None and self.other_cpu_cores > BUSY_OTHER_CORES
         data = asdict(self)
         data.pop("_t0")
+        data.pop("_cpu0")
         return data
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds every process on the machine has used since boot, from /proc/stat; CPU
+    seconds this process and its waited-for children have used). NaN for the first where
+    /proc/stat cannot be read."""
+    import resource
+
+    own = sum(getattr(resource.getrusage(who), field_name)
+              for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+              for field_name in ("ru_utime", "ru_stime"))
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return float("nan"), own
+    # user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait
+    ticks = [int(v) for v in fields[1:9]]
+    busy_ticks = sum(ticks) - ticks[3] - ticks[4]
+    return busy_ticks / os.sysconf("SC_CLK_TCK"), own
+
+
+def other_cores(before: tuple[float, float], after: tuple[float, float],
+                wall_s: float) -> float | None:
+    """Mean number of cores other processes kept busy between two ``cpu_seconds()``
+    readings ``wall_s`` apart (None where /proc/stat was unreadable)."""
+    machine = after[0] - before[0]
+    if machine != machine or wall_s <= 0:  # NaN: no /proc/stat
+        return None
+    return round(max(0.0, machine - (after[1] - before[1])) / wall_s, 2)
 
 
 def start_run(argv: list[str] | None = None) -> Run:
@@ -197,19 +235,28 @@ class PeakRss:
         self.peak = max(self.peak, rss_mib())
 
 
+def busy_reason(run: dict[str, Any]) -> str:
+    """Why a run counts as busy, in words (older files judged by the load average alone)."""
+    if run.get("other_cpu_cores") is not None:
+        return (f"other processes used {run['other_cpu_cores']} cores on average during the "
+                f"run (more than {BUSY_OTHER_CORES})")
+    return (f"the load average ({run['load_before'][0]} before, {run['load_after'][0]} "
+            f"after) was above the {run['cpu']['cores']} cores")
+
+
 def provenance_markdown(run: dict[str, Any]) -> list[str]:
     """The header every results Markdown starts with, rendered from the JSON's run block."""
     lines = []
     if run["busy"]:
-        lines += [f"**Busy machine: the load average ({run['load_before'][0]} before, "
-                  f"{run['load_after'][0]} after) was above the {run['cpu']['cores']} cores. "
-                  "Timings from this run are not to be quoted.**", ""]
+        lines += [f"**Busy machine: {busy_reason(run)}. Timings from this run are not to "
+                  "be quoted.**", ""]
     libraries = ", ".join(f"{k} {v}" for k, v in run["libraries"].items())
     lines += [f"- command: `{run['command']}`",
               f"- commit: `{run['commit'][:12]}`" + (" (tree dirty)" if run["dirty"] else ""),
               f"- CPU: {cpu_line(run['cpu'])}",
               f"- load average (1/5/15 min): before {run['load_before']}, after "
-              f"{run['load_after']}",
+              f"{run['load_after']}; other processes used {run.get('other_cpu_cores')} "
+              "cores on average during the run",
               f"- started {run['started']}, wall {run['wall_s']} s; Python {run['python']}; "
               f"{libraries}", ""]
     return lines
