@@ -19,8 +19,9 @@ _LAZY = {
     "Analysis": "newsdesk.desk",
     "Summarizer": "newsdesk.summarize",
     "Record": "newsdesk.data",
-    "load": "newsdesk.data",
     "read_records": "newsdesk.data",
+    # a model dir (or alias) as the class its manifest's task names: newsdesk.tasks
+    "load": "newsdesk.modeldir",
 }
 
 

@@ -19,8 +19,7 @@ import yaml
 
 from newsdesk.errors import ConfigError
 from newsdesk.manifest import Windowing
-
-TASKS = ("topic", "stance", "summary")
+from newsdesk.tasks import SUMMARY, TASKS, TOPIC
 
 
 @dataclass
@@ -121,7 +120,7 @@ class TrainingConfig:
             raise ConfigError("training.batch_size must be at least 1")
 
 
-SUMMARY_TARGETS = ("summary", "title")
+SUMMARY_TARGETS = SUMMARY.reference_choices
 EXTRA_PAIRS = ("headline", "gap-sentence")
 
 
@@ -138,7 +137,7 @@ class SummaryConfig:
     (PEGASUS-style: the article without its most central lead sentence -> that sentence).
     """
 
-    target: str = "summary"
+    target: str = SUMMARY.reference
     max_target_length: int = 64
     long_articles: str = "truncate"
     max_windows: int | None = 8
@@ -286,7 +285,7 @@ class RecipeConfig:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ConfigError(f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
-        if self.hybrid is not None and self.task != "topic":
+        if self.hybrid is not None and self.task != TOPIC.name:
             raise ConfigError(f"hybrid: a TF-IDF head is fused with topic models only, not "
                               f"with a {self.task} model; remove the hybrid section")
         if self.hybrid is not None and self.model.multi_label:
@@ -300,7 +299,7 @@ class RecipeConfig:
 
 def check_frozen(config: RecipeConfig) -> None:
     """A frozen encoder + linear head is a single-label topic model, never also a hybrid."""
-    if config.task != "topic":
+    if config.task != TOPIC.name:
         raise ConfigError(f"frozen: a frozen encoder + linear head is built for topic models "
                           f"only, not for a {config.task} model; remove the frozen section")
     if config.model.multi_label:

@@ -39,6 +39,7 @@ from newsdesk.summarize.abstractive import (
 )
 from newsdesk.summarize.clean import repair_text
 from newsdesk.summarize.sentences import article_sentences
+from newsdesk.tasks import SUMMARY
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig, SummaryConfig
 from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
@@ -51,7 +52,7 @@ PAIR_PREFIXES = {"headline": "headline: ", "gap-sentence": "gap sentence: "}
 #: Gap-sentence pairs pick their target among this many opening sentences.
 LEAD_SENTENCES = 5
 #: The validation figure that picks the kept checkpoint (unless the recipe says loss).
-SUMMARY_METRIC = "rougeLsum"
+SUMMARY_METRIC = SUMMARY.checkpoint_metric()
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,7 @@ def summary_manifest(config: RecipeConfig, data: RecipeData, pairs: Sequence[Pai
 
     settings, summary = settings_for(config), config.summary
     return Manifest(
-        task="summary", base_model=config.model.base, windowing=settings.windowing(),
+        task=SUMMARY.name, base_model=config.model.base, windowing=settings.windowing(),
         data=_data_summary(config, data, pairs, validation),
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
