@@ -155,7 +155,8 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
         data=data_summary(config, data),
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
-            "epochs": config.training.epochs, "learning_rate": config.training.learning_rate,
+            "epochs": config.training.argument("epochs"),
+            "learning_rate": config.training.argument("learning_rate"),
             "seed": config.training.seed, "train_windows": config.model.train_windows,
             "checkpoint": kept_checkpoint(config, metric, validation=validation)})
     evaluate = partial(evaluate_classifier, tokenizer=tokenizer, manifest=manifest,

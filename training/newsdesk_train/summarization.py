@@ -269,7 +269,7 @@ def make_trainer(config: RecipeConfig, work: WorkDirs, model: Any, tokenizer: An
                  pairs: Sequence[Pair], validation: Sequence[Pair]) -> Any:
     """A Seq2SeqTrainer that generates on validation and keeps the best ROUGE-Lsum (with
     no ``validation`` pairs: no evaluation, the last checkpoint kept)."""
-    from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, Seq2SeqTrainingArguments
+    from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer
 
     from newsdesk_train.trainer_args import early_stopping, training_arguments
 
@@ -283,7 +283,6 @@ def make_trainer(config: RecipeConfig, work: WorkDirs, model: Any, tokenizer: An
     return Seq2SeqTrainer(
         model=model, args=training_arguments(config, work, metric=SUMMARY_METRIC,
                                              validation=evaluate,
-                                             args_class=Seq2SeqTrainingArguments,
                                              predict_with_generate=True),
         train_dataset=encode(pairs), eval_dataset=encode(validation) if evaluate else None,
         processing_class=tokenizer, data_collator=DataCollatorForSeq2Seq(tokenizer, model),
@@ -302,9 +301,9 @@ def summary_manifest(config: RecipeConfig, data: RecipeData, pairs: Sequence[Pai
         data=_data_summary(config, data, pairs, validation),
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
-            "epochs": config.training.epochs, "max_steps": config.training.max_steps,
-            "batch_size": config.training.batch_size,
-            "learning_rate": config.training.learning_rate, "seed": config.training.seed,
+            **{name: config.training.argument(name)
+               for name in ("epochs", "max_steps", "batch_size", "learning_rate")},
+            "seed": config.training.seed,
             "checkpoint": kept_checkpoint(config, SUMMARY_METRIC,
                                           validation=bool(validation))},
         extras={**settings.to_extras(), "target": summary.target,
