@@ -32,7 +32,7 @@ import newsdesk_train
 PACKAGES = {"newsdesk": Path(newsdesk.__path__[0]),
             "newsdesk_train": Path(newsdesk_train.__path__[0])}
 #: The facade's lazy names: ``from newsdesk import X`` loads ``FACADE[X]``.
-FACADE: dict[str, str] = dict(newsdesk._LAZY)
+FACADE: dict[str, str] = dict(newsdesk.LAZY_IMPORTS)
 
 Edges = dict[str, dict[str, int]]  # importer -> {imported module: first line}
 

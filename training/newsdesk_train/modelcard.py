@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+from newsdesk.assets import ALIAS_HUB_IDS
 from newsdesk.atomic import write_text_atomically
 from newsdesk.data.sources import BUILTIN, FORMATS
 from newsdesk.evaluation.selection import selection_lines
@@ -23,10 +24,6 @@ from newsdesk.metrics.multilabel import F1_AVERAGES
 from newsdesk.metrics.summary import ROUGE_TYPES
 from newsdesk.tasks import get_task
 from newsdesk_train.config import RecipeConfig
-
-#: The hub id of each embedded base model (the aliases of ``newsdesk.assets.MODEL_ALIASES``).
-ALIAS_HUB_IDS = {"minilm-l6": "sentence-transformers/all-MiniLM-L6-v2",
-                 "mpnet-base": "sentence-transformers/all-mpnet-base-v2"}
 
 
 class HubMetric(NamedTuple):
