@@ -11,10 +11,10 @@ from typing import Any
 from huggingface_hub import ModelCard, metadata_load
 
 import newsdesk_train.modelcard
-from newsdesk.assets import MODEL_ALIASES
+from newsdesk.assets import ALIAS_HUB_IDS, MODEL_ALIASES
 from newsdesk.manifest import Manifest, Windowing
 from newsdesk_train.config import RecipeConfig
-from newsdesk_train.modelcard import ALIAS_HUB_IDS, write_model_card
+from newsdesk_train.modelcard import write_model_card
 
 TOPIC_METRICS = {
     "validation": {"n": 211, "accuracy": 0.995260663507109, "macro_f1": 0.9951212512555603,

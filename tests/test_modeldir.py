@@ -24,8 +24,8 @@ def test_open_model_dir_reads_and_checks_the_manifest(topic_dir: Path) -> None:
     opened = open_model_dir(topic_dir, "topic")
     assert opened.manifest == Manifest.load(topic_dir) and opened.name == "topic"
     assert open_model_dir(topic_dir).manifest == opened.manifest  # no task: read, not checked
-    with pytest.raises(ModelError, match="a topic model, not a stance model; load it with "
-                                         "the topic class"):
+    with pytest.raises(ModelError, match=r"a topic model, not a stance model; load it with "
+                                         r"TopicClassifier \(or newsdesk.load\)"):
         open_model_dir(topic_dir, "stance")
 
 

@@ -182,7 +182,8 @@ def test_input_is_read_one_chunk_ahead_of_the_model(tmp_path: Path,
         task, labels, manifest = "topic", ["a", "b"], Manifest(task="topic")
         seen: list[tuple[int, int]] = []
 
-        def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[Prediction]:
+        def predict_texts(self, texts: Sequence[str], targets: Sequence[str] | None = None,
+                          batch_size: int = 32) -> list[Prediction]:
             self.seen.append((len(texts), read["n"]))
             return [Prediction(label="a", score=0.6, scores={"a": 0.6, "b": 0.4})] * len(texts)
 

@@ -154,12 +154,12 @@ def test_windowing_doctests() -> None:
 
 def test_training_encodes_the_same_pair(fnc_model: Path) -> None:
     from newsdesk.data import load
+    from newsdesk.tasks import STANCE
     from newsdesk_train.classification import encode_examples
-    from newsdesk_train.tasks import CLASSIFICATION_TASKS
 
     classifier = StanceClassifier.from_pretrained(fnc_model)
     records = load(FNC1, split="test")
-    dataset = encode_examples(classifier.tokenizer, records, CLASSIFICATION_TASKS["stance"],
+    dataset = encode_examples(classifier.tokenizer, records, STANCE,
                               classifier.labels, classifier.windowing, multi_label=False)
     inference = encode_windows(classifier.tokenizer, [r.text for r in records],
                                classifier.windowing, [r.target or "" for r in records])

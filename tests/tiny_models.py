@@ -1,8 +1,9 @@
 """Tiny real models for fast tests, in seconds: random 2-layer BERTs built from a config with
 the real MiniLM word-piece tokenizer. ``make_tiny_base`` is a base to fine-tune;
 ``make_tiny_classifier`` a loadable model dir written directly (no training) with a
-newsdesk.json. Also: editing a dir's JSON files, a classifier's own padded window batches
-(for comparing backends logit by logit), and reading a model back in a fresh process."""
+newsdesk.json; ``make_tiny_summarizer`` the same for a bert2bert summary model. Also:
+editing a dir's JSON files, a classifier's own padded window batches (for comparing
+backends logit by logit), and reading a model back in a fresh process."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from newsdesk.manifest import Manifest, Windowing
+from newsdesk.tasks import SUMMARY, TOPIC
 
 TOPIC_LABELS = ("business", "sport", "tech")
 STANCE_LABELS = ("agree", "disagree", "unrelated")
@@ -59,7 +61,7 @@ def make_tiny_classifier(directory: Path, *, task: str = "topic",
     from transformers import BertForSequenceClassification
 
     if labels is None:
-        labels = TOPIC_LABELS if task == "topic" else STANCE_LABELS
+        labels = TOPIC_LABELS if task == TOPIC.name else STANCE_LABELS
     labels = list(labels)
     tokenizer = minilm_tokenizer()
     config = tiny_bert_config(tokenizer.vocab_size, initializer_range=initializer_range,
@@ -68,8 +70,26 @@ def make_tiny_classifier(directory: Path, *, task: str = "topic",
     torch.manual_seed(seed)
     BertForSequenceClassification(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
-    Manifest(task=task, labels=labels, windowing=windowing or Windowing(max_length=64, stride=16),
-             pair_order=["target", "text"] if task == "stance" else None).save(directory)
+    Manifest(task=task, labels=labels,
+             windowing=windowing or Windowing(max_length=64, stride=16)).save(directory)
+    return directory
+
+
+def make_tiny_summarizer(directory: Path) -> Path:
+    """A loadable summary model dir written directly (no training): a bert2bert warm-started
+    from a random tiny BERT by the training code, its tokenizer and a manifest."""
+    from transformers import AutoTokenizer
+
+    from newsdesk_train.summarization import build_model, generation_config
+
+    base = make_tiny_base(directory.with_name(directory.name + "-base"))
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = build_model(str(base), tokenizer)
+    model.generation_config = generation_config({"max_new_tokens": 8}, model)
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    Manifest(task=SUMMARY.name, windowing=Windowing(max_length=64, stride=0, mode="first"),
+             extras={"target": SUMMARY.reference}).save(directory)
     return directory
 
 

@@ -209,6 +209,9 @@ MODEL_ALIASES: dict[str, Callable[[Path], None]] = {
     "minilm-l6": _build_minilm,
     "mpnet-base": _build_mpnet,
 }
+#: The hub id of each embedded base model (what a model card names as its base model).
+ALIAS_HUB_IDS = {"minilm-l6": "sentence-transformers/all-MiniLM-L6-v2",
+                 "mpnet-base": "sentence-transformers/all-mpnet-base-v2"}
 
 
 def model_path(alias: str) -> Path:

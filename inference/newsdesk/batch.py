@@ -26,6 +26,7 @@ from newsdesk.atomic import atomic_file
 from newsdesk.data.readers import SUFFIX_FORMATS, ReadStats, detect_format, iter_records
 from newsdesk.data.records import Record
 from newsdesk.errors import DataError, ModelError
+from newsdesk.tasks import get_task
 
 OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
                   ".parquet": "parquet", ".pq": "parquet"}
@@ -58,14 +59,13 @@ def input_files(path: str | Path) -> list[Path]:
 
 
 def iter_input(files: Sequence[Path], task: str) -> Iterator[Record]:
-    """Stream the records of ``files``; a stance model needs a ``target`` on each one."""
+    """Stream the records of ``files``, each checked for what the ``task``'s model reads
+    (``Task.check_input``: a stance model needs a ``target`` on each one)."""
+    spec = get_task(task)
     for path in files:
         stats = ReadStats()
         for record in iter_records(path, stats=stats):
-            if task == "stance" and not (record.target and record.target.strip()):
-                raise DataError("missing or empty (a stance model needs a 'target' on every "
-                                "record)", path=path, line=stats.line, row=stats.row,
-                                field="target")
+            spec.check_input(record, path=path, line=stats.line, row=stats.row)
             yield record
 
 
@@ -91,25 +91,21 @@ def load_classifier(model: str | Path, device: str | None = None, *, backend: st
 
     ``backend="onnx"`` (with ``quantize="int8"``) runs the dir's ONNX export instead of torch.
     """
-    from newsdesk.classifier import StanceClassifier, TopicClassifier
     from newsdesk.manifest import dir_task
 
-    task = dir_task(model)
-    if task not in ("topic", "stance"):
-        raise ModelError(f"{model}: a {task} model; newsdesk predict runs topic and stance "
-                         "models")
-    return (StanceClassifier if task == "stance" else TopicClassifier).from_pretrained(
-        model, device, backend=backend, quantize=quantize, threads=threads)
+    task = get_task(dir_task(model))
+    if not task.classifies:
+        raise ModelError(f"{model}: a {task.name} model; newsdesk predict runs classifiers "
+                         "(topic and stance models)")
+    return task.model_class.from_pretrained(model, device, backend=backend, quantize=quantize,
+                                            threads=threads)
 
 
 def predict_rows(classifier: Any, records: Sequence[Record],
                  batch_size: int = 32) -> list[dict[str, Any]]:
     """One output row per record: ``{"id", "label", "score", "scores"}`` (+ ``labels``)."""
-    if classifier.task == "stance":
-        predictions = classifier.predict([(r.target or "", r.text) for r in records],
-                                         batch_size=batch_size)
-    else:
-        predictions = classifier.predict([r.text for r in records], batch_size=batch_size)
+    targets = get_task(classifier.task).targets(records)
+    predictions = classifier.predict_texts([r.text for r in records], targets, batch_size)
     multi = classifier.manifest.multi_label
     rows = []
     for record, prediction in zip(records, predictions):

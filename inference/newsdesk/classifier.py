@@ -34,6 +34,7 @@ from newsdesk.inputs import check_pairs, check_texts, check_visible
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
 from newsdesk.modeldir import config_labels, open_model_dir
 from newsdesk.prediction import Prediction
+from newsdesk.tasks import STANCE, TOPIC
 from newsdesk.tfidf_head import TfidfHead, frozen_entry, fuse, hybrid_weight, load_head
 from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, text_windows
 
@@ -350,7 +351,8 @@ class TopicClassifier(SequenceClassifier):
     [Prediction(label='business', score=0.99, scores={...}, labels=('business',))]
     """
 
-    task = "topic"
+    task = TOPIC.name
+    paired = TOPIC.paired
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[Prediction]:
         """One ``Prediction`` per text; an empty text is a ValueError naming its index."""
@@ -369,8 +371,8 @@ class StanceClassifier(SequenceClassifier):
     [Prediction(label='related', ...)]
     """
 
-    task = "stance"
-    paired = True
+    task = STANCE.name
+    paired = STANCE.paired
 
     def predict(self, pairs: Sequence[tuple[str, str]],
                 batch_size: int = 32) -> list[Prediction]:

@@ -17,13 +17,10 @@ from typing import Any
 from newsdesk import __version__
 from newsdesk.atomic import write_text_atomically
 from newsdesk.errors import ModelError
+from newsdesk.tasks import DEFAULT_TASK, UnknownTaskError, get_task
 
 MANIFEST_NAME = "newsdesk.json"
 FORMAT_VERSION = 1
-TASKS = ("topic", "stance", "summary")
-#: How a stance model reads a pair: the target is the tokenizer's first segment, the text
-#: the second (every window repeats the target). Other tasks read one text.
-STANCE_PAIR_ORDER = ("target", "text")
 
 
 @dataclass
@@ -78,8 +75,12 @@ class Manifest:
     format_version: int = FORMAT_VERSION
 
     def __post_init__(self) -> None:
-        """``pair_order`` states what the code does, so it must say that: a stance manifest
-        without one (written before it existed) gets it, and any other value is refused.
+        """The task must be a registered one (``newsdesk.tasks``), and ``pair_order`` states
+        what the code does, so it must say that: the task's own (``Task.pair_order``: a
+        stance model reads the target as the tokenizer's first segment, the text as the
+        second, so every window repeats the target; other tasks read one text). A stance
+        manifest without one (written before it existed) gets it, and any other value is
+        refused.
 
         >>> Manifest(task="stance").pair_order
         ['target', 'text']
@@ -93,7 +94,7 @@ reads a (target, text) pair
         """
         check_temperature(self.temperature)
         self.temperature = float(self.temperature)
-        expected = list(STANCE_PAIR_ORDER) if self.task == "stance" else None
+        expected = get_task(self.task).pair_order
         if isinstance(self.pair_order, tuple):
             self.pair_order = list(self.pair_order)
         if self.pair_order is None:
@@ -128,9 +129,10 @@ reads a (target, text) pair
                 f"{where}: manifest format {version!r} (written by newsdesk {made_by}) is not "
                 f"format {FORMAT_VERSION}, which newsdesk {__version__} reads; re-export the "
                 "model with a matching newsdesk version")
-        if raw.get("task") not in TASKS:
-            raise ModelError(f"{where}: unknown task {raw.get('task')!r}; expected one of "
-                             f"{', '.join(TASKS)}")
+        try:
+            get_task(raw.get("task"))
+        except UnknownTaskError as error:
+            raise ModelError(f"{where}: {error}") from None
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in raw.items() if k in known}
         try:
@@ -154,12 +156,12 @@ def check_temperature(value: Any) -> None:
 
 
 def dir_task(model: str | Path) -> str:
-    """The task the model dir ``model`` was trained for, from its manifest; ``topic`` for
-    a dir without one (plain transformers) or a hub id."""
+    """The task the model dir ``model`` was trained for, from its manifest; the registry's
+    ``DEFAULT_TASK`` (topic) for a dir without one (plain transformers) or a hub id."""
     path = Path(model)
     if (path / MANIFEST_NAME).is_file():
         return Manifest.load(path).task
-    return "topic"
+    return DEFAULT_TASK.name
 
 
 def package_versions() -> dict[str, str]:

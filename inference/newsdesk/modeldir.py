@@ -5,7 +5,8 @@ checked, clear errors.
 must not be loaded (``check_model_dir``), reads ``newsdesk.json`` and checks its task; the
 ``ModelDir`` it returns loads the weights and the tokenizer under the same rules. Classifiers,
 the abstractive summarizer, the sentence encoder, the ONNX export (through the classifier) and
-training's staged and frozen models all open dirs here.
+training's staged and frozen models all open dirs here. ``load`` (``newsdesk.load``) opens a
+dir as the model class its manifest's task names in the registry (``newsdesk.tasks``).
 
 >>> open_model_dir("/no/such/model")
 Traceback (most recent call last):
@@ -24,6 +25,7 @@ from typing import Any
 from newsdesk.assets import resolve_model
 from newsdesk.errors import ModelError
 from newsdesk.manifest import MANIFEST_NAME, Manifest
+from newsdesk.tasks import DEFAULT_TASK, get_task
 
 PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5")
 SAFE_WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
@@ -192,8 +194,26 @@ def open_model_dir(name_or_path: str | os.PathLike[str], task: str | None = None
             manifest = Manifest(task=task)
         elif manifest.task != task:
             raise ModelError(f"{source}: a {manifest.task} model, not a {task} model; load it "
-                             f"with the {manifest.task} class")
+                             f"with {get_task(manifest.task).model_class_name} (or "
+                             "newsdesk.load)")
     return ModelDir(source, manifest, allow_pickle)
+
+
+def load(name_or_path: str | os.PathLike[str], **options: Any) -> Any:
+    """The model ``name_or_path`` (a dir, an alias or a hub id) was trained as: a
+    ``TopicClassifier``, ``StanceClassifier`` or ``Summarizer``, whichever class its
+    ``newsdesk.json`` task names in the registry (``newsdesk.tasks``); a dir without a
+    manifest (plain transformers) or a hub id loads as a topic classifier. ``options`` go to
+    that class's ``from_pretrained`` (``device``, ``backend``, ``allow_pickle``, ...).
+
+    >>> import newsdesk
+    >>> model = newsdesk.load("models/topic-bbc-minilm")                # doctest: +SKIP
+    >>> type(model).__name__, model.predict(["Shares rose 5%."])[0].label  # doctest: +SKIP
+    ('TopicClassifier', 'business')
+    """
+    opened = open_model_dir(name_or_path, allow_pickle=options.get("allow_pickle", False))
+    task = get_task(opened.manifest.task) if opened.manifest else DEFAULT_TASK
+    return task.model_class.from_pretrained(opened.source, **options)
 
 
 def read_manifest(path: Path) -> Manifest | None:

@@ -34,6 +34,7 @@ from newsdesk.batching import pad_batch
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest, dir_task
 from newsdesk.onnx_backend import FILE_NAMES, MANIFEST_KEY, OnnxRunner
+from newsdesk.tasks import get_task
 
 log = logging.getLogger(__name__)
 
@@ -118,16 +119,13 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
 def _torch_classifier(directory: Path) -> Any:
     """The dir's topic or stance classifier on the CPU with eager attention (its graph runs
     faster in ONNX Runtime than the SDPA one); its weights are the ones exported."""
-    from newsdesk.classifier import StanceClassifier, TopicClassifier
-
     if not (directory / "config.json").is_file():
         raise ModelError(f"{directory}: not a model directory (no config.json)")
-    task = dir_task(directory)
-    classes = {"topic": TopicClassifier, "stance": StanceClassifier}
-    if task not in classes:
-        raise ModelError(f"{directory}: a {task} model; only topic and stance models export "
-                         "to ONNX")
-    classifier = classes[task].from_pretrained(directory, device="cpu")
+    task = get_task(dir_task(directory))
+    if not task.classifies:
+        raise ModelError(f"{directory}: a {task.name} model; only classifiers (topic and "
+                         "stance models) export to ONNX")
+    classifier = task.model_class.from_pretrained(directory, device="cpu")
     classifier.model.set_attn_implementation("eager")
     return classifier
 

@@ -38,6 +38,7 @@ from newsdesk.batch import (
 from newsdesk.data.readers import detect_format
 from newsdesk.data.records import Record, record_from_mapping
 from newsdesk.errors import DataError
+from newsdesk.tasks import get_task
 
 logger = logging.getLogger(__name__)
 COLUMNS = ("id", "text", "target")
@@ -102,9 +103,7 @@ def row_record(row: dict[str, Any], kind: str, task: str) -> Record | None:
                         "readers do not know line numbers to default to)", path=path,
                         field="id")
     record = record_from_mapping(row, path=path, default_id="")
-    if task == "stance" and not (record.target and record.target.strip()):
-        raise DataError("missing or empty (a stance model needs a 'target' on every record)",
-                        path=path, field="target")
+    get_task(task).check_input(record, path=path)
     return record
 
 

@@ -15,22 +15,20 @@ from typing import Any
 import numpy as np
 
 from newsdesk.assets import resolve_model
-from newsdesk.classifier import SequenceClassifier, StanceClassifier, TopicClassifier
+from newsdesk.classifier import SequenceClassifier
 from newsdesk.data.records import Record
+from newsdesk.evaluation.scoring import check_known_labels, score_classifier
 from newsdesk.manifest import Manifest, Windowing
 from newsdesk.prediction import Prediction
+from newsdesk.tasks import Task, get_task
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
 from newsdesk_train.staging import TrainedRun
-from newsdesk_train.tasks import CLASSIFICATION_TASKS, ClassificationTask, check_known, label_set
 from newsdesk_train.thresholds import tune_thresholds
 from newsdesk_train.workdir import WorkDirs
 
 logger = logging.getLogger(__name__)
-STANCE_SCORES = ("fnc_relative", "semeval_f_avg")  # proportions, as the card shows them
-CLASSIFIERS: dict[str, type[SequenceClassifier]] = {"topic": TopicClassifier,
-                                                     "stance": StanceClassifier}
 
 
 def windowing_for(config: RecipeConfig, mode: str) -> Windowing:
@@ -39,7 +37,7 @@ def windowing_for(config: RecipeConfig, mode: str) -> Windowing:
                      aggregate=model.aggregate, max_windows=model.max_windows)
 
 
-def encode_examples(tokenizer: Any, records: Sequence[Record], task: ClassificationTask,
+def encode_examples(tokenizer: Any, records: Sequence[Record], task: Task,
                     labels: Sequence[str], windowing: Windowing, multi_label: bool) -> Any:
     """A ``datasets.Dataset`` of token windows, each with its text's label."""
     from datasets import Dataset
@@ -65,20 +63,22 @@ def _encode_label(gold: str | tuple[str, ...], index: dict[str, int],
     return hot
 
 
-def window_metrics(multi_label: bool) -> Any:
-    """compute_metrics for the Trainer: accuracy (or micro-F1 at 0.5) on windows."""
+def window_metrics(task: Task, multi_label: bool) -> Any:
+    """compute_metrics for the Trainer: the task's checkpoint metric on windows, accuracy
+    (or micro-F1 at 0.5)."""
+    name = task.checkpoint_metric(multi_label)
+
     def compute(prediction: Any) -> dict[str, float]:
         logits, gold = prediction.predictions, prediction.label_ids
         if multi_label:
             from sklearn.metrics import f1_score
 
-            return {"micro_f1": float(f1_score(gold, logits > 0, average="micro"))}
-        return {"accuracy": float((logits.argmax(-1) == gold).mean())}
+            return {name: float(f1_score(gold, logits > 0, average="micro"))}
+        return {name: float((logits.argmax(-1) == gold).mean())}
     return compute
 
 
-def weighted_loss(labels: Sequence[str], records: Sequence[Record],
-                  task: ClassificationTask) -> Any:
+def weighted_loss(labels: Sequence[str], records: Sequence[Record], task: Task) -> Any:
     """A compute_loss_func with inverse-frequency class weights (mean weight 1)."""
     import torch
 
@@ -93,15 +93,14 @@ def weighted_loss(labels: Sequence[str], records: Sequence[Record],
     return loss
 
 
-def labelled_data(config: RecipeConfig) -> tuple[ClassificationTask, RecipeData, list[str]]:
+def labelled_data(config: RecipeConfig) -> tuple[Task, RecipeData, list[str]]:
     """The recipe's task, its records, and the labels of its training records (validation
     and test records with other labels are a DataError)."""
-    task = CLASSIFICATION_TASKS[config.task]
+    task = get_task(config.task)
     data = load_recipe_data(config.data)
-    labels = label_set(task, data.train)
-    check_known(task, data.validation, labels, "validation data")
-    if data.test:
-        check_known(task, data.test, labels, "test data")
+    labels = task.label_set(data.train)
+    for where, records in (("validation data", data.validation), ("test data", data.test)):
+        check_known_labels([task.gold(r) for r in records], labels, where)
     return task, data, labels
 
 
@@ -135,7 +134,7 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
     logger.info("training on %d windows of %d texts", len(train_set), len(data.train))
     from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
 
-    metric = "micro_f1" if multi else "accuracy"
+    metric = task.checkpoint_metric(multi)
     # Sequence classification losses are per-example means: no token-count rescaling
     # across ranks (it doubled the loss under 2-process DDP), and no unused parameters.
     args = training_arguments(config, work, metric=metric, validation=validation,
@@ -144,7 +143,8 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
     trainer = Trainer(
         model=model, args=args,
         train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer,
-        data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=window_metrics(multi),
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=window_metrics(task, multi),
         callbacks=early_stopping(config, validation=validation),
         compute_loss_func=(weighted_loss(labels, data.train, task)
                            if config.training.class_weights and not multi else None))
@@ -152,11 +152,12 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
     manifest = Manifest(
         task=config.task, labels=labels, base_model=config.model.base,
         windowing=windowing_for(config, config.model.inference_windows), multi_label=multi,
-        pair_order=["target", "text"] if task.paired else None,
+        pair_order=task.pair_order,
         data=data_summary(config, data),
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
-            "epochs": config.training.epochs, "learning_rate": config.training.learning_rate,
+            "epochs": config.training.argument("epochs"),
+            "learning_rate": config.training.argument("learning_rate"),
             "seed": config.training.seed, "train_windows": config.model.train_windows,
             "checkpoint": kept_checkpoint(config, metric, validation=validation)})
     evaluate = partial(evaluate_classifier, tokenizer=tokenizer, manifest=manifest,
@@ -171,10 +172,10 @@ def evaluate_classifier(model: Any, tokenizer: Any, manifest: Manifest, device: 
     recipes; a frozen recipe passes its fitted ``head``), thresholds tuned on validation
     for a multi-label model (0.5 without a validation set), the temperature fitted on
     validation (``calibration: temperature``), then the metrics of every split."""
-    task = CLASSIFICATION_TASKS[config.task]
+    task = get_task(config.task)
     if head is None:
         head = fit_hybrid_head(config, data, task, manifest.labels, work, manifest)
-    classifier = CLASSIFIERS[config.task](model, tokenizer, manifest, device, head=head)
+    classifier = task.model_class(model, tokenizer, manifest, device, head=head)
     if manifest.multi_label and data.has_validation:
         manifest.thresholds = tune_thresholds(classifier, data.validation, task)
     elif manifest.multi_label:
@@ -187,7 +188,7 @@ def evaluate_classifier(model: Any, tokenizer: Any, manifest: Manifest, device: 
     manifest.metrics = evaluate_splits(classifier, task, data, calibrated)
 
 
-def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: ClassificationTask,
+def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: Task,
                     labels: Sequence[str], work: WorkDirs, manifest: Manifest) -> Any:
     """For a recipe with a ``hybrid`` section: fit the TF-IDF head on the training records'
     whole texts, save it into the staged dir and record it in the manifest (None without)."""
@@ -212,47 +213,25 @@ def fit_hybrid_head(config: RecipeConfig, data: RecipeData, task: Classification
     return head
 
 
-def evaluate_splits(classifier: SequenceClassifier, task: ClassificationTask,
-                    data: RecipeData,
+def evaluate_splits(classifier: SequenceClassifier, task: Task, data: RecipeData,
                     probabilities: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
-    """Windowed, document-level metrics on validation and test with the inference code
-    (from a split's ``probabilities`` where given: the calibration's, computed already);
-    single-label models also get the expected calibration error (``ece``)."""
-    from newsdesk.metrics.calibration import expected_calibration_error
-    from newsdesk.metrics.classification import classification_metrics
-    from newsdesk.metrics.stance import stance_metrics
-
+    """Document-level metrics on validation and test, by the inference code and the
+    scoring ``newsdesk evaluate`` uses (from a split's ``probabilities`` where given: the
+    calibration's, computed already): a multi-label model's in full, else the figures its
+    task keeps in the manifest (``Task.metric_names``, the calibration error included)."""
     out: dict[str, Any] = {}
     for split, records in (("validation", data.validation), ("test", data.test)):
         if not records:
             continue
+        predictions = None
         if probabilities and split in probabilities:
             predictions = [Prediction.from_probabilities(classifier.labels, row)
                            for row in probabilities[split]]
-        else:
-            predictions = predict_records(classifier, task, records)
-        if classifier.manifest.multi_label:
-            from newsdesk.metrics.multilabel import multilabel_metrics
-
-            out[split] = multilabel_metrics([task.gold(r) for r in records],
-                                            [p.labels for p in predictions], classifier.labels)
-            continue
-        gold, predicted = [str(task.gold(r)) for r in records], [p.label for p in predictions]
-        metrics = classification_metrics(gold, predicted, classifier.labels)
-        out[split] = {k: metrics[k] for k in ("n", "accuracy", "macro_f1", "per_class")}
-        out[split]["ece"] = expected_calibration_error(
-            [p.score for p in predictions], [p == g for p, g in zip(predicted, gold)])
-        if task.paired:  # FNC-1 (relative to its maximum) or SemEval, where the labels fit
-            stance = stance_metrics(gold, predicted)
-            out[split].update({k: stance[k] for k in STANCE_SCORES if k in stance})
+        metrics = score_classifier(classifier, records, where=f"{split} data",
+                                   predictions=predictions).metrics
+        out[split] = (metrics if classifier.manifest.multi_label else
+                      {k: metrics[k] for k in task.metric_names if k in metrics})
     return out
-
-
-def predict_records(classifier: SequenceClassifier, task: ClassificationTask,
-                    records: Sequence[Record]) -> list[Any]:
-    texts = [r.text for r in records]
-    targets = task.targets(records)
-    return classifier.predict_texts(texts, targets, batch_size=32)
 
 
 def data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:

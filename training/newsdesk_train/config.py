@@ -2,7 +2,10 @@
 
 An unknown key, a value of the wrong type or an impossible setting is a ``ConfigError``
 that names the key (``training.learning_rate``), with the closest known key suggested.
-``--set key=value`` overrides use the same dotted names and the same checks.
+``--set key=value`` overrides use the same dotted names and the same checks. The
+``training:`` section's Trainer options are not copied here: any
+``transformers.TrainingArguments`` field passes through, typed by ``HfArgumentParser``
+(``TrainingConfig``, ``trainer_options``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +23,7 @@ import yaml
 
 from newsdesk.errors import ConfigError
 from newsdesk.manifest import Windowing
-
-TASKS = ("topic", "stance", "summary")
+from newsdesk.tasks import SUMMARY, TASKS, TOPIC, get_task
 
 
 @dataclass
@@ -83,20 +86,43 @@ class ModelConfig:
             raise ConfigError(f"model: {error}") from None
 
 
+#: newsdesk's short names for Trainer options (``transformers.TrainingArguments`` fields),
+#: which recipes have always used. ``warmup_ratio`` is a fraction of the training steps,
+#: which transformers 5 reads from ``warmup_steps`` below 1.
+TRAINER_ALIASES = {"epochs": "num_train_epochs", "batch_size": "per_device_train_batch_size",
+                   "eval_batch_size": "per_device_eval_batch_size",
+                   "lr_scheduler": "lr_scheduler_type", "warmup_ratio": "warmup_steps"}
+#: newsdesk's defaults for the Trainer options where they differ from TrainingArguments'.
+TRAINER_DEFAULTS: dict[str, Any] = {
+    "per_device_train_batch_size": 16, "per_device_eval_batch_size": 64, "weight_decay": 0.01,
+    "warmup_steps": 0.1, "logging_steps": 20, "save_total_limit": 2,
+    "report_to": ["tensorboard"]}
+#: TrainingArguments fields newsdesk sets itself, and the recipe key that decides each.
+TRAINER_MANAGED = {
+    "output_dir": "output_dir (checkpoints go to <output_dir>.work/checkpoints)",
+    "eval_strategy": "training.eval_steps (none: every epoch)",
+    "save_strategy": "training.eval_steps (none: every epoch)",
+    "save_steps": "training.eval_steps",
+    "load_best_model_at_end": "the validation data (data.validation_split)",
+    "metric_for_best_model": "training.best_model_metric",
+    "greater_is_better": "training.best_model_metric",
+    "use_cpu": "training.device", "bf16": "training.precision",
+    "fp16": "training.precision"}
+
+
 @dataclass
 class TrainingConfig:
-    """Optimisation settings handed to the transformers Trainer."""
+    """The recipe's ``training:`` section.
 
-    epochs: float = 3.0
-    max_steps: int = -1
-    learning_rate: float = 5e-5
-    batch_size: int = 16
-    eval_batch_size: int = 64
-    gradient_accumulation_steps: int = 1
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    lr_scheduler: str = "linear"
-    seed: int = 42
+    newsdesk's own keys are the fields below (they are not Trainer options: ``precision``
+    becomes ``bf16``/``fp16``, ``device`` ``use_cpu``, ``best_model_metric`` the metric that
+    picks the kept checkpoint). Every other key is a Trainer option: a field of
+    ``transformers.TrainingArguments`` (``Seq2SeqTrainingArguments`` for summary recipes)
+    under its own name or a short name of ``TRAINER_ALIASES``, typed as
+    ``HfArgumentParser`` types a command line (``trainer_options``) and kept in
+    ``arguments`` by field name; ``trainer_args.training_arguments`` hands them on.
+    """
+
     class_weights: bool = False
     early_stopping_patience: int | None = 2
     # Which validation figure picks the checkpoint kept (and drives early stopping): auto is
@@ -105,23 +131,124 @@ class TrainingConfig:
     best_model_metric: str = "auto"
     device: str | None = None
     precision: str = "auto"
-    logging_steps: int = 20
-    eval_steps: int | None = None
-    save_total_limit: int = 2
     threads: int | None = None
+    #: The recipe's Trainer options by TrainingArguments field name (see the class doc).
+    arguments: dict[str, Any] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         if self.best_model_metric not in ("auto", "loss"):
             raise ConfigError("training.best_model_metric must be auto or loss")
         if self.precision not in ("auto", "fp32", "fp16", "bf16"):
             raise ConfigError("training.precision must be auto, fp32, fp16 or bf16")
-        if self.learning_rate <= 0:
-            raise ConfigError("training.learning_rate must be positive")
-        if self.batch_size < 1:
-            raise ConfigError("training.batch_size must be at least 1")
+
+    @classmethod
+    def from_section(cls, raw: dict[str, Any], prefix: str) -> TrainingConfig:
+        """newsdesk's keys of ``raw`` checked into the fields; the others kept, as written,
+        in ``arguments`` for ``trainer_options`` (which needs the recipe's task)."""
+        own = {f.name for f in dataclasses.fields(cls) if f.init}
+        config = build(cls, {k: v for k, v in raw.items() if k in own}, prefix)
+        config.arguments = {k: v for k, v in raw.items() if k not in own}
+        return config
+
+    def argument(self, name: str) -> Any:
+        """The value of Trainer option ``name`` (a TrainingArguments field or a short
+        name) this recipe trains with: its own, newsdesk's default or transformers'."""
+        name = TRAINER_ALIASES.get(name, name)
+        if name in self.arguments:
+            return self.arguments[name]
+        if name in TRAINER_DEFAULTS:
+            return TRAINER_DEFAULTS[name]
+        from transformers import Seq2SeqTrainingArguments
+
+        default = {f.name: f for f in dataclasses.fields(Seq2SeqTrainingArguments)}[name]
+        if default.default_factory is not dataclasses.MISSING:
+            return default.default_factory()
+        return default.default
+
+    @property
+    def seed(self) -> int:
+        """The training seed (``seed``; ``data_seed`` follows it unless the recipe sets it)."""
+        return int(self.argument("seed"))
 
 
-SUMMARY_TARGETS = ("summary", "title")
+def trainer_arguments_class(task: str) -> type:
+    """The Trainer's arguments class for ``task``: ``Seq2SeqTrainingArguments`` for a task
+    that writes text (it trains with the Seq2SeqTrainer), else ``TrainingArguments``."""
+    from transformers import Seq2SeqTrainingArguments, TrainingArguments
+
+    return TrainingArguments if get_task(task).classifies else Seq2SeqTrainingArguments
+
+
+def trainer_options(values: dict[str, Any], args_class: type,
+                    prefix: str = "training.") -> dict[str, Any]:
+    """``values`` (Trainer options as a recipe writes them) by field name, each typed and
+    checked by ``transformers.HfArgumentParser`` as on a command line: an int, a float, a
+    boolean, one of an option's choices. Lists and mappings (``report_to``,
+    ``lr_scheduler_kwargs``) go to TrainingArguments as they are, which checks them.
+
+    An unknown key, a key newsdesk sets itself and a mistyped value are ConfigErrors naming
+    the key as the recipe wrote it. (``HfArgumentParser.parse_dict(allow_extra_keys=False)``
+    refuses unknown keys too, but names neither the recipe nor a close match.)
+    """
+    if not values:
+        return {}
+    from transformers import HfArgumentParser
+
+    fields = {f.name: f for f in dataclasses.fields(args_class) if f.init}
+    hints = typing.get_type_hints(args_class)
+    parser = HfArgumentParser(args_class, exit_on_error=False)
+    typed: dict[str, Any] = {}
+    for key, value in values.items():
+        name = trainer_field(str(key), fields, args_class, prefix)
+        if name in typed:
+            raise ConfigError(f"{prefix}{key}: {prefix}{name} is given twice (once by its "
+                              "short name); keep one")
+        typed[name] = _typed_option(parser, name, value, f"{prefix}{key}",
+                                    fields[name].default is None or _accepts_none(hints[name]))
+        if key == "warmup_ratio" and not 0 <= (typed[name] or 0) < 1:
+            raise ConfigError(f"{prefix}warmup_ratio must be in [0, 1) (a fraction of the "
+                              f"steps); give {prefix}warmup_steps for a number of steps")
+    return typed
+
+
+def trainer_field(key: str, fields: dict[str, Any], args_class: type, prefix: str) -> str:
+    """The TrainingArguments field a recipe's ``training`` key names, or a ConfigError."""
+    name = TRAINER_ALIASES.get(key, key)
+    if name in TRAINER_MANAGED:
+        raise ConfigError(f"{prefix}{key} is set by newsdesk from {TRAINER_MANAGED[name]}; "
+                          "remove it")
+    if name in fields:
+        return name
+    own = [f.name for f in dataclasses.fields(TrainingConfig) if f.init]
+    close = difflib.get_close_matches(key, [*own, *TRAINER_ALIASES, *fields], n=1)
+    hint = f"; did you mean '{prefix}{close[0]}'?" if close else ""
+    raise ConfigError(f"unknown key '{prefix}{key}'{hint} (a training key is newsdesk's own: "
+                      f"{', '.join(own)}; a short name: {', '.join(TRAINER_ALIASES)}; or a "
+                      f"field of transformers.{args_class.__name__})")
+
+
+def _typed_option(parser: Any, name: str, value: Any, key: str, nullable: bool) -> Any:
+    import argparse
+
+    if value is None:
+        if not nullable:
+            raise ConfigError(f"{key} must not be empty")
+        return None
+    if isinstance(value, (list, dict)):
+        return value
+    token = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    try:
+        namespace, _ = parser.parse_known_args([f"--{name}", token])
+    except argparse.ArgumentError as error:
+        raise ConfigError(f"{key}: {error.message}") from None
+    return getattr(namespace, name)
+
+
+def _accepts_none(hint: Any) -> bool:
+    return _is_union(hint) and type(None) in typing.get_args(hint)
+
+
+SUMMARY_TARGETS = SUMMARY.reference_choices
 EXTRA_PAIRS = ("headline", "gap-sentence")
 
 
@@ -138,7 +265,7 @@ class SummaryConfig:
     (PEGASUS-style: the article without its most central lead sentence -> that sentence).
     """
 
-    target: str = "summary"
+    target: str = SUMMARY.reference
     max_target_length: int = 64
     long_articles: str = "truncate"
     max_windows: int | None = 8
@@ -289,7 +416,9 @@ class RecipeConfig:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ConfigError(f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
-        if self.hybrid is not None and self.task != "topic":
+        self.training.arguments = trainer_options(self.training.arguments,
+                                                  trainer_arguments_class(self.task))
+        if self.hybrid is not None and self.task != TOPIC.name:
             raise ConfigError(f"hybrid: a TF-IDF head is fused with topic models only, not "
                               f"with a {self.task} model; remove the hybrid section")
         if self.hybrid is not None and self.model.multi_label:
@@ -305,7 +434,7 @@ class RecipeConfig:
 
 def check_frozen(config: RecipeConfig) -> None:
     """A frozen encoder + linear head is a single-label topic model, never also a hybrid."""
-    if config.task != "topic":
+    if config.task != TOPIC.name:
         raise ConfigError(f"frozen: a frozen encoder + linear head is built for topic models "
                           f"only, not for a {config.task} model; remove the frozen section")
     if config.model.multi_label:
@@ -426,7 +555,8 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
         if dataclasses.is_dataclass(option):  # a section (optional: "section | None")
             if not isinstance(value, dict):
                 raise ConfigError(f"{key} must be a section (a mapping), got {value!r}")
-            return build(option, value, prefix=f"{key}.")
+            builder = getattr(option, "from_section", None)  # a section with its own reader
+            return (builder or partial(build, option))(value, prefix=f"{key}.")
         coerced = _coerce_scalar(option, value)
         if coerced is not _NO:
             return coerced

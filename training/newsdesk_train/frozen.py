@@ -142,7 +142,7 @@ def train_frozen(config: RecipeConfig, work: WorkDirs) -> TrainedRun:
                 settings.classifier, fit.C, fit.embedding_weight, len(fit.head.vocabulary),
                 embeddings.shape[1])
     manifest = Manifest(
-        task="topic", labels=labels, base_model=config.model.base,
+        task=config.task, labels=labels, base_model=config.model.base,
         windowing=Windowing(max_length=config.model.max_length, stride=0, mode="first"),
         data=data_summary(config, data),
         training={"recipe": config.name, "kind": "frozen encoder + linear head",

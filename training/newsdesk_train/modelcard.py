@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+from newsdesk.assets import ALIAS_HUB_IDS
 from newsdesk.atomic import write_text_atomically
 from newsdesk.data.sources import BUILTIN, FORMATS
 from newsdesk.evaluation.selection import selection_lines
@@ -22,16 +23,8 @@ from newsdesk.manifest import Manifest
 from newsdesk.metrics.calibration import ECE_BINS
 from newsdesk.metrics.multilabel import F1_AVERAGES
 from newsdesk.metrics.summary import ROUGE_TYPES
+from newsdesk.tasks import get_task
 from newsdesk_train.config import RecipeConfig
-
-#: The hub id of each embedded base model (the aliases of ``newsdesk.assets.MODEL_ALIASES``).
-ALIAS_HUB_IDS = {"minilm-l6": "sentence-transformers/all-MiniLM-L6-v2",
-                 "mpnet-base": "sentence-transformers/all-mpnet-base-v2"}
-#: The hub's pipeline tag and a task name for each newsdesk task.
-PIPELINE_TAGS = {"topic": "text-classification", "stance": "text-classification",
-                 "summary": "summarization"}
-TASK_NAMES = {"topic": "Topic classification", "stance": "Stance detection",
-              "summary": "Summarization"}
 
 
 class HubMetric(NamedTuple):
@@ -57,13 +50,6 @@ HUB_METRICS: dict[str, HubMetric] = {
 #: The splits whose metrics go into the model-index, the one read once first.
 EVAL_SPLITS = ("test", "validation")
 
-USES = {
-    "topic": "Tagging English news articles with one of the topics above.",
-    "stance": "Judging whether an English news article relates to / agrees with a target "
-              "(a headline or claim), as the labels above define.",
-    "summary": "Writing short English summaries (standfirsts or headlines) of news articles.",
-}
-
 
 def metrics_table(metrics: dict[str, Any]) -> list[str]:
     """Markdown rows: one per split, fractions as percentages (mean words as they are)."""
@@ -88,7 +74,7 @@ def input_line(manifest: Manifest) -> str:
     if manifest.extras.get("frozen"):
         return (f"- input: the first {windowing.max_length} tokens (the frozen encoder's "
                 "embedding) and the whole text (TF-IDF)")
-    if manifest.task == "summary":
+    if not get_task(manifest.task).classifies:
         long = ("truncated" if windowing.mode == "first" else
                 f"map-reduce (up to {windowing.max_windows} windows summarised, then the "
                 "joined window summaries)")
@@ -224,7 +210,7 @@ def training_datasets(manifest: Manifest) -> list[str]:
 def eval_results(manifest: Manifest) -> list[EvalResult]:
     """Every finite numeric metric of the test and validation splits, as the manifest
     holds it (fractions; ``words`` in words), for the card's ``model-index``."""
-    results = []
+    task, results = get_task(manifest.task), []
     for split in EVAL_SPLITS:
         metrics = manifest.metrics.get(split) or {}
         source = manifest.data.get(split) or manifest.data.get("source") or "unknown"
@@ -233,7 +219,7 @@ def eval_results(manifest: Manifest) -> list[EvalResult]:
                 continue
             metric = HUB_METRICS.get(key, HubMetric(key, key))
             results.append(EvalResult(
-                task_type=PIPELINE_TAGS[manifest.task], task_name=TASK_NAMES[manifest.task],
+                task_type=task.pipeline_tag, task_name=task.title,
                 dataset_type=dataset_label(source), dataset_name=dataset_label(source),
                 dataset_split=split, metric_type=metric.type, metric_name=metric.name,
                 metric_config=metric.config, metric_args=metric.args, metric_value=value))
@@ -248,11 +234,12 @@ def _is_finite_number(value: Any) -> bool:
 def card_data(config: RecipeConfig, manifest: Manifest) -> ModelCardData:
     """The card's YAML metadata. No ``license``: the base encoders are Apache-2.0, but the
     built-in news text is for research use only, which the body says."""
-    tags = ["newsdesk", manifest.task, "news", PIPELINE_TAGS[manifest.task]]
+    task = get_task(manifest.task)
+    tags = ["newsdesk", task.name, "news", task.pipeline_tag]
     tags += [kind for kind in ("hybrid", "frozen") if manifest.extras.get(kind)]
     results = eval_results(manifest)
     return ModelCardData(
-        language="en", library_name="newsdesk", pipeline_tag=PIPELINE_TAGS[manifest.task],
+        language="en", library_name="newsdesk", pipeline_tag=task.pipeline_tag,
         tags=tags, base_model=hub_base_model(manifest.base_model),
         datasets=training_datasets(manifest) or None,
         metrics=list(dict.fromkeys(r.metric_type for r in results)) or None,
@@ -262,7 +249,7 @@ def card_data(config: RecipeConfig, manifest: Manifest) -> ModelCardData:
 def card_body(config: RecipeConfig, manifest: Manifest) -> str:
     """The Markdown below the metadata: metrics, use, how labels are made, how the recipe
     was chosen, intended use and limits."""
-    hub_id = hub_base_model(manifest.base_model)
+    task, hub_id = get_task(manifest.task), hub_base_model(manifest.base_model)
     on_hub = (f" (`{hub_id}` on the Hugging Face hub)"
               if hub_id and hub_id != manifest.base_model else "")
     lines = [
@@ -275,14 +262,14 @@ def card_body(config: RecipeConfig, manifest: Manifest) -> str:
         f"({manifest.data.get('splits', {})})", "",
         "## Metrics (percent)", "", *metrics_table(manifest.metrics), "",
         "## Use", "", "```python",
-        f"from newsdesk import {_class_for(manifest.task)}",
-        f"model = {_class_for(manifest.task)}.from_pretrained({str(config.output_dir)!r})",
+        f"from newsdesk import {task.model_class_name}",
+        f"model = {task.model_class_name}.from_pretrained({str(config.output_dir)!r})",
         "```", "",
         *hybrid_section(manifest),
         *frozen_section(manifest),
         *calibration_section(manifest),
         *selection_lines(manifest.extras.get("selection"), manifest.metrics.get("test")),
-        "## Intended use and limits", "", USES.get(manifest.task, ""),
+        "## Intended use and limits", "", task.intended_use,
         "Trained on a small set of English news from a few outlets and years; expect lower "
         "accuracy on other outlets, eras, languages or genres, and check it on your own "
         "labelled sample (`newsdesk evaluate`). The training text is licensed for research "
@@ -302,7 +289,3 @@ def write_model_card(directory: Path, config: RecipeConfig, manifest: Manifest) 
     """Write README.md (atomically) with metadata, metrics, training data, intended use
     and limits."""
     return write_text_atomically(directory / "README.md", str(model_card(config, manifest)))
-
-
-def _class_for(task: str) -> str:
-    return {"topic": "TopicClassifier", "stance": "StanceClassifier"}.get(task, "Summarizer")

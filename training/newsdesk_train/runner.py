@@ -9,6 +9,7 @@ from pathlib import Path
 from newsdesk.assets import resolve_model
 from newsdesk.errors import ConfigError
 from newsdesk.modeldir import TRAINING_PICKLE_ADVICE, check_local_model
+from newsdesk.tasks import get_task
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.staging import stage
 from newsdesk_train.workdir import WorkDirs
@@ -37,7 +38,7 @@ def train(config: RecipeConfig, *, resume: bool = False) -> Path:
         from newsdesk_train.frozen import train_frozen
 
         run = train_frozen(config, work)
-    elif config.task in ("topic", "stance"):
+    elif get_task(config.task).classifies:
         from newsdesk_train.classification import train_classifier
 
         run = train_classifier(config, work, resume=resume)

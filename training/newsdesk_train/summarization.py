@@ -39,6 +39,7 @@ from newsdesk.summarize.abstractive import (
 )
 from newsdesk.summarize.clean import repair_text
 from newsdesk.summarize.sentences import article_sentences
+from newsdesk.tasks import SUMMARY
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig, SummaryConfig
 from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
@@ -51,7 +52,7 @@ PAIR_PREFIXES = {"headline": "headline: ", "gap-sentence": "gap sentence: "}
 #: Gap-sentence pairs pick their target among this many opening sentences.
 LEAD_SENTENCES = 5
 #: The validation figure that picks the kept checkpoint (unless the recipe says loss).
-SUMMARY_METRIC = "rougeLsum"
+SUMMARY_METRIC = SUMMARY.checkpoint_metric()
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,7 @@ def make_trainer(config: RecipeConfig, work: WorkDirs, model: Any, tokenizer: An
                  pairs: Sequence[Pair], validation: Sequence[Pair]) -> Any:
     """A Seq2SeqTrainer that generates on validation and keeps the best ROUGE-Lsum (with
     no ``validation`` pairs: no evaluation, the last checkpoint kept)."""
-    from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, Seq2SeqTrainingArguments
+    from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer
 
     from newsdesk_train.trainer_args import early_stopping, training_arguments
 
@@ -282,7 +283,6 @@ def make_trainer(config: RecipeConfig, work: WorkDirs, model: Any, tokenizer: An
     return Seq2SeqTrainer(
         model=model, args=training_arguments(config, work, metric=SUMMARY_METRIC,
                                              validation=evaluate,
-                                             args_class=Seq2SeqTrainingArguments,
                                              predict_with_generate=True),
         train_dataset=encode(pairs), eval_dataset=encode(validation) if evaluate else None,
         processing_class=tokenizer, data_collator=DataCollatorForSeq2Seq(tokenizer, model),
@@ -297,13 +297,13 @@ def summary_manifest(config: RecipeConfig, data: RecipeData, pairs: Sequence[Pai
 
     settings, summary = settings_for(config), config.summary
     return Manifest(
-        task="summary", base_model=config.model.base, windowing=settings.windowing(),
+        task=SUMMARY.name, base_model=config.model.base, windowing=settings.windowing(),
         data=_data_summary(config, data, pairs, validation),
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
-            "epochs": config.training.epochs, "max_steps": config.training.max_steps,
-            "batch_size": config.training.batch_size,
-            "learning_rate": config.training.learning_rate, "seed": config.training.seed,
+            **{name: config.training.argument(name)
+               for name in ("epochs", "max_steps", "batch_size", "learning_rate")},
+            "seed": config.training.seed,
             "checkpoint": kept_checkpoint(config, SUMMARY_METRIC,
                                           validation=bool(validation))},
         extras={**settings.to_extras(), "target": summary.target,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from newsdesk.data.records import Record
-from newsdesk_train.tasks import ClassificationTask
+from newsdesk.tasks import Task
 
 GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 
@@ -26,7 +26,7 @@ def best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
 
 
 def tune_thresholds(classifier: Any, records: Sequence[Record],
-                    task: ClassificationTask) -> dict[str, float]:
+                    task: Task) -> dict[str, float]:
     """A threshold per label maximising that label's F1 on ``records``."""
     probs = classifier.predict_proba([r.text for r in records], task.targets(records))
     golds = [task.gold(r) for r in records]

@@ -1,4 +1,5 @@
-"""TrainingArguments from a recipe: device, precision, checkpoints, logging."""
+"""TrainingArguments from a recipe: its Trainer options through ``HfArgumentParser``, with
+device, precision, checkpoints, evaluation and logging set by newsdesk."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import os
 from typing import Any
 
 from newsdesk.device import resolve_device
-from newsdesk_train.config import RecipeConfig
+from newsdesk.errors import ConfigError
+from newsdesk_train.config import TRAINER_DEFAULTS, RecipeConfig, trainer_arguments_class
 from newsdesk_train.workdir import WorkDirs
 
 logger = logging.getLogger(__name__)
@@ -74,32 +76,41 @@ def early_stopping(config: RecipeConfig, *, validation: bool) -> list[Any]:
 
 
 def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str, validation: bool,
-                       args_class: Any = None, **extra: Any) -> Any:
-    """TrainingArguments (or ``args_class``, e.g. Seq2SeqTrainingArguments) for a recipe;
-    ``metric`` is the task's own, replaced by ``loss`` when the recipe asks for it. Without
-    a ``validation`` set nothing is evaluated during training and the last checkpoint is
-    kept; checkpoints are still saved for ``--resume``."""
-    from transformers import TrainingArguments
+                       **fixed: Any) -> Any:
+    """The Trainer's arguments for a recipe (``TrainingArguments``, or
+    ``Seq2SeqTrainingArguments`` for a summary recipe), made by
+    ``HfArgumentParser.parse_dict`` from newsdesk's defaults (``TRAINER_DEFAULTS``), the
+    recipe's Trainer options, what newsdesk derives from the recipe (``TRAINER_MANAGED``:
+    checkpoints, evaluation and saving, the kept checkpoint, device, precision) and
+    ``fixed``, the options the task's trainer needs.
+
+    ``metric`` is the task's own, replaced by ``loss`` when the recipe asks for it. Without a
+    ``validation`` set nothing is evaluated during training and the last checkpoint is
+    kept; checkpoints are still saved for ``--resume``.
+    """
+    from transformers import HfArgumentParser
 
     train = config.training
+    clash = sorted(set(fixed) & set(train.arguments))
+    if clash:
+        raise ConfigError(f"{config.recipe_path or config.name}: training.{clash[0]} is fixed "
+                          f"by the {config.task} trainer ({clash[0]}={fixed[clash[0]]!r}); "
+                          "remove it")
     device = resolve_device(train.device)
     os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(work.logs))
-    strategy = "steps" if train.eval_steps else "epoch"
+    eval_steps = train.argument("eval_steps")
+    strategy = "steps" if eval_steps else "epoch"
     chosen = best_metric(config, metric) if validation else None
-    cls = args_class or TrainingArguments
-    return cls(
-        output_dir=str(work.checkpoints),
-        num_train_epochs=train.epochs, max_steps=train.max_steps,
-        learning_rate=train.learning_rate, weight_decay=train.weight_decay,
-        warmup_steps=train.warmup_ratio, lr_scheduler_type=train.lr_scheduler,
-        per_device_train_batch_size=train.batch_size,
-        per_device_eval_batch_size=train.eval_batch_size,
-        gradient_accumulation_steps=train.gradient_accumulation_steps,
-        eval_strategy=strategy if validation else "no", save_strategy=strategy,
-        eval_steps=train.eval_steps, save_steps=train.eval_steps,
-        save_total_limit=train.save_total_limit, load_best_model_at_end=validation,
-        metric_for_best_model=chosen, greater_is_better=chosen not in (None, "loss"),
-        logging_steps=train.logging_steps, report_to=["tensorboard"],
-        seed=train.seed, data_seed=train.seed,
-        use_cpu=device.type == "cpu", dataloader_num_workers=0,
-        **precision_flags(train.precision, device.type), **extra)
+    managed = {
+        "output_dir": str(work.checkpoints),
+        "eval_strategy": strategy if validation else "no", "save_strategy": strategy,
+        "save_steps": eval_steps, "load_best_model_at_end": validation,
+        "metric_for_best_model": chosen, "greater_is_better": chosen not in (None, "loss"),
+        "use_cpu": device.type == "cpu", **precision_flags(train.precision, device.type)}
+    values = {**TRAINER_DEFAULTS, "data_seed": train.seed, **train.arguments, **managed,
+              **fixed}
+    parser = HfArgumentParser(trainer_arguments_class(config.task))
+    try:
+        return parser.parse_dict(values, allow_extra_keys=False)[0]
+    except ValueError as error:
+        raise ConfigError(f"{config.recipe_path or config.name}: training: {error}") from None

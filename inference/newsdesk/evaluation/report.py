@@ -14,6 +14,7 @@ from typing import Any
 from newsdesk.atomic import atomic_directory
 from newsdesk.evaluation.result import Evaluation
 from newsdesk.evaluation.selection import selection_lines
+from newsdesk.tasks import get_task
 
 
 def write_report(evaluation: Evaluation, out: str | Path) -> Path:
@@ -70,7 +71,7 @@ def per_class_table(per_class: dict[str, dict[str, Any]]) -> list[str]:
 
 def markdown(evaluation: Evaluation) -> str:
     """The human-readable report."""
-    if evaluation.task == "summary":
+    if not get_task(evaluation.task).classifies:
         from newsdesk.evaluation.summary_eval import summary_markdown
 
         return summary_markdown(evaluation)

@@ -8,103 +8,50 @@ from typing import Any
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.errors import DataError
+from newsdesk.errors import ModelError
 from newsdesk.evaluation.result import Evaluation
+from newsdesk.evaluation.scoring import score_classifier
 from newsdesk.evaluation.summary_eval import EXTRACTIVE_PREFIX, evaluate_summarizer
 from newsdesk.manifest import dir_task
+from newsdesk.tasks import SUMMARY, Task, get_task
 
-REFERENCE_FIELD = {"topic": "label", "stance": "stance", "summary": "summary"}
 MISTAKES_SHOWN = 10
 
 
 def model_task(model: str | Path) -> str:
     """The task of ``model``: ``summary`` for an ``extractive:`` spec, else its dir's."""
-    return "summary" if str(model).startswith(EXTRACTIVE_PREFIX) else dir_task(model)
+    return SUMMARY.name if str(model).startswith(EXTRACTIVE_PREFIX) else dir_task(model)
 
 
-def load_labelled(data: str, split: str | None, task: str) -> list[Record]:
+def load_labelled(data: str, split: str | None, task: Task) -> list[Record]:
     """Records of ``data`` that all carry the task's reference field (else a DataError)."""
     records = load(data, split=split)
-    name = REFERENCE_FIELD[task]
-    for index, record in enumerate(records):
-        if getattr(record, name) is None:
-            raise DataError(f"record {record.id!r} (number {index + 1}) has no {name!r}; "
-                            f"evaluating a {task} model needs it on every record",
-                            path=data, field=name)
-        if task == "stance" and not record.target:
-            raise DataError(f"record {record.id!r} has no 'target'", path=data, field="target")
+    task.require_references(records, path=data)
     return records
 
 
 def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
                         batch_size: int = 32, seed: int = 0) -> Evaluation:
-    """Predict every record with a topic or stance model and score the predictions.
+    """Predict every record with a topic or stance model and score the predictions
+    (``scoring.score_classifier``, with intervals).
 
     A multi-label model is scored on label sets (``multilabel_metrics``), at the
     thresholds its manifest holds; a single-label one also gets the expected calibration
     error of its top label's probability (``ece``).
     """
-    from newsdesk.classifier import StanceClassifier, TopicClassifier
-    from newsdesk.metrics.calibration import expected_calibration_error
-    from newsdesk.metrics.classification import classification_metrics
-    from newsdesk.metrics.multilabel import multilabel_metrics
-    from newsdesk.metrics.stance import stance_metrics
-
-    task = model_task(model)
-    classifier = (StanceClassifier if task == "stance" else TopicClassifier).from_pretrained(
-        model)
-    multi_label = classifier.manifest.multi_label
+    task = get_task(model_task(model))
+    if not task.classifies:
+        raise ModelError(f"{model}: a {task.name} model, not a classifier")
+    classifier = task.model_class.from_pretrained(model)
     records = load_labelled(data, split, task)
-    gold = gold_labels(records, task, multi_label=multi_label, where=data)
-    check_known_labels(gold, classifier.labels, data)
-    targets = [r.target or "" for r in records] if task == "stance" else None
-    predictions = classifier.predict_texts([r.text for r in records], targets, batch_size)
-    if multi_label:
-        metrics = multilabel_metrics(gold, [p.labels for p in predictions], classifier.labels,
-                                     thresholds=classifier.manifest.thresholds,
-                                     intervals=True, seed=seed)
-    else:
-        predicted = [p.label for p in predictions]
-        metrics = classification_metrics(gold, predicted, classifier.labels, intervals=True,
-                                         seed=seed)
-        metrics["ece"] = expected_calibration_error(  # top label, 15 bins
-            [p.score for p in predictions], [p == g for p, g in zip(predicted, gold)])
-        if task == "stance":
-            metrics.update(stance_metrics(gold, predicted))
-    return Evaluation(model=str(model), task=task, data=data, split=split, metrics=metrics,
-                      labels=classifier.labels,
+    scored = score_classifier(classifier, records, where=data, intervals=True,
+                              with_thresholds=True, seed=seed, batch_size=batch_size)
+    return Evaluation(model=str(model), task=task.name, data=data, split=split,
+                      metrics=scored.metrics, labels=classifier.labels,
                       selection=classifier.manifest.extras.get("selection"),
                       examples={"confident_mistakes": confident_mistakes(
-                          records, gold, predictions, multi_label=multi_label)})
-
-
-def gold_labels(records: Sequence[Record], task: str, *, multi_label: bool,
-                where: str) -> list[Any]:
-    """Each record's reference: a label string, or (``multi_label``) a tuple of labels.
-
-    A record with several labels for a single-label model is a DataError naming it.
-    """
-    gold: list[Any] = []
-    for record in records:
-        value = getattr(record, REFERENCE_FIELD[task])
-        if multi_label:
-            gold.append(value if isinstance(value, tuple) else (value,))
-        elif isinstance(value, tuple):
-            raise DataError(f"record {record.id!r} has several labels ({', '.join(value)}); "
-                            "this model is single-label (train one with "
-                            "model.multi_label: true)", path=where, field="label")
-        else:
-            gold.append(str(value))
-    return gold
-
-
-def check_known_labels(gold: Sequence[Any], labels: Sequence[str], where: str) -> None:
-    """A DataError listing the gold labels the model does not know, if there are any."""
-    used = {label for g in gold for label in (g if isinstance(g, tuple) else (g,))}
-    unknown = sorted(used - set(labels))
-    if unknown:
-        raise DataError(f"labels the model does not know: {', '.join(unknown)} (it knows "
-                        f"{', '.join(labels)})", path=where)
+                          records, scored.gold, scored.predictions,
+                          multi_label=classifier.manifest.multi_label)})
 
 
 def confident_mistakes(records: Sequence[Record], gold: Sequence[Any],
@@ -133,7 +80,8 @@ def _snippet(text: str, limit: int = 160) -> str:
 
 def evaluate_model(model: str | Path, data: str, split: str | None, *,
                    batch_size: int = 32) -> Evaluation:
-    """Evaluate any newsdesk model: classifiers here, summarizers in ``summary_eval``."""
-    if model_task(model) == "summary":
+    """Evaluate any newsdesk model: classifiers here, summarizers (a task that writes text)
+    in ``summary_eval``."""
+    if not get_task(model_task(model)).classifies:
         return evaluate_summarizer(model, data, split, batch_size=batch_size)
     return evaluate_classifier(model, data, split, batch_size=batch_size)

@@ -26,6 +26,7 @@ from newsdesk.data.records import Record
 from newsdesk.errors import ConfigError, DataError
 from newsdesk.evaluation.result import Evaluation
 from newsdesk.manifest import MANIFEST_NAME, Manifest
+from newsdesk.tasks import SUMMARY
 
 #: ``extractive:lead`` (etc.) as MODEL evaluates an extractive summarizer.
 EXTRACTIVE_PREFIX = "extractive:"
@@ -62,12 +63,11 @@ def load_summarizer(model: str | Path, *, batch_size: int = 16) -> tuple[Any, st
     name = str(model)
     if name.startswith(EXTRACTIVE_PREFIX):
         method, options = parse_extractive(name)
-        return Summarizer.extractive(method, **options), "summary"
+        return Summarizer.extractive(method, **options), SUMMARY.reference_for()
     path = Path(name)
-    target = "summary"
-    if (path / MANIFEST_NAME).is_file():
-        target = str(Manifest.load(path).extras.get("target", "summary"))
-    return Summarizer.from_pretrained(model, batch_size=batch_size), target
+    manifest = Manifest.load(path) if (path / MANIFEST_NAME).is_file() else None
+    return (Summarizer.from_pretrained(model, batch_size=batch_size),
+            SUMMARY.reference_for(manifest))
 
 
 def with_reference(records: Sequence[Record], field: str, data: str) -> list[Record]:
@@ -113,7 +113,7 @@ def evaluate_summarizer(model: str | Path, data: str, split: str | None, *,
                     "method": summarizer.method})
     examples = {kind: [_example(e, scored[e["index"]]) for e in rows]
                 for kind, rows in (("best", scores.best), ("worst", scores.worst))}
-    return Evaluation(model=str(model), task="summary", data=data, split=split,
+    return Evaluation(model=str(model), task=SUMMARY.name, data=data, split=split,
                       metrics=metrics, examples=examples)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
 from newsdesk.summarize.sentences import article_sentences
+from newsdesk.tasks import SUMMARY
 
 LONG_ARTICLES = ("truncate", "map-reduce")
 #: Generated word pieces allowed per word of ``max_words`` (a cap that saves time only).
@@ -174,9 +175,9 @@ class AbstractiveSummarizer:
         from newsdesk.device import resolve_device
         from newsdesk.modeldir import open_model_dir
 
-        opened = open_model_dir(path, "summary", allow_pickle=allow_pickle)
+        opened = open_model_dir(path, SUMMARY.name, allow_pickle=allow_pickle)
         model = opened.load_model(AutoModelForSeq2SeqLM, what="a seq2seq model")
-        manifest = opened.manifest or Manifest(task="summary")
+        manifest = opened.manifest or Manifest(task=SUMMARY.name)
         settings = SourceSettings.from_manifest(manifest, model.config)
         if long_articles is not None:
             settings = SourceSettings(**{**asdict(settings), "long_articles": long_articles})
