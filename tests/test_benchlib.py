@@ -23,9 +23,10 @@ def benchlib() -> Iterator[ModuleType]:
         yield importlib.import_module("benchlib")
 
 
-def spin(seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
+def spin(cpu_seconds: float) -> None:
+    """Busy-loop until this process has used ``cpu_seconds`` more CPU time."""
+    end = time.process_time() + cpu_seconds
+    while time.process_time() < end:
         pass
 
 
@@ -33,8 +34,8 @@ def test_own_work_is_counted_as_own(benchlib: ModuleType) -> None:
     before = benchlib.cpu_seconds()
     spin(1.0)
     after = benchlib.cpu_seconds()
-    assert after[1] - before[1] >= 0.9  # this process's CPU time: subtracted, not "other"
-    assert after[0] - before[0] >= 0.9  # and part of the machine's
+    assert after[1] - before[1] >= 0.95  # this process's CPU time: subtracted, not "other"
+    assert after[0] - before[0] >= 0.9  # and part of the machine's (clock-tick granularity)
     data = benchlib.start_run(["benchmarks/x.py"]).finish()
     assert "_cpu0" not in data and "_t0" not in data and "other_cpu_cores" in data
 

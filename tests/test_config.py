@@ -187,3 +187,13 @@ def test_a_trainer_option_a_task_fixes_is_refused(tmp_path: Path) -> None:
                                           "is fixed by the topic trainer"):
         training_arguments(load_config(path), WorkDirs.for_output(tmp_path / "m"),
                            metric="accuracy", validation=True, ddp_find_unused_parameters=False)
+
+
+@pytest.mark.parametrize("option", ["learning_rate: -0.001", "batch_size: 0", "epochs: 0",
+                                    "gradient_accumulation_steps: 0"])
+def test_options_that_must_be_positive_are_checked_when_the_recipe_loads(
+        tmp_path: Path, option: str) -> None:
+    key = option.split(":")[0]
+    path = write(tmp_path, f"name: x\ntask: topic\ntraining:\n  {option}\n")
+    with pytest.raises(ConfigError, match=rf"recipe\.yaml: training\.{key} must be above 0"):
+        load_config(path)

@@ -182,30 +182,32 @@ def calibrate_dir(model: str | Path, data: str | None = None, split: str | None 
 
     ``split`` None reads a built-in set's validation split, any other source whole.
     """
-    from newsdesk.classifier import StanceClassifier, TopicClassifier
     from newsdesk.data.sources import builtin_source
-    from newsdesk.evaluation.run import check_known_labels, gold_labels, load_labelled
+    from newsdesk.evaluation.run import load_labelled
+    from newsdesk.evaluation.scoring import check_known_labels, gold_labels
     from newsdesk.manifest import Manifest
+    from newsdesk.tasks import get_task
 
     path = Path(model)
     if not (path / MANIFEST_NAME).is_file():
         raise ConfigError(f"{path}: not a newsdesk model dir with a {MANIFEST_NAME} to "
                           "calibrate in place")
     manifest = Manifest.load(path)
-    if manifest.task == "summary":
-        raise ConfigError(f"{path}: a summary model has no label probabilities to calibrate")
+    task = get_task(manifest.task)
+    if not task.classifies:
+        raise ConfigError(f"{path}: a {task.name} model has no label probabilities to "
+                          "calibrate")
     data = data or manifest.data.get("validation")
     if not data:
         raise ConfigError(f"{path}: its manifest names no validation data; pass --data")
     if split is None and builtin_source(data) is not None:
         split = "validation"
-    classifier = (StanceClassifier if manifest.task == "stance" else TopicClassifier
-                  ).from_pretrained(path, backend=backend)
+    classifier = task.model_class.from_pretrained(path, backend=backend)
     check_calibratable(classifier)
-    records = load_labelled(data, split, manifest.task)
-    gold = gold_labels(records, manifest.task, multi_label=False, where=data)
+    records = load_labelled(data, split, task)
+    gold = gold_labels(records, task, multi_label=False, where=data)
     check_known_labels(gold, classifier.labels, data)
-    targets = [r.target or "" for r in records] if classifier.paired else None
+    targets = task.targets(records, path=data)
     name = split or "all"
     calibrate(classifier, {name: LabelledTexts([r.text for r in records], targets, gold)},
               fit_on=name, source=data, batch_size=batch_size)

@@ -208,7 +208,20 @@ def trainer_options(values: dict[str, Any], args_class: type,
         if key == "warmup_ratio" and not 0 <= (typed[name] or 0) < 1:
             raise ConfigError(f"{prefix}warmup_ratio must be in [0, 1) (a fraction of the "
                               f"steps); give {prefix}warmup_steps for a number of steps")
+        check_positive(name, typed[name], f"{prefix}{key}")
     return typed
+
+
+#: Trainer options that must be above 0 (TrainingArguments accepts a negative learning rate
+#: or a zero batch size and fails, or trains wrongly, much later).
+POSITIVE_OPTIONS = ("learning_rate", "num_train_epochs", "per_device_train_batch_size",
+                    "per_device_eval_batch_size", "gradient_accumulation_steps")
+
+
+def check_positive(name: str, value: Any, where: str) -> None:
+    """A ConfigError naming ``where`` if option ``name`` must be above 0 and is not."""
+    if name in POSITIVE_OPTIONS and isinstance(value, (int, float)) and not value > 0:
+        raise ConfigError(f"{where} must be above 0, not {value!r}")
 
 
 def trainer_field(key: str, fields: dict[str, Any], args_class: type, prefix: str) -> str:
