@@ -231,6 +231,32 @@ def topic_summary(data: Data) -> str:
                 f"{measured_on(data)}).")
 
 
+#: Minutes a fold may take to train (the topic issue's budget, on the slower CPU kind).
+FOLD_BUDGET_MIN = 15
+
+
+@block("embed_speed")
+def embed_speed(data: Data) -> str:
+    rows = data["settings"]
+
+    def setting(name: str, words: str) -> str:
+        entry = rows[name]
+        return (f"{entry['seconds_per_article']:.2f} s an article {words} "
+                f"({entry['fold_minutes']:.0f} min for a CV fold's training articles)")
+
+    parts = [setting(n, w) for n, w in (("bf16", "in bf16 on this CPU's AMX"),
+                                         ("float32", "in float32, as on a CPU without AMX"),
+                                         ("float32, AVX2 only", "with its kernels capped at "
+                                          "AVX2, an estimate for AVX2-only CPUs such as the "
+                                          "project's AMD EPYC machines")) if n in rows]
+    avx2 = rows.get("float32, AVX2 only", rows["float32"])["fold_minutes"]
+    verdict = "within" if avx2 <= FOLD_BUDGET_MIN else "over"
+    return wrap(f"- Training time of the frozen topic recipe is embedding: {data['encoder']} "
+                f"takes {'; '.join(parts)}: {verdict} the {FOLD_BUDGET_MIN}-minute budget a "
+                f"fold on AVX2-only CPUs ([results](benchmarks/results/embed_speed.md); "
+                f"{measured_on(data)}).")
+
+
 RELATED_HARD = "related + hard"
 SAME_ENTITY = "same-entity"
 STANCE_SLICES = ("all", "related", "hard negatives", "easy negatives", RELATED_HARD)
