@@ -524,28 +524,6 @@ def bert2bert_steps(data: Data) -> str:
                 f"steps take about {1500 * bf16 / 60:.0f} minutes on that CPU.")
 
 
-@block("scaling.training")
-def scaling_training(data: Data) -> str:
-    lines = ["| setup | processes x threads | global batch | steps | steps/s | examples/s |",
-             "|---|---|---|---|---|---|"]
-    lines += [f"| {r['setup']} | {r['processes']} x {r['threads_per_process']} | "
-              f"{r['global_batch']} | {r['steps']} | {r['steps_per_second']:.2f} | "
-              f"{r['examples_per_second']} |" for r in data["training"]]
-    return "\n".join([*lines, "", f"{data['train_texts']} training texts; {measured_on(data)}."])
-
-
-@block("scaling.prediction")
-def scaling_prediction(data: Data) -> str:
-    lines = ["| setup | wall s | docs/s | docs/s after start-up |", "|---|---|---|---|"]
-    for r in data["prediction"]:
-        after = (f"{r['docs_per_second_after_start']:.1f} (start-up {r['fixed_cost_seconds']} s)"
-                 if "docs_per_second_after_start" in r else "")
-        lines.append(f"| {r['setup']} | {r['wall_seconds']} | {r['docs_per_second']:.1f} | "
-                     f"{after} |")
-    articles = data["prediction"][0]["articles"]
-    return "\n".join([*lines, "", f"{articles} articles; {measured_on(data)}."])
-
-
 @block("predict_memory")
 def predict_memory(data: Data) -> str:
     rss = data["rss"]
