@@ -6,7 +6,8 @@ dirtiness, CPU model, core count, ISA flags, library versions, load average befo
 after, start and end time, and how many cores other processes kept busy on average while it
 ran), and the Markdown file is rendered from that same JSON, with the provenance as its
 header. A run during which other processes used more than ``BUSY_OTHER_CORES`` cores on
-average says so in both files: its timings are not to be quoted. (The load average alone
+average, or the hypervisor took as much (steal time: other virtual machines on the host),
+says so in both files: its timings are not to be quoted. (The load average alone
 cannot tell: a 2-core benchmark puts it near 2 by itself, and the one-minute average at its
 start still holds the job before it.)
 
@@ -57,9 +58,11 @@ class Run:
     finished: str | None = None
     wall_s: float | None = None
     other_cpu_cores: float | None = None
+    steal_cores: float | None = None
     busy: bool = False
     _t0: float = field(default_factory=time.perf_counter, repr=False)
     _cpu0: tuple[float, float] = field(default_factory=lambda: cpu_seconds(), repr=False)
+    _steal0: float = field(default_factory=lambda: steal_seconds(), repr=False)
 
     def finish(self) -> dict[str, Any]:
         self.load_after = load_average()
@@ -67,10 +70,13 @@ class Run:
         wall = time.perf_counter() - self._t0
         self.wall_s = round(wall, 1)
         self.other_cpu_cores = other_cores(self._cpu0, cpu_seconds(), wall)
-        self.busy = self.other_cpu_cores is not None and self.other_cpu_cores > BUSY_OTHER_CORES
+        stolen = (steal_seconds() - self._steal0) / wall if wall > 0 else float("nan")
+        self.steal_cores = round(stolen, 2) if stolen == stolen else None
+        self.busy = any(value is not None and value > BUSY_OTHER_CORES
+                        for value in (self.other_cpu_cores, self.steal_cores))
         data = asdict(self)
-        data.pop("_t0")
-        data.pop("_cpu0")
+        for private in ("_t0", "_cpu0", "_steal0"):
+            data.pop(private)
         return data
 
 
@@ -87,10 +93,21 @@ def cpu_seconds() -> tuple[float, float]:
         fields = Path("/proc/stat").read_text().splitlines()[0].split()
     except OSError:
         return float("nan"), own
-    # user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait
+    # user nice system idle iowait irq softirq steal: this VM's busy time is all but idle,
+    # iowait and steal (time the hypervisor gave to other VMs: ``steal_seconds``)
     ticks = [int(v) for v in fields[1:9]]
-    busy_ticks = sum(ticks) - ticks[3] - ticks[4]
+    busy_ticks = sum(ticks) - ticks[3] - ticks[4] - ticks[7]
     return busy_ticks / os.sysconf("SC_CLK_TCK"), own
+
+
+def steal_seconds() -> float:
+    """CPU seconds the hypervisor has given to other virtual machines while this one wanted
+    to run (``steal`` in /proc/stat) since boot; NaN where it cannot be read."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def other_cores(before: tuple[float, float], after: tuple[float, float],
@@ -238,8 +255,9 @@ class PeakRss:
 def busy_reason(run: dict[str, Any]) -> str:
     """Why a run counts as busy, in words (older files judged by the load average alone)."""
     if run.get("other_cpu_cores") is not None:
-        return (f"other processes used {run['other_cpu_cores']} cores on average during the "
-                f"run (more than {BUSY_OTHER_CORES})")
+        return (f"other processes used {run['other_cpu_cores']} cores and the hypervisor took "
+                f"{run.get('steal_cores')} cores (steal) on average during the run (either "
+                f"above {BUSY_OTHER_CORES} counts)")
     return (f"the load average ({run['load_before'][0]} before, {run['load_after'][0]} "
             f"after) was above the {run['cpu']['cores']} cores")
 
@@ -256,7 +274,7 @@ def provenance_markdown(run: dict[str, Any]) -> list[str]:
               f"- CPU: {cpu_line(run['cpu'])}",
               f"- load average (1/5/15 min): before {run['load_before']}, after "
               f"{run['load_after']}; other processes used {run.get('other_cpu_cores')} "
-              "cores on average during the run",
+              f"cores, steal {run.get('steal_cores')} cores, on average during the run",
               f"- started {run['started']}, wall {run['wall_s']} s; Python {run['python']}; "
               f"{libraries}", ""]
     return lines

@@ -37,7 +37,8 @@ def test_own_work_is_counted_as_own(benchlib: ModuleType) -> None:
     assert after[1] - before[1] >= 0.95  # this process's CPU time: subtracted, not "other"
     assert after[0] - before[0] >= 0.9  # and part of the machine's (clock-tick granularity)
     data = benchlib.start_run(["benchmarks/x.py"]).finish()
-    assert "_cpu0" not in data and "_t0" not in data and "other_cpu_cores" in data
+    assert "_cpu0" not in data and "_t0" not in data and "_steal0" not in data
+    assert "other_cpu_cores" in data and "steal_cores" in data
 
 
 def test_another_process_spinning_during_the_run_is_counted(benchlib: ModuleType) -> None:
@@ -59,11 +60,11 @@ def test_other_cores_from_two_readings(benchlib: ModuleType) -> None:
 
 
 def test_busy_header_says_why(benchlib: ModuleType) -> None:
-    run = {"busy": True, "other_cpu_cores": 1.3, "load_before": [3.0, 2.0, 1.0],
+    run = {"busy": True, "other_cpu_cores": 1.3, "steal_cores": 0.0, "load_before": [3.0, 2.0, 1.0],
            "load_after": [2.0, 2.0, 1.0], "cpu": {"model": "Test CPU", "cores": 2,
                                                   "isa": ["avx2"]},
            "libraries": {}, "command": "x", "commit": "0" * 40, "dirty": False,
            "started": "t", "wall_s": 1.0, "python": "3.11"}
     header = " ".join(benchlib.provenance_markdown(run))
-    assert "other processes used 1.3 cores on average" in header
+    assert "other processes used 1.3 cores and the hypervisor took 0.0 cores" in header
     assert "not to be quoted" in header
