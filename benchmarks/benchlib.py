@@ -89,13 +89,11 @@ def cpu_seconds() -> tuple[float, float]:
     own = sum(getattr(resource.getrusage(who), field_name)
               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
               for field_name in ("ru_utime", "ru_stime"))
-    try:
-        fields = Path("/proc/stat").read_text().splitlines()[0].split()
-    except OSError:
+    ticks = proc_stat_ticks()
+    if ticks is None:
         return float("nan"), own
     # user nice system idle iowait irq softirq steal: this VM's busy time is all but idle,
     # iowait and steal (time the hypervisor gave to other VMs: ``steal_seconds``)
-    ticks = [int(v) for v in fields[1:9]]
     busy_ticks = sum(ticks) - ticks[3] - ticks[4] - ticks[7]
     return busy_ticks / os.sysconf("SC_CLK_TCK"), own
 
@@ -103,11 +101,18 @@ def cpu_seconds() -> tuple[float, float]:
 def steal_seconds() -> float:
     """CPU seconds the hypervisor has given to other virtual machines while this one wanted
     to run (``steal`` in /proc/stat) since boot; NaN where it cannot be read."""
+    ticks = proc_stat_ticks()
+    return float("nan") if ticks is None else ticks[7] / os.sysconf("SC_CLK_TCK")
+
+
+def proc_stat_ticks() -> list[int] | None:
+    """The machine-wide ``cpu`` line of /proc/stat: user, nice, system, idle, iowait, irq,
+    softirq, steal, in clock ticks since boot (None where it cannot be read)."""
     try:
         fields = Path("/proc/stat").read_text().splitlines()[0].split()
-        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+        return [int(v) for v in fields[1:9]]
     except (OSError, IndexError, ValueError):
-        return float("nan")
+        return None
 
 
 def other_cores(before: tuple[float, float], after: tuple[float, float],
