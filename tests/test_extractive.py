@@ -296,3 +296,37 @@ def test_the_shipped_recipe_parses_with_trainer_arguments() -> None:
     assert config.model.attention_dropout == 0.0 and config.training.precision == "bf16"
     assert config.training.argument("epochs") == 1
     assert trainer_arguments_class(config.task, extractive=True) is TrainingArguments
+
+
+def test_the_benchmark_adds_the_extractor_and_the_oracle(model: Path, tmp_path: Path) -> None:
+    import summary_news as bench
+
+    assert bench.main(["--limit", "5", "--methods", "lead", "--repeats", "1",
+                       "--extractor", str(model), "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "summary_news.json").read_text())
+    rows = {row["label"]: row for row in result["rows"]}
+    extractor, oracle = rows["extractor, model"], rows[
+        "oracle (reads the standfirst: upper bound)"]
+    assert result["best_unsupervised"] == "lead, tuned"
+    assert extractor["lsum_minus_best_unsupervised"]["against"] == "lead, tuned"
+    assert rows["lead, tuned"]["lsum_minus_best_unsupervised"]["mean"] == 0.0
+    for label in (extractor["label"], oracle["label"]):  # the same budget rule as the rest
+        tuning = result["tuning"][label]
+        assert sorted({t["max_words"] for t in tuning["grid"]}) == list(bench.BUDGETS)
+        best = max(tuning["grid"], key=lambda t: t["rougeLsum"])
+        assert (tuning["max_words"], tuning["options"]) == (best["max_words"],
+                                                            best["options"])
+        assert rows[label]["within_budget"] and rows[label]["max_words"] == best["max_words"]
+    assert len(result["tuning"][extractor["label"]]["grid"]) == 12 * len(bench.BUDGETS)
+    assert extractor["options"]["k"] == result["tuning"][extractor["label"]]["options"]["k"]
+    assert (result["tuning"][oracle["label"]]["validation_rougeLsum"]
+            > result["tuning"]["lead, tuned"]["validation_rougeLsum"])
+    assert set(extractor["by_source"]) == set(rows["lead, tuned"]["by_source"])
+    markdown = (tmp_path / "summary_news.md").read_text()
+    assert "| extractor, model |" in markdown and "over lead, tuned (paired)" in markdown
+    import render_docs  # the docs' table gains the column, older results render as before
+
+    table = render_docs.BLOCKS["summary_news.table"](result)
+    assert "| Lsum minus lead, tuned (paired) |" in table and "| extractor, model |" in table
+    older = json.loads((render_docs.RESULTS / "summary_news.json").read_text())
+    assert "minus lead, tuned" not in render_docs.BLOCKS["summary_news.table"](older)
