@@ -106,6 +106,33 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_tiny_base(tmp_path_factory.mktemp("extractive-base"))
 
 
+def test_training_pairs_keep_the_oracle_and_sample_negatives_reproducibly(
+        data_file: Path, base: Path, tmp_path: Path) -> None:
+    from newsdesk_train.extractive import HEADLINE, label_article, training_examples
+
+    recipe = extractive_recipe(tmp_path / "recipe.yaml", source=data_file, base=base,
+                               output=tmp_path / "model")
+    config = load_config(recipe)
+    records = load(str(data_file), split="train")
+    examples = training_examples(records, config)
+    assert examples == training_examples(records, config)  # the recipe's seed decides
+    labelled = [label_article(r, "summary", config.extractive) for r in records]
+    articles = [a for a in labelled if a is not None]
+    assert len(articles) == 12  # the records with a standfirst
+    assert sum(e.label for e in examples) == sum(len(a.positives) for a in articles)
+    assert len(examples) == sum(len(a.positives) + min(2, len(a.sentences) - len(a.positives))
+                                for a in articles)  # negatives_per_article: 2
+    assert all(e.marked.startswith("[") and e.context for e in examples)
+    # headlines: an article without a standfirst gives its one best sentence for its title
+    bare = next(r for r in records if not r.summary)
+    assert label_article(bare, "summary", config.extractive) is None
+    headline = label_article(bare, "summary", config.extractive, headlines=True)
+    assert headline is not None and headline.kind == HEADLINE
+    assert len(headline.positives) <= 1
+    with_headlines = load_config(recipe, ["extractive.headlines=true"])
+    assert len(training_examples(records, with_headlines)) > len(examples)
+
+
 @pytest.fixture(scope="module")
 def model(base: Path, data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("extractive-model")
