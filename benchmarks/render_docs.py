@@ -419,13 +419,18 @@ def interval(metric: Data) -> str:
 
 @block("summary_news.table")
 def summary_table(data: Data) -> str:
+    best = data.get("best_unsupervised")  # in runs with a fine-tuned extractor and after
+    versus = [f"Lsum minus {best} (paired) | "] if best else []
     lines = ["| method | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | Lsum minus Lead-1 cleaned (paired) | "
-             "words | novel bigrams | articles/s |", "|---" * 8 + "|"]
+             + "".join(versus) + "words | novel bigrams | articles/s |",
+             "|---" * (8 + len(versus)) + "|"]
     for entry in data["rows"]:
         m = entry["metrics"]
+        cells = [signed(entry["lsum_minus_best_unsupervised"]) + " | "] if best else []
         lines.append(f"| {entry['label']} | {interval(m['rouge1'])} | {interval(m['rouge2'])} "
                      f"| {interval(m['rougeLsum'])} | {signed(entry['lsum_minus_lead1'])} | "
-                     f"{m['words']['mean']:.1f} | {100 * m['novel_bigrams']['mean']:.1f}% | "
+                     + "".join(cells) + f"{m['words']['mean']:.1f} | "
+                     f"{100 * m['novel_bigrams']['mean']:.1f}% | "
                      f"{entry['articles_per_second']:.1f} |")
     sources = list(data["rows"][-1]["by_source"])
     lines += ["", f"ROUGE-Lsum by publisher ({data['test_articles']} test articles; "

@@ -1,15 +1,21 @@
-"""Summaries on the news-articles standfirst test split: Lead-k, TextRank, centroid (+ model).
+"""Summaries on the news-articles standfirst test split: Lead-k, TextRank, centroid (+ models).
 
 Rows, each a ``Summarizer`` built by the package: Lead-1 on the raw text (no cleaning: what
 cleaning buys); Lead-1 and Lead-2 on the cleaned sentences (the classic baselines); lead,
 textrank and centroid with options (k, window, position bias) tuned; centroid with its
-encoder in bfloat16 (speed); with ``--model DIR``, a trained abstractive summarizer. Every
-row's word budget is chosen by one rule (``RULE``); ``--skip-tuning`` puts every row at the
-library defaults instead (one budget for all). Each row: ROUGE-1/2/Lsum F1 with bootstrap
-95% intervals, the paired ROUGE-Lsum difference to cleaned Lead-1, words, novel bigrams,
-speed (median of ``--repeats`` timed passes). Results: benchmarks/results/summary_news.*
+encoder in bfloat16 (speed); with ``--model DIR``, a trained abstractive summarizer; with
+``--extractor DIR`` (repeatable), a fine-tuned extractor (k and redundancy tuned; run by
+``--extractor-backend``); with an extractor, the greedy ROUGE oracle against each article's
+own standfirst (an upper bound, not a method). Every row's word budget is chosen by one rule
+(``RULE``); ``--skip-tuning`` puts every row at the library defaults instead (one budget for
+all). Each row: ROUGE-1/2/Lsum F1 with bootstrap 95% intervals, the paired ROUGE-Lsum
+differences to cleaned Lead-1 and to the best unsupervised method (the tuned row best on
+validation), words, novel bigrams, speed (median of ``--repeats`` timed passes).
+Results: benchmarks/results/summary_news.*
 
     .venv/bin/python benchmarks/summary_news.py [--model models/summary-news]
+    .venv/bin/python benchmarks/summary_news.py --extractor models/summary-news-extractive \
+        --extractor-backend int8
     .venv/bin/python benchmarks/summary_news.py --limit 20 --skip-tuning --methods lead
 """
 
@@ -34,10 +40,13 @@ from benchlib import RESULTS, start_run, timed_repeats, write_results
 
 from newsdesk.data import load
 from newsdesk.errors import NewsdeskError
+from newsdesk.manifest import Manifest
 from newsdesk.metrics.summary import paired_difference, rouge_scores, score_summaries
-from newsdesk.summarize import DEFAULT_MAX_WORDS, Summarizer, extractive, split_sentences
+from newsdesk.summarize import DEFAULT_MAX_WORDS, Summarizer, extractive, scorer, split_sentences
 from newsdesk.summarize.budget import select
 from newsdesk.summarize.encoder import SentenceEncoder
+from newsdesk.summarize.oracle import oracle_indices
+from newsdesk.summarize.scorer import ScorerSummarizer
 
 TITLE = "Summaries on news-articles (standfirst test split)"
 METHODS = ("lead", "textrank", "centroid")
@@ -48,6 +57,13 @@ GRID = {
     "textrank": {"k": (1, 2, 3, 4), "window": (5, 10, 15), "position_bias": (0.0, 1.0, 2.0)},
     "centroid": {"k": (1, 2, 3, 4), "window": (5, 10, 15), "position_bias": (0.0, 0.5, 1.0)},
 }
+#: The fine-tuned extractor's and the oracle's option grids (their models are not retrained).
+EXTRACTOR = "extractor:"
+EXTRACTOR_GRID = {"k": (1, 2, 3, 4), "redundancy": (0.3, 0.5, 1.0)}
+EXTRACTOR_BACKENDS = {"torch": {}, "onnx": {"backend": "onnx"},
+                      "int8": {"backend": "onnx", "quantize": "int8"}}
+ORACLE = "oracle"
+ORACLE_GRID = {"k": (1, 2, 3), "window": (8, 15)}
 RULE = (f"Every row, baselines included, gets its word budget the same way: each max_words "
         f"in {list(BUDGETS)}, crossed with the row's own option grid, summarises the "
         "validation split, the best mean ROUGE-Lsum wins (first of equals: the smaller "
@@ -70,6 +86,27 @@ def load_split(name: str, limit: int | None = None) -> Split:
                  [str(r.meta.get("source", "?")) for r in records])
 
 
+class Oracle:
+    """The greedy ROUGE oracle (``newsdesk.summarize.oracle``) of the first ``window``
+    cleaned sentences against each article's own standfirst, within the budget: an upper
+    bound for sentence extraction, not a method (it reads the answer)."""
+
+    name = ORACLE
+
+    def __init__(self, references: dict[str, str], k: int = 3, window: int = 15) -> None:
+        self.references, self.k, self.window = references, k, window
+
+    def summarize(self, texts: Sequence[str], max_words: int) -> list[str]:
+        out = []
+        for text in texts:
+            sentences = extractive.article_sentences(text, limit=self.window)
+            chosen = oracle_indices(sentences, self.references[text], max_sentences=self.k,
+                                    max_words=max_words)
+            out.append(select(sentences, chosen or range(len(sentences)), k=self.k,
+                              max_words=max_words))
+        return out
+
+
 class RawLead:
     """Lead-1 without cleaning: pysbd's first sentence of the raw text (a baseline only)."""
 
@@ -83,6 +120,33 @@ class RawLead:
 @functools.cache
 def model_summarizer(path: str) -> Summarizer:
     return Summarizer.from_pretrained(path)
+
+
+@functools.cache
+def extractor_backend(path: str, backend: str, memoized: bool = False) -> ScorerSummarizer:
+    """A fine-tuned extractor, loaded once; ``memoized`` (for tuning only: never timed)
+    scores each article's sentences once, whatever k and redundancy are tried."""
+    loaded = ScorerSummarizer.load(path, **EXTRACTOR_BACKENDS[backend])
+    if memoized:
+        score, cache = loaded.scorer.score_articles, {}
+
+        def cached(articles: Sequence[Sequence[str]], context: int,
+                   batch_size: int = 32) -> list[np.ndarray]:
+            keys = [(tuple(a), context) for a in articles]
+            todo = list(dict.fromkeys(k for k in keys if k not in cache))
+            cache.update(zip(todo, score([list(k[0]) for k in todo], context, batch_size)))
+            return [cache[k] for k in keys]
+
+        loaded.scorer.score_articles = cached  # type: ignore[method-assign]
+    return loaded
+
+
+def extractor_label(path: str, backend: str) -> str:
+    """The row's name: the dir, the publishers it was trained without, the backend."""
+    left_out = Manifest.load(Path(path)).data.get("exclude_sources")
+    return (f"extractor, {Path(path).name}"
+            + (f" (trained without {', '.join(left_out)})" if left_out else "")
+            + ("" if backend == "torch" else f", {backend}"))
 
 
 @dataclass
@@ -99,6 +163,12 @@ class Contender:
             return Summarizer(RawLead())
         if self.method in METHODS:
             return Summarizer.extractive(self.method, **self.options, **chosen)
+        if self.method == ORACLE:
+            return Summarizer(Oracle(self.options["references"], **chosen))
+        if self.method.startswith(EXTRACTOR):
+            backend = chosen.pop("loaded", None) or extractor_backend(
+                self.method[len(EXTRACTOR):], self.options["backend"])
+            return Summarizer(backend.with_settings(**chosen))
         return model_summarizer(self.method)
 
     def candidates(self) -> list[dict[str, Any]]:
@@ -107,7 +177,9 @@ class Contender:
                 for values in itertools.product(*self.grid.values()) for budget in BUDGETS]
 
 
-def contenders(methods: Sequence[str], model: str | None) -> list[Contender]:
+def contenders(methods: Sequence[str], model: str | None, extractors: Sequence[str] = (),
+               backend: str = "torch",
+               references: dict[str, str] | None = None) -> list[Contender]:
     rows = []
     if "lead" in methods:
         rows += [Contender("Lead-1, raw text", "lead-raw"), Contender(BASELINE, "lead", {"k": 1}),
@@ -118,6 +190,11 @@ def contenders(methods: Sequence[str], model: str | None) -> list[Contender]:
                               GRID["centroid"]))
     if model:
         rows.append(Contender(f"abstractive, {model}", model))
+    rows += [Contender(extractor_label(path, backend), EXTRACTOR + path, {"backend": backend},
+                       EXTRACTOR_GRID) for path in extractors]
+    if extractors:
+        rows.append(Contender("oracle (reads the standfirst: upper bound)", ORACLE,
+                              {"references": references or {}}, ORACLE_GRID))
     return rows
 
 
@@ -148,8 +225,10 @@ def memoized(function: Callable[..., Any]) -> Callable[..., Any]:
 def memoized_ranking() -> Iterator[None]:
     """Tuning runs each method hundreds of times over the same articles: the package's own
     sentence stream and TextRank order are computed once per article and setting."""
-    with mock.patch.multiple(extractive, article_sentences=memoized(
-            extractive.article_sentences), textrank_order=memoized(extractive.textrank_order)):
+    sentences = memoized(extractive.article_sentences)
+    with mock.patch.multiple(extractive, article_sentences=sentences,
+                             textrank_order=memoized(extractive.textrank_order)), \
+            mock.patch.object(scorer, "article_sentences", sentences):
         yield
 
 
@@ -163,9 +242,12 @@ def memoized_encoder(dtype: str) -> SentenceEncoder:
 
 def tune(contender: Contender, validation: Split) -> dict[str, Any]:
     """Every candidate's validation ROUGE-Lsum, and the best (first of equals)."""
-    extra = {}
+    extra: dict[str, Any] = {}
     if contender.method == "centroid":
         extra["encoder"] = memoized_encoder(contender.options.get("dtype", "float32"))
+    if contender.method.startswith(EXTRACTOR):
+        extra["loaded"] = extractor_backend(contender.method[len(EXTRACTOR):],
+                                            contender.options["backend"], memoized=True)
     tried = []
     for candidate in contender.candidates():
         summarizer = contender.summarizer(**candidate["options"], **extra)
@@ -214,6 +296,10 @@ def run_row(contender: Contender, choice: dict[str, Any], test: Split, warmup: S
 
 def backend_options(summarizer: Summarizer) -> dict[str, Any]:
     backend = summarizer.backend
+    if isinstance(backend, ScorerSummarizer):
+        return backend.options()
+    if isinstance(backend, Oracle):
+        return {"k": backend.k, "window": backend.window}
     names = [f.name for f in fields(backend)] if is_dataclass(backend) else []
     return {name: getattr(backend, name) for name in names
             if name not in ("encoder", "batch_size")}
@@ -225,15 +311,26 @@ def by_source(lsum: list[float], sources: list[str]) -> dict[str, float]:
             for source in sorted(set(sources))}
 
 
-def add_deltas(rows: list[dict[str, Any]]) -> None:
-    """Each row's paired ROUGE-Lsum difference to cleaned Lead-1 (per-article lists dropped)."""
-    base = next((row["lsum"] for row in rows if row["label"] == BASELINE), None)
+def best_unsupervised(choices: dict[str, dict[str, Any]]) -> str | None:
+    """The tuned extractive method best on validation (first of equals; None untuned)."""
+    tuned = [label for label, c in choices.items()
+             if label.endswith(", tuned") and c["validation_rougeLsum"] is not None]
+    return max(tuned, key=lambda label: choices[label]["validation_rougeLsum"], default=None)
+
+
+def add_deltas(rows: list[dict[str, Any]], best: str | None = None) -> None:
+    """Each row's paired ROUGE-Lsum differences to cleaned Lead-1 and to the ``best``
+    unsupervised row (per-article lists dropped)."""
+    bases = {"lsum_minus_lead1": BASELINE, "lsum_minus_best_unsupervised": best}
+    lsums = {row["label"]: row["lsum"] for row in rows}
     for row in rows:
-        lsum = row.pop("lsum")
-        if base is not None:
-            delta = paired_difference(lsum, base, seed=0)
-            row["lsum_minus_lead1"] = {"mean": delta.mean, "low": delta.low,
-                                       "high": delta.high}
+        for key, label in bases.items():
+            if label in lsums:
+                delta = paired_difference(row["lsum"], lsums[label], seed=0)
+                row[key] = {"mean": delta.mean, "low": delta.low, "high": delta.high,
+                            "against": label}
+    for row in rows:
+        row.pop("lsum")
 
 
 def _finite(value: float) -> float | None:
@@ -242,14 +339,20 @@ def _finite(value: float) -> float | None:
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     validation, test = load_split("validation", args.limit), load_split("test", args.limit)
-    rows = contenders(args.methods, args.model)
+    references = dict(zip(validation.texts + test.texts,
+                          validation.references + test.references))
+    rows = contenders(args.methods, args.model, args.extractor, args.extractor_backend,
+                      references)
     choices = choose(rows, None if args.skip_tuning else validation)
     results = [run_row(c, choices[c.label], test, validation.texts[:4], args.repeats)
                for c in rows]
-    add_deltas(results)
+    best = best_unsupervised(choices)
+    add_deltas(results, best)
     return {"test_articles": len(test.texts), "validation_articles": len(validation.texts),
-            "tuned": not args.skip_tuning, "budgets": list(BUDGETS), "grid": GRID,
-            "tuning": choices, "rows": results}
+            "tuned": not args.skip_tuning, "budgets": list(BUDGETS),
+            "grid": {**GRID, **({"extractor": EXTRACTOR_GRID, "oracle": ORACLE_GRID}
+                                if args.extractor else {})},
+            "best_unsupervised": best, "tuning": choices, "rows": results}
 
 
 # ---------------------------------------------------------------- report
@@ -260,11 +363,13 @@ def render(result: dict[str, Any]) -> list[str]:
     lines = [f"{result['test_articles']} test articles with a real standfirst (Al Jazeera, "
              f"TASS, DW, HuffPost); settings chosen on the {result['validation_articles']} "
              "validation articles. ROUGE F1 x 100 with Porter stemming, Lsum on pysbd "
-             "sentences; [95% bootstrap interval; the Lead-1 difference is paired, per "
-             "article].", "",
+             "sentences; [95% bootstrap interval; the differences are paired, per "
+             f"article; best unsupervised: {result.get('best_unsupervised') or 'n/a'}, the "
+             "tuned method best on validation].", "",
              "| method | max words | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | Lsum minus Lead-1 cleaned "
-             "| words | novel bigrams | articles/s | articles per CPU-s |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| Lsum minus best unsupervised | words | novel bigrams | articles/s "
+             "| articles per CPU-s |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     lines += [_table_row(row) for row in result["rows"]]
     within = "yes" if all(r["within_budget"] for r in result["rows"]) else "NO"
     repeats = result["rows"][0]["seconds"]["n"]
@@ -286,25 +391,35 @@ def _interval(e: dict[str, Any], signed: bool = False) -> str:
 def _table_row(row: dict[str, Any]) -> str:
     m = row["metrics"]
     novel = m.get("novel_bigrams", {}).get("mean")
-    delta = _interval(row["lsum_minus_lead1"], True) if "lsum_minus_lead1" in row else "n/a"
+    delta, best = (_interval(row[key], True) if key in row else "n/a"
+                   for key in ("lsum_minus_lead1", "lsum_minus_best_unsupervised"))
     return (f"| {row['label']} | {row['max_words']} | {_interval(m['rouge1'])} | "
-            f"{_interval(m['rouge2'])} | {_interval(m['rougeLsum'])} | {delta} | "
+            f"{_interval(m['rouge2'])} | {_interval(m['rougeLsum'])} | {delta} | {best} | "
             f"{m['words']['mean']:.1f} | {'n/a' if novel is None else f'{100 * novel:.1f}'}% | "
             f"{row['articles_per_second']:.1f} | {row['articles_per_cpu_second']:.1f} |")
 
 
 def _checks(result: dict[str, Any]) -> list[str]:
-    """The best tuned method against cleaned Lead-1."""
+    """The best tuned method against cleaned Lead-1; each extractor against the best
+    unsupervised method."""
     tuned = [r for r in result["rows"] if ", tuned" in r["label"] and "lsum_minus_lead1" in r]
     if not tuned:
         return []
     best = max(tuned, key=lambda r: r["metrics"]["rougeLsum"]["mean"])
     delta = best["lsum_minus_lead1"]
-    return ["## Checks", "",
-            f"- Best tuned extractive method: {best['label']}, ROUGE-Lsum "
-            f"{100 * best['metrics']['rougeLsum']['mean']:.1f}, {_interval(delta, True)} over "
-            f"cleaned Lead-1 (paired): {'beats it' if delta['low'] > 0 else 'not clearly better'}.",
-            ""]
+    lines = ["## Checks", "",
+             f"- Best tuned extractive method: {best['label']}, ROUGE-Lsum "
+             f"{100 * best['metrics']['rougeLsum']['mean']:.1f}, {_interval(delta, True)} over "
+             f"cleaned Lead-1 (paired): "
+             f"{'beats it' if delta['low'] > 0 else 'not clearly better'}."]
+    for row in result["rows"]:
+        versus = row.get("lsum_minus_best_unsupervised")
+        if row["label"].startswith("extractor") and versus:
+            lines.append(f"- {row['label']}: ROUGE-Lsum "
+                         f"{100 * row['metrics']['rougeLsum']['mean']:.1f}, "
+                         f"{_interval(versus, True)} over {versus['against']} (paired): "
+                         f"{'beats it' if versus['low'] > 0 else 'not clearly better'}.")
+    return [*lines, ""]
 
 
 def _choices(result: dict[str, Any]) -> list[str]:
@@ -312,7 +427,9 @@ def _choices(result: dict[str, Any]) -> list[str]:
         return ["## Settings", "", "Not tuned (`--skip-tuning`): every row at the library "
                 f"defaults, max_words {DEFAULT_MAX_WORDS} for all.", ""]
     lines = ["## Settings chosen on validation", "", RULE,
-             f"Option grids: {json.dumps(result['grid'])}.", ""]
+             f"Option grids: {json.dumps(result['grid'])}. The fine-tuned extractor's model "
+             "is the dir's as trained (its recipe header says how); k and redundancy are its "
+             "inference options.", ""]
     for row in result["rows"]:
         choice = result["tuning"][row["label"]]
         lines.append(f"- {row['label']}: {row['options'] or 'no options'}, max_words "
@@ -332,7 +449,8 @@ def _source_table(result: dict[str, Any]) -> list[str]:
 
 
 def _examples(result: dict[str, Any]) -> list[str]:
-    best = max(result["rows"], key=lambda r: r["metrics"]["rougeLsum"]["mean"])
+    best = max((r for r in result["rows"] if r["method"] != ORACLE),
+               key=lambda r: r["metrics"]["rougeLsum"]["mean"])
     lines = [f"## Best and worst examples of {best['label']} (by ROUGE-Lsum)", ""]
     for kind in ("best", "worst"):
         lines += [f"- {kind}, ROUGE-Lsum {100 * e['rougeLsum']:.1f}: **summary** "
@@ -347,6 +465,12 @@ def _examples(result: dict[str, Any]) -> list[str]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", help="a trained summarizer dir: adds an abstractive row")
+    parser.add_argument("--extractor", action="append", default=[], metavar="DIR",
+                        help="a fine-tuned extractor dir (repeatable): adds its row, and the "
+                             "oracle's")
+    parser.add_argument("--extractor-backend", choices=list(EXTRACTOR_BACKENDS),
+                        default="torch", help="run the extractors on torch, ONNX Runtime "
+                        "(onnx) or its int8 export (int8; newsdesk export DIR --onnx --int8)")
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS),
                         help="extractive methods (default: all)")
     parser.add_argument("--limit", type=int, help="use only the first N articles per split")

@@ -94,10 +94,15 @@ SHIPPED_ARGUMENTS = {  # recipe: (epochs, learning rate, warmup, eval batch, cla
     "stance-semeval2016": (4.0, 5e-5, 0.1, 64, "TrainingArguments"),
     "summary-headlines-bert2bert": (10.0, 1e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "summary-news-bert2bert": (20.0, 1e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
+    "summary-news-extractive": (1.0, 5e-5, 0.1, 64, "TrainingArguments"),
     "summary-t5-small": (10.0, 3e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "topic-bbc-minilm": (2.0, 1e-4, 0.1, 64, "TrainingArguments"),
     "topic-bbc-mpnet-frozen": (3.0, 5e-5, 0.1, 64, "TrainingArguments"),
 }
+
+
+#: The shipped recipes that ask for ``training.precision: bf16``.
+BF16_RECIPES = ("stance-headlines-mpnet", "summary-news-extractive")
 
 
 def trainer_args(config: object, tmp_path: Path, validation: bool = True) -> object:
@@ -126,7 +131,7 @@ def test_every_shipped_recipe_gives_the_trainer_its_settings(tmp_path: Path) -> 
         assert (args.eval_strategy, args.save_strategy, args.report_to) == (
             "epoch", "epoch", ["tensorboard"]), path
         assert args.output_dir == str(tmp_path / "model.work" / "checkpoints"), path
-        assert args.bf16 == (path.stem == "stance-headlines-mpnet"), path  # precision: bf16
+        assert args.bf16 == (path.stem in BF16_RECIPES), path  # precision: bf16
 
 
 def test_any_trainer_option_passes_through(tmp_path: Path) -> None:

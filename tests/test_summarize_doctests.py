@@ -12,6 +12,7 @@ import pytest
 MODULES = ["newsdesk.summarize", "newsdesk.summarize.clean", "newsdesk.summarize.sentences",
            "newsdesk.summarize.budget", "newsdesk.summarize.ranking",
            "newsdesk.summarize.extractive", "newsdesk.summarize.summarizer",
+           "newsdesk.summarize.oracle", "newsdesk.summarize.scorer", "newsdesk.pooling",
            "newsdesk.metrics.summary", "newsdesk.metrics.text", "newsdesk.metrics.bootstrap",
            "newsdesk.metrics.stance", "newsdesk.metrics.classification",
            "newsdesk.metrics.multilabel"]

@@ -64,7 +64,8 @@ def summary_rows(per_split: dict[str, int], without_summary: int = 3) -> list[di
             without_summary -= not has
             kept[split] += has
             rows.append({"id": record.id, "text": record.text[:1200], "title": record.title,
-                         "summary": record.summary, "split": split})
+                         "summary": record.summary, "split": split,
+                         "source": record.meta["source"]})
     return rows
 
 
@@ -101,6 +102,39 @@ generation:
   max_new_tokens: {SUMMARY_MAX_NEW_TOKENS}
   min_new_tokens: 2
   no_repeat_ngram_size: 3
+output_dir: {output}
+""", encoding="utf-8")
+    return path
+
+
+def extractive_recipe(path: Path, *, source: Path, base: Path, output: Path,
+                      extractive: str = "", max_steps: int = 4) -> Path:
+    """A small extractive summary recipe (a sentence scorer) for the tiny base."""
+    path.write_text(f"""
+name: tiny-extractive
+task: summary
+data:
+  source: {source}
+model:
+  base: {base}
+  max_length: 64
+  stride: 0
+  attention_dropout: 0.0
+extractive:
+  window: 6
+  context_sentences: 1
+  k: 3
+  negatives_per_article: 2
+{extractive}
+training:
+  epochs: 1
+  max_steps: {max_steps}
+  learning_rate: 5e-4
+  batch_size: 8
+  eval_batch_size: 16
+  seed: 7
+  logging_steps: 2
+  early_stopping_patience: null
 output_dir: {output}
 """, encoding="utf-8")
     return path

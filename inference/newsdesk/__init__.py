@@ -20,6 +20,8 @@ LAZY_IMPORTS = {
     "NewsDesk": "newsdesk.desk",
     "Analysis": "newsdesk.desk",
     "Summarizer": "newsdesk.summarize",
+    # the cross-encoder of a fine-tuned extractive summary dir (newsdesk.tasks: its kind)
+    "SentenceScorer": "newsdesk.summarize.scorer",
     "Record": "newsdesk.data",
     "read_records": "newsdesk.data",
     # a model dir (or alias) as the class its manifest's task names: newsdesk.tasks

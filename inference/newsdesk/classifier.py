@@ -86,7 +86,7 @@ class TorchRunner:
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
 
-        from newsdesk.summarize.encoder import mean_pooled
+        from newsdesk.pooling import mean_pooled
 
         with torch.inference_mode():
             inputs = {k: torch.from_numpy(v).to(self.device) for k, v in batch.items()}

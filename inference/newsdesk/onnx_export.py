@@ -1,16 +1,18 @@
-"""Export a topic or stance model dir to ONNX (fp32, and int8), checked against torch.
+"""Export a topic, stance or extractive summary scorer dir to ONNX (fp32, and int8), checked
+against torch.
 
 The graph comes from the dynamo exporter (``torch.onnx.export(..., dynamo=True)``) at opset
 17 with dynamic batch and sequence axes; the legacy TorchScript exporter gave wrong logits
 for this BERT. Right after export the fp32 logits are compared with torch's on a probe batch
-(windows of texts of varied lengths, pairs for stance, built by the classifier's own
-windowing and padding): a gap over ``tolerance`` (1e-4) writes nothing and is a ModelError.
+(windows of texts of varied lengths, pairs for stance and sentence scorers, built by the
+classifier's own windowing and padding): a gap over ``tolerance`` (1e-4) writes nothing and
+is a ModelError.
 
 For BERT models the graph is then rewritten into the shape ONNX Runtime's transformer
 optimizer recognises (an additive attention mask, the attention scale as a division) and
 fused (Attention, SkipLayerNormalization, BiasGelu); the fused graph must pass the same check
 or the plain one is kept. A frozen-encoder model exports its plain encoder with the mean
-pooling and L2 normalisation inside the graph (``summarize.encoder.mean_pooled``), so its
+pooling and L2 normalisation inside the graph (``newsdesk.pooling.mean_pooled``), so its
 output, checked the same way, is the embedding its linear head reads.
 
 ``int8`` quantizes the weights of every MatMul and Attention (dynamic quantization:
@@ -32,9 +34,10 @@ import numpy as np
 from newsdesk.atomic import atomic_file
 from newsdesk.batching import pad_batch
 from newsdesk.errors import ConfigError, ModelError
-from newsdesk.manifest import Manifest, dir_task
+from newsdesk.manifest import Manifest
+from newsdesk.modeldir import read_manifest
 from newsdesk.onnx_backend import FILE_NAMES, MANIFEST_KEY, OnnxRunner
-from newsdesk.tasks import get_task
+from newsdesk.tasks import DEFAULT_TASK, get_task
 
 log = logging.getLogger(__name__)
 
@@ -117,15 +120,19 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
 
 
 def _torch_classifier(directory: Path) -> Any:
-    """The dir's topic or stance classifier on the CPU with eager attention (its graph runs
+    """The dir's sequence classifier (topic, stance, or a fine-tuned extractor's sentence
+    scorer: ``Task.classifier_class``) on the CPU with eager attention (its graph runs
     faster in ONNX Runtime than the SDPA one); its weights are the ones exported."""
     if not (directory / "config.json").is_file():
         raise ModelError(f"{directory}: not a model directory (no config.json)")
-    task = get_task(dir_task(directory))
-    if not task.classifies:
-        raise ModelError(f"{directory}: a {task.name} model; only classifiers (topic and "
-                         "stance models) export to ONNX")
-    classifier = task.model_class.from_pretrained(directory, device="cpu")
+    manifest = read_manifest(directory)
+    task = get_task(manifest.task) if manifest else DEFAULT_TASK
+    classifier_class = task.classifier_class(manifest)
+    if classifier_class is None:
+        raise ModelError(f"{directory}: a {task.name} model that writes text; only "
+                         "classifiers (topic and stance models, and fine-tuned extractive "
+                         "summary scorers) export to ONNX")
+    classifier = classifier_class.from_pretrained(directory, device="cpu")
     classifier.model.set_attn_implementation("eager")
     return classifier
 
@@ -196,7 +203,7 @@ def _output_module(model: Any, additive_mask: bool, pooled: bool) -> Any:
     looks for."""
     import torch
 
-    from newsdesk.summarize.encoder import mean_pooled
+    from newsdesk.pooling import mean_pooled
 
     class OutputOnly(torch.nn.Module):
         def __init__(self) -> None:

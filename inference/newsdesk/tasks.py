@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from newsdesk.data.records import Record
-from newsdesk.errors import DataError
+from newsdesk.errors import DataError, ModelError
 
 #: The record field every task reads.
 TEXT_FIELD = "text"
@@ -86,6 +86,19 @@ class Task:
         import newsdesk
 
         return getattr(newsdesk, self.model_class_name)
+
+    def classifier_name(self, manifest: Any = None) -> str | None:
+        """The ``newsdesk`` facade name of the ``SequenceClassifier`` that runs a model dir
+        of this task (with ``manifest``), or None when its model writes text: what
+        ``newsdesk export --onnx`` exports and its ONNX backend runs."""
+        return self.model_class_name if self.classifies else None
+
+    def classifier_class(self, manifest: Any = None) -> type | None:
+        """The class ``classifier_name`` names, resolved (None for a model that writes)."""
+        import newsdesk
+
+        name = self.classifier_name(manifest)
+        return None if name is None else getattr(newsdesk, name)
 
     def checkpoint_metric(self, multi_label: bool = False) -> str:
         """The validation figure that picks a fine-tuned model's kept checkpoint."""
@@ -178,10 +191,30 @@ class StanceTask(Task):
         return stance_metrics(gold, predicted)
 
 
+#: The manifest key (in ``extras``) that says what kind of summary model a dir holds.
+SUMMARY_KIND_KEY = "summary_kind"
+#: A seq2seq model that writes the summary (``newsdesk.summarize.abstractive``); the kind
+#: of every summary dir whose manifest names none (those written before kinds existed).
+ABSTRACTIVE = "abstractive"
+#: A fine-tuned sentence scorer whose top sentences are the summary
+#: (``newsdesk.summarize.scorer``): a sequence classifier, run by ``SentenceScorer``.
+EXTRACTIVE_SCORER = "extractive-scorer"
+
+
 class SummaryTask(Task):
     """Write a short summary; scored against ``summary`` (standfirsts), or the field the
     model was trained to write (its manifest's ``extras["target"]``: ``title`` for
-    headlines)."""
+    headlines).
+
+    A summary model dir is one of ``kinds`` (manifest ``extras["summary_kind"]``):
+    ``abstractive`` (the default) or ``extractive-scorer``, each with the ``newsdesk``
+    facade name of the sequence classifier that runs it (None: a seq2seq model).
+
+    >>> class Dir:
+    ...     extras = {"summary_kind": "extractive-scorer"}
+    >>> SUMMARY.kind(Dir()), SUMMARY.classifier_name(Dir()), SUMMARY.kind(None)
+    ('extractive-scorer', 'SentenceScorer', 'abstractive')
+    """
 
     name = "summary"
     reference = "summary"
@@ -197,9 +230,25 @@ class SummaryTask(Task):
     def checkpoint_metric(self, multi_label: bool = False) -> str:
         return "rougeLsum"
 
+    kinds: ClassVar[dict[str, str | None]] = {ABSTRACTIVE: None,
+                                              EXTRACTIVE_SCORER: "SentenceScorer"}
+
     def reference_for(self, manifest: Any = None) -> str:
         extras: Mapping[str, Any] = getattr(manifest, "extras", None) or {}
         return str(extras.get("target", self.reference))
+
+    def kind(self, manifest: Any = None) -> str:
+        """The kind of summary model ``manifest`` describes (``abstractive`` when it names
+        none); an unknown kind is a ModelError naming the known ones."""
+        extras: Mapping[str, Any] = getattr(manifest, "extras", None) or {}
+        kind = extras.get(SUMMARY_KIND_KEY, ABSTRACTIVE)
+        if kind not in self.kinds:
+            raise ModelError(f"unknown {SUMMARY_KIND_KEY} {kind!r} in the manifest; this "
+                             f"newsdesk knows {', '.join(self.kinds)}")
+        return str(kind)
+
+    def classifier_name(self, manifest: Any = None) -> str | None:
+        return self.kinds[self.kind(manifest)]
 
 
 #: Every task by name, in registration order.

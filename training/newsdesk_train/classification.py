@@ -80,11 +80,17 @@ def window_metrics(task: Task, multi_label: bool) -> Any:
 
 def weighted_loss(labels: Sequence[str], records: Sequence[Record], task: Task) -> Any:
     """A compute_loss_func with inverse-frequency class weights (mean weight 1)."""
+    return class_weighted_loss([sum(1 for r in records if task.gold(r) == label)
+                                for label in labels])
+
+
+def class_weighted_loss(counts: Sequence[int]) -> Any:
+    """A compute_loss_func: cross-entropy with inverse-frequency class weights (mean weight
+    1) from the training examples of each class (label id order)."""
     import torch
 
-    counts = np.array([sum(1 for r in records if task.gold(r) == label) for label in labels],
-                      dtype=np.float64)
-    weights = torch.tensor(counts.sum() / (len(labels) * np.maximum(counts, 1)),
+    array = np.asarray(counts, dtype=np.float64)
+    weights = torch.tensor(array.sum() / (len(array) * np.maximum(array, 1)),
                            dtype=torch.float32)
 
     def loss(outputs: Any, gold: Any, num_items_in_batch: Any = None) -> Any:

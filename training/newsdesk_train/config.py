@@ -23,6 +23,7 @@ import yaml
 
 from newsdesk.errors import ConfigError
 from newsdesk.manifest import Windowing
+from newsdesk.summarize.scorer import ScorerSettings
 from newsdesk.tasks import SUMMARY, TASKS, TOPIC, get_task
 
 
@@ -37,6 +38,10 @@ class DataConfig:
     no evaluation during training, no early stopping, and the last checkpoint is kept.
     ``text_column`` / ``label_column`` name the columns of hf:/disk: data sets that hold the
     text and the label (as ``hf:<id>?text=COLUMN&label=COLUMN`` does).
+    ``exclude_sources`` drops the training and validation records whose ``source`` (a
+    built-in set's publisher, e.g. ``tass.com`` in news-articles; a ``source`` column of a
+    file) is listed; the test split stays whole, so a model trained without a publisher is
+    scored on it (leave-one-publisher-out).
     """
 
     source: str = "bbc-news"
@@ -48,6 +53,7 @@ class DataConfig:
     max_train_examples: int | None = None
     text_column: str | None = None
     label_column: str | None = None
+    exclude_sources: list[str] = field(default_factory=list)
 
     def spec(self, name: str) -> str:
         """The data set ``name`` with this section's column mapping (hf:/disk: only)."""
@@ -171,12 +177,14 @@ class TrainingConfig:
         return int(self.argument("seed"))
 
 
-def trainer_arguments_class(task: str) -> type:
+def trainer_arguments_class(task: str, extractive: bool = False) -> type:
     """The Trainer's arguments class for ``task``: ``Seq2SeqTrainingArguments`` for a task
-    that writes text (it trains with the Seq2SeqTrainer), else ``TrainingArguments``."""
+    that writes text (it trains with the Seq2SeqTrainer), else ``TrainingArguments`` (also
+    for an ``extractive`` summary recipe: a sentence classifier, trained by the Trainer)."""
     from transformers import Seq2SeqTrainingArguments, TrainingArguments
 
-    return TrainingArguments if get_task(task).classifies else Seq2SeqTrainingArguments
+    writes = not get_task(task).classifies and not extractive
+    return Seq2SeqTrainingArguments if writes else TrainingArguments
 
 
 def trainer_options(values: dict[str, Any], args_class: type,
@@ -304,6 +312,40 @@ class SummaryConfig:
 
 
 @dataclass
+class ExtractiveConfig(ScorerSettings):
+    """Summary recipes only: train a sentence scorer, the fine-tuned extractor
+    (``newsdesk.summarize.scorer``), instead of a seq2seq model.
+
+    The inference settings (``window``, ``context_sentences``, ``k``, ``redundancy``) are
+    ``ScorerSettings``' and are saved in the model dir. Training labels: the greedy ROUGE
+    oracle (``newsdesk.summarize.oracle``, at most ``oracle_max_sentences``) of each
+    training article's ``window`` candidate sentences against its ``summary.target``;
+    the oracle's sentences are positives, and ``negatives_per_article`` of the others
+    (drawn at random, seeded; null: all) negatives, the whole capped at ``max_train_pairs``
+    (null: no cap). ``headlines``: training articles without the target add the one
+    sentence that best matches their headline as a positive (a weaker target).
+    """
+
+    oracle_max_sentences: int = 3
+    negatives_per_article: int | None = 4
+    max_train_pairs: int | None = None
+    headlines: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for key in ("oracle_max_sentences", "negatives_per_article", "max_train_pairs"):
+            value = getattr(self, key)
+            if value is not None and value < (0 if key == "negatives_per_article" else 1):
+                raise ConfigError(f"extractive.{key} must be at least "
+                                  f"{0 if key == 'negatives_per_article' else 1}, got {value}")
+
+    def settings(self) -> ScorerSettings:
+        """The inference settings the model dir keeps."""
+        return ScorerSettings(**{f.name: getattr(self, f.name)
+                                 for f in dataclasses.fields(ScorerSettings)})
+
+
+@dataclass
 class HybridConfig:
     """Topic recipes only: a TF-IDF logistic regression over each training article's whole
     text, fitted after fine-tuning, whose log-probabilities are fused with the
@@ -419,6 +461,7 @@ class RecipeConfig:
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     hybrid: HybridConfig | None = None
     frozen: FrozenConfig | None = None
+    extractive: ExtractiveConfig | None = None
     selection: SelectionConfig | None = None
     #: ``temperature``: after training, fit a temperature on the validation split
     #: (``newsdesk.calibration``); null: the probabilities stay as trained.
@@ -429,8 +472,9 @@ class RecipeConfig:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ConfigError(f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
-        self.training.arguments = trainer_options(self.training.arguments,
-                                                  trainer_arguments_class(self.task))
+        self.training.arguments = trainer_options(
+            self.training.arguments,
+            trainer_arguments_class(self.task, extractive=self.extractive is not None))
         if self.hybrid is not None and self.task != TOPIC.name:
             raise ConfigError(f"hybrid: a TF-IDF head is fused with topic models only, not "
                               f"with a {self.task} model; remove the hybrid section")
@@ -439,6 +483,8 @@ class RecipeConfig:
                               "only; remove the hybrid section or model.multi_label")
         if self.frozen is not None:
             check_frozen(self)
+        if self.extractive is not None:
+            check_extractive(self)
         if self.calibration is not None:
             check_calibration(self)
         if not self.output_dir:
@@ -456,6 +502,23 @@ def check_frozen(config: RecipeConfig) -> None:
     if config.hybrid is not None:
         raise ConfigError("frozen and hybrid exclude each other: a frozen model's head reads "
                           "TF-IDF features already; remove the hybrid section")
+
+
+def check_extractive(config: RecipeConfig) -> None:
+    """A sentence scorer is a summary model that generates nothing and reads one window
+    per (sentence, context) pair."""
+    if config.task != SUMMARY.name:
+        raise ConfigError(f"extractive: a sentence scorer is a summary model, not a "
+                          f"{config.task} model; remove the extractive section")
+    if config.generation:
+        raise ConfigError("generation has no effect in an extractive recipe (a sentence "
+                          "scorer writes nothing); remove it")
+    if config.summary.extra_pairs:
+        raise ConfigError("summary.extra_pairs are seq2seq training pairs; an extractive "
+                          "recipe takes extractive.headlines instead")
+    if config.model.stride:
+        raise ConfigError("model.stride must be 0 in an extractive recipe: each (sentence, "
+                          "context) pair is read as one window")
 
 
 CALIBRATIONS = ("temperature",)

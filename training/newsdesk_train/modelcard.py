@@ -23,7 +23,8 @@ from newsdesk.manifest import Manifest
 from newsdesk.metrics.calibration import ECE_BINS
 from newsdesk.metrics.multilabel import F1_AVERAGES
 from newsdesk.metrics.summary import ROUGE_TYPES
-from newsdesk.tasks import get_task
+from newsdesk.summarize.scorer import SETTINGS_KEY as SCORER_SETTINGS
+from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY_KIND_KEY, get_task
 from newsdesk_train.config import RecipeConfig
 
 
@@ -74,6 +75,12 @@ def input_line(manifest: Manifest) -> str:
     if manifest.extras.get("frozen"):
         return (f"- input: the first {windowing.max_length} tokens (the frozen encoder's "
                 "embedding) and the whole text (TF-IDF)")
+    scorer = manifest.extras.get(SCORER_SETTINGS)
+    if manifest.extras.get(SUMMARY_KIND_KEY) == EXTRACTIVE_SCORER and scorer:
+        return (f"- input: each of the cleaned article's first {scorer['window']} sentences "
+                f"after its position marker, paired with the first "
+                f"{scorer['context_sentences']} sentence(s), up to {windowing.max_length} "
+                "tokens a pair")
     if not get_task(manifest.task).classifies:
         long = ("truncated" if windowing.mode == "first" else
                 f"map-reduce (up to {windowing.max_windows} windows summarised, then the "
@@ -132,6 +139,35 @@ def frozen_section(manifest: Manifest) -> list[str]:
         "`transformers.pipeline` cannot give this model's labels (config.json describes the "
         "plain encoder); use newsdesk (`TopicClassifier` on torch or ONNX, `newsdesk "
         "predict`, `newsdesk evaluate`).", ""]
+
+
+def extractive_section(manifest: Manifest) -> list[str]:
+    """For a fine-tuned extractor (a sentence scorer): how its summaries are made and how
+    its training sentences were labelled."""
+    scorer = manifest.extras.get(SCORER_SETTINGS)
+    if manifest.extras.get(SUMMARY_KIND_KEY) != EXTRACTIVE_SCORER or not scorer:
+        return []
+    labels = manifest.extras.get("labels", {})
+    negatives = labels.get("negatives_per_article")
+    sampled = ("all the other candidates" if negatives is None
+               else f"up to {negatives} of the other candidates per article, drawn at random")
+    return [
+        "## How summaries are made", "",
+        "This is an extractive summarizer: the model scores sentences, it writes nothing. "
+        f"Each of the cleaned article's first {scorer['window']} sentences is read with its "
+        "position marker (`[3]`) and the article's opening, and scored P(in_summary); the "
+        f"best-scored sentences (a sentence whose TF-IDF cosine to a better one is above "
+        f"{scorer['redundancy']:g} is passed over) fill the word budget, at most "
+        f"{scorer['k']} of them, printed in article order. No summary is longer than "
+        "`max_words`; when not even the best sentence fits, it is cut at the budget.", "",
+        f"Training labels: the greedy ROUGE oracle ({labels.get('oracle', '?')}, at most "
+        f"{labels.get('oracle_max_sentences', '?')} sentences) of each training article's "
+        f"candidates against its `{manifest.extras.get('target', 'summary')}` marks the "
+        f"positives; {sampled} are the negatives"
+        + ("; articles without one add their sentence best matching the headline"
+           if labels.get("headlines") else "") + ". "
+        "`newsdesk export DIR --onnx [--int8]` exports the scorer; load it with "
+        "`Summarizer.from_pretrained(DIR, backend=\"onnx\")`.", ""]
 
 
 def calibration_section(manifest: Manifest) -> list[str]:
@@ -237,6 +273,8 @@ def card_data(config: RecipeConfig, manifest: Manifest) -> ModelCardData:
     task = get_task(manifest.task)
     tags = ["newsdesk", task.name, "news", task.pipeline_tag]
     tags += [kind for kind in ("hybrid", "frozen") if manifest.extras.get(kind)]
+    if manifest.extras.get(SUMMARY_KIND_KEY) == EXTRACTIVE_SCORER:
+        tags.append("extractive")
     results = eval_results(manifest)
     return ModelCardData(
         language="en", library_name="newsdesk", pipeline_tag=task.pipeline_tag,
@@ -267,6 +305,7 @@ def card_body(config: RecipeConfig, manifest: Manifest) -> str:
         "```", "",
         *hybrid_section(manifest),
         *frozen_section(manifest),
+        *extractive_section(manifest),
         *calibration_section(manifest),
         *selection_lines(manifest.extras.get("selection"), manifest.metrics.get("test")),
         "## Intended use and limits", "", task.intended_use,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
 from newsdesk.data.splits import stable_hash
+from newsdesk.errors import ConfigError
 from newsdesk_train.config import DataConfig
 
 
@@ -30,25 +32,54 @@ def load_recipe_data(config: DataConfig) -> RecipeData:
     A split of ``null`` reads a separately named file whole; with no separate file it
     means no such set (never the whole source, which holds the other splits too).
     """
-    train = load(config.spec(config.source), split=config.train_split)
+    train = without_sources(load(config.spec(config.source), split=config.train_split),
+                            config.exclude_sources, "training")
     if config.max_train_examples is not None:
         ordered = sorted(train, key=lambda r: stable_hash(r.id, "max_train_examples"))
         train = ordered[:config.max_train_examples]
     validation = (load(config.spec(config.validation or config.source),
                        split=config.validation_split)
                   if config.validation or config.validation_split else [])
+    validation = without_sources(validation, config.exclude_sources)
     test = (load(config.spec(config.test or config.source), split=config.test_split)
             if config.test or config.test_split else [])
     return RecipeData(train=train, validation=validation, test=test)
 
 
-def data_sources(config: DataConfig) -> dict[str, str | None]:
-    """Where each split came from, for the manifest (None: the recipe has no such set).
+def record_source(record: Record) -> str | None:
+    """The publisher a record came from (``source`` in its meta), if it names one."""
+    source = record.meta.get("source")
+    return None if source is None else str(source)
+
+
+def without_sources(records: list[Record], excluded: list[str],
+                    check: str | None = None) -> list[Record]:
+    """``records`` less those from an ``excluded`` source; with ``check`` (the split's
+    name), an excluded source that no record comes from is a ConfigError (a typo would
+    otherwise exclude nothing)."""
+    if not excluded:
+        return records
+    present = {record_source(r) for r in records}
+    unknown = [s for s in excluded if s not in present]
+    if check and unknown:
+        named = ", ".join(sorted(s for s in present if s)) or "none"
+        raise ConfigError(f"data.exclude_sources: no {check} record comes from "
+                          f"{', '.join(unknown)} (sources: {named})")
+    return [r for r in records if record_source(r) not in excluded]
+
+
+def data_sources(config: DataConfig) -> dict[str, Any]:
+    """Where each split came from, for the manifest (None: the recipe has no such set), and
+    the sources left out of training and validation (``exclude_sources``), if any.
 
     >>> data_sources(DataConfig(source="news.jsonl", validation_split=None))["validation"] is None
     True
     """
-    return {"source": config.source,
-            "validation": config.validation or (config.source if config.validation_split
-                                                else None),
-            "test": config.test or (config.source if config.test_split else None)}
+    sources: dict[str, Any] = {
+        "source": config.source,
+        "validation": config.validation or (config.source if config.validation_split
+                                            else None),
+        "test": config.test or (config.source if config.test_split else None)}
+    if config.exclude_sources:
+        sources["exclude_sources"] = list(config.exclude_sources)
+    return sources

@@ -38,6 +38,10 @@ def train(config: RecipeConfig, *, resume: bool = False) -> Path:
         from newsdesk_train.frozen import train_frozen
 
         run = train_frozen(config, work)
+    elif config.extractive is not None:
+        from newsdesk_train.extractive import train_extractor
+
+        run = train_extractor(config, work, resume=resume)
     elif get_task(config.task).classifies:
         from newsdesk_train.classification import train_classifier
 

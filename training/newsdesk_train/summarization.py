@@ -330,9 +330,9 @@ def _check_pairs(train: Sequence[Pair], validation: Sequence[Pair] | None,
                             "learns to write", field=target)
 
 
-def evaluate_splits(backend: AbstractiveSummarizer, data: RecipeData,
-                    target: str) -> dict[str, Any]:
-    """ROUGE, length and novel bigrams on validation and test, with the inference code."""
+def evaluate_splits(backend: Any, data: RecipeData, target: str) -> dict[str, Any]:
+    """ROUGE, length and novel bigrams on validation and test, with the inference code
+    (``backend``: a ``SummaryBackend``, seq2seq or sentence scorer, in a ``Summarizer``)."""
     from newsdesk.evaluation.summary_eval import score_records, summary_metrics
     from newsdesk.summarize import Summarizer
 

@@ -78,7 +78,7 @@ def early_stopping(config: RecipeConfig, *, validation: bool) -> list[Any]:
 def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str, validation: bool,
                        **fixed: Any) -> Any:
     """The Trainer's arguments for a recipe (``TrainingArguments``, or
-    ``Seq2SeqTrainingArguments`` for a summary recipe), made by
+    ``Seq2SeqTrainingArguments`` for a seq2seq summary recipe), made by
     ``HfArgumentParser.parse_dict`` from newsdesk's defaults (``TRAINER_DEFAULTS``), the
     recipe's Trainer options, what newsdesk derives from the recipe (``TRAINER_MANAGED``:
     checkpoints, evaluation and saving, the kept checkpoint, device, precision) and
@@ -109,7 +109,8 @@ def training_arguments(config: RecipeConfig, work: WorkDirs, *, metric: str, val
         "use_cpu": device.type == "cpu", **precision_flags(train.precision, device.type)}
     values = {**TRAINER_DEFAULTS, "data_seed": train.seed, **train.arguments, **managed,
               **fixed}
-    parser = HfArgumentParser(trainer_arguments_class(config.task))
+    parser = HfArgumentParser(trainer_arguments_class(config.task,
+                                                      config.extractive is not None))
     try:
         return parser.parse_dict(values, allow_extra_keys=False)[0]
     except ValueError as error:

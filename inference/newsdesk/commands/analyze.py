@@ -19,7 +19,11 @@ def register(commands: Any) -> None:
     parser.add_argument("--target", action="append", default=[],
                         help="a claim or headline to judge the article's stance toward")
     parser.add_argument("--summary", default="lead",
-                        help="lead, textrank, centroid or a summary model dir (default: lead)")
+                        help="lead, textrank, centroid, or a summary model dir: a fine-tuned "
+                             "extractor (newsdesk-train training/configs/"
+                             "summary-news-extractive.yaml) or an abstractive model "
+                             "(default: lead, up to 3 sentences within the word budget: the "
+                             "best unsupervised method on the standfirst validation split)")
     parser.add_argument("--max-words", type=int, default=None)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(run=run)

@@ -1,4 +1,5 @@
-"""``newsdesk export MODEL --onnx [--int8]``: an ONNX copy of a topic or stance model."""
+"""``newsdesk export MODEL --onnx [--int8]``: an ONNX copy of a topic or stance model, or of
+a fine-tuned extractive summarizer's sentence scorer."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "export", help="write an ONNX (and int8) copy of a model for fast CPU inference",
-        description="Write model.onnx (and model.int8.onnx) into a topic or stance model dir, "
+        description="Write model.onnx (and model.int8.onnx) into a topic, stance or extractive "
+                    "summary model dir (a fine-tuned sentence scorer), "
                     "checked against torch on a probe batch, and record them in newsdesk.json. "
                     "Load them with from_pretrained(DIR, backend='onnx'[, quantize='int8']).")
-    parser.add_argument("model", help="a topic or stance model dir")
+    parser.add_argument("model", help="a topic, stance or extractive summary model dir")
     parser.add_argument("--onnx", action="store_true", required=True,
                         help="export to ONNX (the one format so far)")
     parser.add_argument("--int8", action="store_true",

@@ -21,8 +21,10 @@ Scores are fractions in [0, 1] (as rouge-score gives them); multiply by 100 to p
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -52,6 +54,38 @@ def _scorer() -> Any:
         raise ImportError("ROUGE needs the rouge-score package: "
                           "pip install 'newsdesk[eval]'") from None
     return rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    _scorer()  # the same ImportError advice when rouge-score is missing
+    from rouge_score.tokenizers import DefaultTokenizer
+
+    return DefaultTokenizer(use_stemmer=True)
+
+
+def rouge_tokens(text: str) -> list[str]:
+    """``text`` as ROUGE-1/2 read it: rouge-score's lower-cased alphanumeric tokens, Porter
+    stemmed (words of 4+ letters), the tokens ``rouge_scores`` counts n-grams of.
+
+    >>> rouge_tokens("Ministers resigned on Monday.")
+    ['minist', 'resign', 'on', 'monday']
+    """
+    return list(_tokenizer().tokenize(text))
+
+
+def ngram_f1(prediction: Counter[Any], reference: Counter[Any]) -> float:
+    """ROUGE-N F1 from n-gram counts, as rouge-score computes it (clipped overlap).
+
+    >>> ngram_f1(Counter("aab"), Counter("abc"))
+    0.6666666666666666
+    """
+    overlap = sum((prediction & reference).values())
+    if not overlap:
+        return 0.0
+    precision = overlap / sum(prediction.values())
+    recall = overlap / sum(reference.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 def rouge_scores(predictions: Sequence[str],

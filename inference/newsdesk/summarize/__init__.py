@@ -8,7 +8,8 @@
 Modules: ``clean`` and ``patterns`` (what is not article prose), ``sentences`` (the
 cleaned pysbd sentence stream), ``budget`` (``max_words``), ``ranking`` (TextRank and
 centroid orders), ``encoder`` (MiniLM sentence vectors), ``extractive`` (the methods),
-``summarizer`` (the public ``Summarizer``).
+``scorer`` (the fine-tuned extractor: a sentence scorer dir), ``oracle`` (the sentences
+that best match a known reference), ``summarizer`` (the public ``Summarizer``).
 """
 
 from newsdesk.metrics.text import split_sentences

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ConfigError
+from newsdesk.pooling import mean_pooled
 
 #: all-MiniLM-L6-v2 reads at most 256 word pieces (its sentence-transformers setting).
 MAX_TOKENS = 256
@@ -79,22 +80,3 @@ class SentenceEncoder:
                 tokens = self.model(**inputs).last_hidden_state
             out[batch] = mean_pooled(tokens, inputs["attention_mask"]).numpy()
         return out
-
-
-def mean_pooled(tokens: Any, attention_mask: Any) -> Any:
-    """Sentence vectors as sentence-transformers pools them: the mean of the token vectors
-    where ``attention_mask`` is 1, L2-normalised, in float32 (torch tensors in and out).
-    ``SentenceEncoder``, a frozen-encoder classifier's runner and its ONNX export all pool
-    here.
-
-    >>> import torch
-    >>> mean_pooled(torch.tensor([[[3.0, 0.0], [0.0, 4.0], [9.0, 9.0]]]),
-    ...             torch.tensor([[1, 1, 0]])).tolist()
-    [[0.6000000238418579, 0.800000011920929]]
-    """
-    import torch
-
-    tokens = tokens.float()
-    mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
-    pooled = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(pooled, p=2, dim=1)

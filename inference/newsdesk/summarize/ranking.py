@@ -1,7 +1,8 @@
 """Sentence rankings: which sentences of an article best stand for it, best first.
 
-Pure functions over sentences (TextRank) or their embeddings (centroid); the budget in
-``newsdesk.summarize.budget`` turns a ranking into a summary.
+Pure functions over sentences (TextRank) or their embeddings (centroid), and the one
+redundancy check (``demote_redundant``); the budget in ``newsdesk.summarize.budget`` turns a
+ranking into a summary.
 
 >>> textrank_order(["Rates rose today.", "Rates rose again.", "A cat slept."])[-1]
 2
@@ -79,14 +80,24 @@ def centroid_order(embeddings: np.ndarray, *, position_bias: float = 0.0,
         prior = position_prior(len(scores), position_bias)
         scores = scores * prior / prior[0]
     ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
-    return _demote_redundant(embeddings, ranked, redundancy)
+    return demote_redundant(embeddings @ embeddings.T, ranked, redundancy)
 
 
-def _demote_redundant(embeddings: np.ndarray, ranked: list[int], threshold: float) -> list[int]:
+def demote_redundant(similarity: np.ndarray, ranked: Sequence[int],
+                     threshold: float) -> list[int]:
+    """``ranked`` with every sentence whose similarity to a better-ranked kept one exceeds
+    ``threshold`` moved to the end (it repeats what is already said), in rank order: the
+    one redundancy check of the summarizers (centroid: cosine of MiniLM embeddings; the
+    fine-tuned extractor: TF-IDF cosine, ``tfidf_similarity``).
+
+    >>> demote_redundant(np.array([[1.0, 0.9, 0.1], [0.9, 1.0, 0.2], [0.1, 0.2, 1.0]]),
+    ...                  [0, 1, 2], threshold=0.8)
+    [0, 2, 1]
+    """
     kept: list[int] = []
     repeats: list[int] = []
     for index in ranked:
-        if kept and float(np.max(embeddings[kept] @ embeddings[index])) > threshold:
+        if kept and float(np.max(similarity[kept, index])) > threshold:
             repeats.append(index)
         else:
             kept.append(index)

@@ -3,7 +3,8 @@
 A summarizer wraps a *backend*: any object with ``summarize(texts, max_words)`` returning
 one string per text (see :class:`SummaryBackend`). The extractive backends live in
 ``newsdesk.summarize.extractive``; the abstractive one (a fine-tuned seq2seq model dir,
-``newsdesk.summarize.abstractive``) loads through :meth:`Summarizer.from_pretrained`.
+``newsdesk.summarize.abstractive``) and the fine-tuned extractor (a sentence scorer dir,
+``newsdesk.summarize.scorer``) load through :meth:`Summarizer.from_pretrained`.
 ``Summarizer`` itself checks the input, answers ``""`` for empty articles, batches, and
 enforces the word budget whatever the backend does.
 """
@@ -64,23 +65,38 @@ class Summarizer:
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike[str], *,
                         max_words: int = DEFAULT_MAX_WORDS, **options: Any) -> Summarizer:
-        """An abstractive summarizer from a trained seq2seq model dir (or a hub id).
+        """A summarizer from a trained summary model dir (or a hub id), of the kind its
+        manifest names (``newsdesk.tasks``: ``extras["summary_kind"]``).
 
-        ``options`` go to ``AbstractiveSummarizer.load``: ``device``, ``long_articles``
-        (``truncate`` | ``map-reduce``), ``batch_size``, ``generation`` overrides,
-        ``allow_pickle``. Only safetensors weights load by default; no remote code runs.
+        An abstractive (seq2seq) dir, the default kind: ``options`` go to
+        ``AbstractiveSummarizer.load``: ``device``, ``long_articles`` (``truncate`` |
+        ``map-reduce``), ``batch_size``, ``generation`` overrides, ``allow_pickle``.
+        A fine-tuned extractor (``extractive-scorer``): ``options`` go to
+        ``ScorerSummarizer.load``: ``device``, ``backend`` (``torch`` | ``onnx``),
+        ``quantize`` (``int8``), ``threads``, ``batch_size``, ``allow_pickle``, and the
+        dir's settings ``k``, ``window``, ``context_sentences``, ``redundancy``.
+        Only safetensors weights load by default; no remote code runs.
 
         >>> summ = Summarizer.from_pretrained("models/summary-news-bert2bert")  # doctest: +SKIP
         >>> summ.summarize(["An article ..."], max_words=30)                   # doctest: +SKIP
         ['A summary of at most 30 words.']
         """
+        from newsdesk.modeldir import open_model_dir
+        from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY
+
+        opened = open_model_dir(path, SUMMARY.name,
+                                allow_pickle=options.get("allow_pickle", False))
+        if SUMMARY.kind(opened.manifest) == EXTRACTIVE_SCORER:
+            from newsdesk.summarize.scorer import ScorerSummarizer
+
+            return cls(ScorerSummarizer.load(opened.source, **options), max_words=max_words)
         from newsdesk.summarize.abstractive import AbstractiveSummarizer
 
         return cls(AbstractiveSummarizer.load(path, **options), max_words=max_words)
 
     @property
     def method(self) -> str:
-        """The backend's name: ``lead``, ``textrank``, ``centroid`` or a model's name."""
+        """The backend's name: ``lead``, ``textrank``, ``centroid`` or a model dir's name."""
         return str(self.backend.name)
 
     def summarize(self, texts: Sequence[str], max_words: int | None = None) -> list[str]:
