@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny_data import topic_rows, write_jsonl
+from tiny_models import make_tiny_base
 
 from newsdesk.cli import main
 from newsdesk.data import Record, builtin_records, load, read_records
@@ -196,6 +198,108 @@ def test_general_recipes_load_and_read_news_topics(recipe: str) -> None:
     config = load_config(REPO / "training" / "configs" / f"{recipe}.yaml")
     assert config.task == "topic" and config.data.source == "news-topics"
     assert (config.frozen is not None) == recipe.endswith("frozen")
+
+
+# --- benchmarks/topic_bbc.py: --data and --lopo ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def bench():
+    from importlib import import_module
+
+    return import_module("topic_bbc")
+
+
+def few(records: list[Record], per_label_and_split: int) -> list[Record]:
+    """The first records of each (split, label, corpus): a small set that keeps every kind."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    out = []
+    for record in records:
+        key = (record.meta["split"], str(record.label), record.meta.get("corpus", ""))
+        seen[key] += 1
+        if seen[key] <= per_label_and_split:
+            out.append(record)
+    return out
+
+
+def test_a_bbc_model_is_scored_on_news_sections_through_the_label_map(
+        bench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        sections: list[Record]) -> None:
+    from newsdesk_train.cli import main as train_main
+
+    base = make_tiny_base(tmp_path / "base")
+    data = write_jsonl(tmp_path / "bbc.jsonl", topic_rows({"train": 40, "validation": 10,
+                                                           "test": 10}))
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(f"name: tiny\ntask: topic\ndata:\n  source: {data}\nmodel:\n  base: "
+                      f"{base}\n  max_length: 64\ntraining:\n  seed: 7\noutput_dir: "
+                      f"{tmp_path / 'model'}\nfrozen:\n  C: [1.0]\n  min_df: 1\n",
+                      encoding="utf-8")
+    assert train_main([str(recipe)]) == 0
+    small = few(sections, 4)
+    monkeypatch.setattr(bench, "load", lambda name, split: [
+        r for r in small if r.meta["split"] == split])
+    report = bench.test_split_rows([tmp_path / "model"], "news-sections")
+    baseline, model = report["rows"]
+    test = [r for r in small if r.meta["split"] == "test"]
+    assert baseline["scored"] == len(test)
+    assert model["scored"] == sum(r.label not in ("world", "health") for r in test)
+    assert set(model["confusion"]["predicted"]) <= set(ns.BBC_LABELS.values())
+    assert "world" in model["confusion"]["gold"] and "tech" not in model["confusion"]["gold"]
+    assert {"all", "tass.com", "cnn.com"} <= set(model["slices"])
+    assert "diff_macro_f1_95" in model["slices"]["all"]
+    lines = "\n".join(bench.render_test(report))
+    assert "| gold | " in lines and "| newsdesk model | tass.com |" in lines
+
+
+def test_onto_labels_maps_bbc_topics_and_refuses_unknown_ones(bench) -> None:
+    assert bench.onto_labels(["business", "tech"], list(ns.LABELS)) == {
+        "business": "business", "tech": "science-tech"}
+    with pytest.raises(SystemExit, match="favor"):
+        bench.onto_labels(["favor"], list(ns.LABELS))
+
+
+def test_slice_scores_pair_a_method_with_its_baseline(bench) -> None:
+    gold = np.array(["a", "a", "b", "b"] * 5)
+    perfect, wrong = gold.copy(), np.array(["b", "b", "a", "a"] * 5)
+    scores = bench.slice_scores(gold, perfect, np.arange(20), wrong)
+    assert scores["accuracy"] == scores["macro_f1"] == 1.0
+    assert scores["diff_accuracy"] == 1.0 and scores["diff_accuracy_95"] == (1.0, 1.0)
+
+
+def test_macro_f1_of_codes_is_scikit_learns_over_the_gold_labels_present() -> None:
+    from newsdesk.metrics.classification import labels_in, macro_f1, macro_f1_codes
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        gold, predicted = rng.integers(0, 5, 40), rng.integers(0, 6, 40)
+        names = [str(k) for k in range(6)]
+        expected = macro_f1(gold.astype(str), predicted.astype(str),
+                            labels_in(gold.astype(str).tolist(), names))
+        assert macro_f1_codes(gold, predicted, 6) == pytest.approx(expected)
+
+
+def test_leave_one_publisher_out_never_fits_on_the_held_out_publisher(
+        bench, monkeypatch: pytest.MonkeyPatch, topics: list[Record]) -> None:
+    small = few(topics, 4)
+    monkeypatch.setattr(bench, "load", lambda name: small)
+    fitted: list[set[str]] = []
+    real = bench.linear_method
+
+    def spy(records, folds, features, kind):
+        fitted.extend({records[i].meta.get("source", "") for i in f.train} for f in folds)
+        return real(records, folds, features, kind)
+
+    monkeypatch.setattr(bench, "linear_method", spy)
+    report = bench.run_lopo(["tfidf-svm"], 2)
+    largest = Counter(r.meta["source"] for r in small if "source" in r.meta).most_common(2)
+    held = list(report["publishers"])
+    assert held == [p for p, _ in largest] and len(fitted) == 2
+    assert all(publisher not in sources for publisher, sources in zip(held, fitted))
+    assert all("" in sources for sources in fitted)          # bbc-news articles are fitted on
+    scores = report["rows"][0]["slices"]
+    assert set(scores) == set(held) and 0.0 <= scores[held[0]]["macro_f1"] <= 1.0
+    assert report["publishers"][held[0]]["test"] == dict(largest)[held[0]]
+    assert f"| tfidf-svm | {held[0]} |" in "\n".join(bench.render_lopo(report))
 
 
 # --- fixtures for the trained general model -------------------------------------------------
