@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from urllib.parse import urlparse
 
+from newsdesk.data.bbc import HEADLINE_SEPARATOR
 from newsdesk.data.records import Record
 from newsdesk.data.splits import assign_group_splits
 from newsdesk.errors import DataError
@@ -56,8 +57,10 @@ SEED = "news-sections-v1"
 #: briefs, which share the agency's stock phrases, into groups of 40 unrelated stories; at
 #: 0.3 the largest group is one storyline (17 articles on Tillerson's Asia trip).
 STORY_SAME_DAY_COSINE = 0.3
-HEADLINE_SEPARATOR = "\n\n"
-LABELS = ("world", "politics", "business", "sport", "health", "science-tech", "entertainment")
+WORLD, POLITICS, BUSINESS, SPORT = "world", "politics", "business", "sport"
+HEALTH, SCIENCE_TECH, ENTERTAINMENT = "health", "science-tech", "entertainment"
+LABELS = (WORLD, POLITICS, BUSINESS, SPORT, HEALTH, SCIENCE_TECH, ENTERTAINMENT)
+LEFT_OUT = None
 
 #: Where each publisher puts its section in the URL's path (lower-cased first).
 SECTION_IN_PATH: dict[str, re.Pattern[str]] = {
@@ -67,10 +70,6 @@ SECTION_IN_PATH: dict[str, re.Pattern[str]] = {
     "rte.ie": re.compile(r"/(?P<section>[a-z-]+(?:/[a-z][a-z0-9-]*)?)/\d"),
     "bbc.co.uk": re.compile(r"/(?P<section>(?:news|sport|newsbeat)(?:/[a-z][a-z-]*[a-z])?)[/-]\d"),
 }
-
-WORLD, POLITICS, BUSINESS, SPORT = "world", "politics", "business", "sport"
-HEALTH, SCIENCE_TECH, ENTERTAINMENT = "health", "science-tech", "entertainment"
-LEFT_OUT = None
 
 #: (publisher, section pattern) -> label, or ``LEFT_OUT`` (too vague). Patterns are
 #: ``fnmatch`` globs, tried in order; the first that matches decides. Rules beyond the names:
