@@ -10,6 +10,15 @@ Two protocols, both written to benchmarks/results/:
   on the training folds only: C by inner 3-fold CV, a fusion weight on the other folds'
   held-out predictions (leave-one-fold-out), so no article's label chooses its own setting.
 * default (topic_bbc): the fixed test split (418 articles), read once per final recipe.
+  ``--data news-sections`` or ``--data news-topics`` (topic_news_sections, topic_news_topics)
+  scores on that set's test split instead, per publisher too, with a confusion table and
+  paired bootstrap intervals against TF-IDF + LinearSVC fitted on the set's train +
+  validation. A model trained on bbc-news is read through ``news_sections.BBC_LABELS``
+  (tech -> science-tech) and scored on the articles whose label it can give; what the others
+  (world, health) become is its confusion table's rows.
+* ``--lopo N`` (topic_news_lopo): leave one publisher out, for the N largest publishers of
+  news-topics: each method fits on news-topics train + validation less that publisher and
+  scores all of that publisher's articles; paired intervals against TF-IDF + LinearSVC.
 
 Methods (``--methods``): ``tfidf-svm`` (the baseline), ``tfidf-lr``, ``frozen:ENCODER``
 (mean-pooled sentence embeddings + logistic regression), ``frozen+tfidf:ENCODER``
@@ -24,6 +33,9 @@ Embeddings and each recipe's held-out probabilities are cached under
     .venv/bin/python benchmarks/topic_bbc.py --folds 5 --methods tfidf-svm \
         recipe:training/configs/topic-bbc-mpnet-frozen.yaml
     .venv/bin/python benchmarks/topic_bbc.py --model models/topic-bbc-minilm    # test split
+    .venv/bin/python benchmarks/topic_bbc.py --data news-sections --model models/topic-bbc-minilm
+    .venv/bin/python benchmarks/topic_bbc.py --lopo 3 --methods tfidf-svm \
+        recipe:training/configs/topic-news-mpnet-frozen.yaml
 """
 
 from __future__ import annotations
@@ -34,6 +46,7 @@ import json
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -45,13 +58,14 @@ from benchlib import ROOT, cpu_facts, start_run, write_results
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.metrics.bootstrap import bootstrap_interval
-from newsdesk.metrics.classification import classification_metrics
+from newsdesk.metrics.bootstrap import bootstrap_interval, mean_interval
+from newsdesk.metrics.classification import classification_metrics, macro_f1_codes
 from newsdesk.paths import cache_dir
 from newsdesk_train.tfidf_head import linear_model, story_key, tfidf_vectorizer, tuned
 
 RECIPE = "training/configs/topic-bbc-minilm.yaml"
 DEFAULT_CV_METHODS = ["tfidf-svm", f"recipe:{RECIPE}", f"fused:{RECIPE}"]
+DEFAULT_LOPO_METHODS = ["tfidf-svm", "recipe:training/configs/topic-news-mpnet-frozen.yaml"]
 C_GRID = {"svm": (0.1, 0.3, 1.0, 3.0, 10.0), "lr": (10.0, 30.0, 100.0)}
 MODELS = {"svm": partial(linear_model, "linear_svm"), "lr": partial(linear_model, "logistic")}
 FUSION_WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
@@ -441,43 +455,114 @@ def render_cv(report: dict[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------- test split
 
 
-def test_split_rows(model_dirs: list[Path]) -> dict[str, Any]:
+def test_split_rows(model_dirs: list[Path], data: str = "bbc-news") -> dict[str, Any]:
     """The baseline (C by grouped CV on train + validation) and each trained model, scored
-    once on the test split."""
+    once on the test split of ``data``."""
     from newsdesk import TopicClassifier
 
-    fit = load("bbc-news", split="train") + load("bbc-news", split="validation")
-    test = load("bbc-news", split="test")
-    gold = [str(r.label) for r in test]
-    labels = sorted(set(gold))
+    fit = load(data, split="train") + load(data, split="validation")
+    test = load(data, split="test")
+    labels = sorted({str(r.label) for r in test})
     start = time.perf_counter()
     vectorizer = tfidf_vectorizer()
     baseline = tuned(MODELS["svm"], C_GRID["svm"], vectorizer.fit_transform(
         [r.text for r in fit]), [str(r.label) for r in fit], [story_key(r) for r in fit])
-    rows = [test_row("TF-IDF + LinearSVC", gold, list(baseline.model.predict(
-        vectorizer.transform([r.text for r in test]))), labels, time.perf_counter() - start,
-        {"C": baseline.C})]
+    base_predicted = [str(p) for p in baseline.model.predict(
+        vectorizer.transform([r.text for r in test]))]
+    rows = [test_row("TF-IDF + LinearSVC", test, base_predicted, labels,
+                     time.perf_counter() - start, {"C": baseline.C})]
     for model_dir in model_dirs:
         classifier = TopicClassifier.from_pretrained(model_dir)
+        mapped = onto_labels(classifier.labels, labels)
         start = time.perf_counter()
-        predicted = [p.label for p in classifier.predict([r.text for r in test])]
+        predicted = [mapped[p.label] for p in classifier.predict([r.text for r in test])]
         docs_per_s = len(test) / (time.perf_counter() - start)
-        rows.append(test_row(f"newsdesk {model_dir.name}", gold, predicted, labels,
+        rows.append(test_row(f"newsdesk {model_dir.name}", test, predicted,
+                             sorted(set(mapped.values())),
                              classifier.manifest.training.get("train_runtime_s", float("nan")),
-                             {"docs_per_s": round(docs_per_s, 1)}))
-    return {"protocol": "test split", "n": len(test), "rows": rows}
+                             {"docs_per_s": round(docs_per_s, 1)}, base_predicted))
+    return {"protocol": "test split", "data": data, "n": len(test), "rows": rows}
 
 
-def test_row(name: str, gold: list[str], predicted: list[str], labels: list[str],
-             train_seconds: float, extra: dict[str, Any]) -> dict[str, Any]:
-    metrics = classification_metrics(gold, predicted, labels, intervals=True)
+def onto_labels(model_labels: list[str], labels: list[str]) -> dict[str, str]:
+    """Each of a model's labels as a label of the data: itself, or its news-sections label
+    (``news_sections.BBC_LABELS``: a bbc-news model on news-sections or news-topics)."""
+    from newsdesk.data.news_sections import BBC_LABELS
+
+    mapped = {m: m if m in labels else BBC_LABELS.get(m, m) for m in model_labels}
+    unknown = sorted(m for m, label in mapped.items() if label not in labels)
+    if unknown:
+        raise SystemExit(f"the model's labels {unknown} are not the data's ({labels})")
+    return mapped
+
+
+def test_row(name: str, records: list[Record], predicted: list[str], known: list[str],
+             train_seconds: float, extra: dict[str, Any],
+             baseline: list[str] | None = None) -> dict[str, Any]:
+    """Figures over the articles whose gold label the method can give (``known``), overall
+    and per slice (``slices``), with paired differences to ``baseline`` where given."""
+    gold, pred = np.array([str(r.label) for r in records]), np.array(predicted)
+    scored = np.isin(gold, known)
+    metrics = classification_metrics(gold[scored], pred[scored], known)
+    base = np.array(baseline) if baseline is not None else None
     return {"method": name, "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
-            "accuracy_95": metrics["intervals"]["accuracy"], "train_seconds":
-            round(float(train_seconds), 1), **extra}
+            "accuracy_95": mean_interval(gold[scored] == pred[scored]), "train_seconds":
+            round(float(train_seconds), 1), "scored": int(scored.sum()), **extra,
+            "slices": {key: slice_scores(gold, pred, idx[scored[idx]], base)
+                       for key, idx in slices(records).items()},
+            "confusion": confusion(gold, pred)}
+
+
+def slices(records: list[Record]) -> dict[str, np.ndarray]:
+    """The article indices scored apart: all; news-sections' as a whole where the data
+    mixes sets (news-topics); each publisher (a bbc-news article: its set)."""
+    corpus = np.array([r.meta.get("corpus", "") for r in records])
+    source = np.array([r.meta.get("source") or r.meta.get("corpus") or "all" for r in records])
+    out = {"all": np.arange(len(records))}
+    if len(set(corpus)) > 1:
+        out["news-sections"] = np.flatnonzero(corpus == "news-sections")
+    if len(set(source)) > 1:
+        out |= {s: np.flatnonzero(source == s) for s, _ in Counter(source).most_common()}
+    return out
+
+
+def slice_scores(gold: np.ndarray, pred: np.ndarray, idx: np.ndarray,
+                 baseline: np.ndarray | None) -> dict[str, Any]:
+    """Accuracy and macro-F1 (over the gold labels present) on ``idx``; with a baseline, each
+    one's difference to it and a paired bootstrap 95% interval (2,000 resamples)."""
+    out: dict[str, Any] = {"n": len(idx)}
+    if not len(idx):
+        return out
+    names = sorted({*gold[idx], *pred[idx], *(baseline[idx] if baseline is not None else ())})
+    code = {name: k for k, name in enumerate(names)}
+    g, p = (np.array([code[x] for x in arr[idx]]) for arr in (gold, pred))
+
+    def scores(pick: np.ndarray, guess: np.ndarray) -> np.ndarray:
+        return np.array([np.mean(g[pick] == guess[pick]),
+                         macro_f1_codes(g[pick], guess[pick], len(names))])
+
+    every = np.arange(len(idx))
+    out["accuracy"], out["macro_f1"] = scores(every, p).tolist()
+    if baseline is not None:
+        b = np.array([code[x] for x in baseline[idx]])
+        for k, key in enumerate(("accuracy", "macro_f1")):
+            out[f"diff_{key}"] = float(scores(every, p)[k] - scores(every, b)[k])
+            out[f"diff_{key}_95"] = bootstrap_interval(
+                len(idx), lambda i, k=k: float(scores(i, p)[k] - scores(i, b)[k]), rounds=2000)
+    return out
+
+
+def confusion(gold: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
+    """Counts of (gold, predicted), gold labels by frequency, predicted labels sorted."""
+    rows = [label for label, _ in Counter(gold.tolist()).most_common()]
+    columns = sorted(set(pred.tolist()))
+    return {"gold": rows, "predicted": columns, "matrix": [
+        [int(np.sum((gold == g) & (pred == p))) for p in columns] for g in rows]}
 
 
 def render_test(report: dict[str, Any]) -> list[str]:
-    lines = [f"The bbc-news test split ({report['n']} articles), read once per final recipe.",
+    data = report.get("data", "bbc-news")
+    lines = [f"The {data} test split ({report['n']} articles), read once per final recipe.",
              "", "| method | accuracy | 95% interval | macro-F1 | train s | test docs/s |",
              "|---|---|---|---|---|---|"]
     for r in report["rows"]:
@@ -485,26 +570,105 @@ def render_test(report: dict[str, Any]) -> list[str]:
         lines.append(f"| {r['method']} | {100 * r['accuracy']:.2f} | {100 * low:.1f}-"
                      f"{100 * high:.1f} | {100 * r['macro_f1']:.2f} | {r['train_seconds']} | "
                      f"{r.get('docs_per_s', '')} |")
-    return lines + ["", "train s: for a model dir, what its manifest records."]
+    lines += ["", "train s: for a model dir, what its manifest records."]
+    if data == "bbc-news":
+        return lines
+    lines += ["", "Scored: the articles whose gold label the method can give (a bbc-news model "
+              "has no world or health). Differences: minus TF-IDF + LinearSVC (fitted on "
+              f"{data} train + validation) on the same articles, paired bootstrap 95% "
+              "interval.", "", *slice_table(report["rows"], "slice")]
+    for r in report["rows"]:
+        lines += ["", f"Confusion of {r['method']} (rows: gold, columns: predicted):", "",
+                  *confusion_table(r["confusion"])]
+    return lines
+
+
+def slice_table(rows: list[dict[str, Any]], what: str) -> list[str]:
+    lines = [f"| method | {what} | articles | accuracy | macro-F1 | accuracy vs baseline | "
+             "macro-F1 vs baseline |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        for key, s in r["slices"].items():
+            if "accuracy" not in s:
+                continue
+            diffs = [f"{100 * s[f'diff_{m}']:+.2f} ({100 * s[f'diff_{m}_95'][0]:+.2f}, "
+                     f"{100 * s[f'diff_{m}_95'][1]:+.2f})" if f"diff_{m}" in s else ""
+                     for m in ("accuracy", "macro_f1")]
+            lines.append(f"| {r['method']} | {key} | {s['n']} | {100 * s['accuracy']:.2f} | "
+                         f"{100 * s['macro_f1']:.2f} | {diffs[0]} | {diffs[1]} |")
+    return lines
+
+
+def confusion_table(table: dict[str, Any]) -> list[str]:
+    return [f"| gold | {' | '.join(table['predicted'])} |",
+            "|---|" + "---|" * len(table["predicted"]),
+            *[f"| {g} | {' | '.join(map(str, row))} |"
+              for g, row in zip(table["gold"], table["matrix"])]]
+
+
+# --------------------------------------------------------------------------- publishers
+
+
+def run_lopo(methods: list[str], count: int) -> dict[str, Any]:
+    """Leave one publisher out: for each of the ``count`` largest, every method fits on
+    news-topics train + validation less that publisher and scores all its articles."""
+    records = load("news-topics")
+    source = [r.meta.get("source") for r in records]
+    publishers = [p for p, _ in Counter(s for s in source if s).most_common(count)]
+    pool = [i for i, r in enumerate(records) if r.meta["split"] != "test"]
+    folds = [Fold(k, np.array([i for i in pool if source[i] != p]),
+                  np.array([i for i, s in enumerate(source) if s == p]))
+             for k, p in enumerate(publishers)]
+    notes: dict[str, str] = {}
+    outcomes = {m: cv_method(m, records, folds, notes) for m in methods}
+    gold = np.array([str(r.label) for r in records])
+    base = outcomes.get("tfidf-svm")
+    rows = [{"method": m, "train_seconds_per_fold": [round(t, 1) for t in o.train_seconds],
+             "settings": o.settings, "slices": {p: slice_scores(
+                 gold, np.array(o.predicted), f.test,
+                 np.array(base.predicted) if base and m != "tfidf-svm" else None)
+                 for p, f in zip(publishers, folds)}}
+            for m, o in outcomes.items()]
+    return {"protocol": "leave one publisher out", "data": "news-topics",
+            "publishers": {p: {"train": len(f.train), "test": len(f.test)}
+                           for p, f in zip(publishers, folds)}, "rows": rows, "notes": notes}
+
+
+def render_lopo(report: dict[str, Any]) -> list[str]:
+    held = ", ".join(f"{p} ({n['test']} articles; fitted on {n['train']})"
+                     for p, n in report["publishers"].items())
+    return [f"Leave one publisher out on news-topics: each method is fitted on news-topics "
+            "train + validation less the held-out publisher and scores every article of that "
+            f"publisher: {held}. Differences: minus TF-IDF + LinearSVC on the same articles, "
+            "paired bootstrap 95% interval.", "", *slice_table(report["rows"], "held out"),
+            "", *[f"- {v}" for v in report["notes"].values()]]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, help="cross-validate over all of bbc-news")
-    parser.add_argument("--methods", nargs="+", default=DEFAULT_CV_METHODS)
+    parser.add_argument("--lopo", type=int, metavar="N",
+                        help="leave one publisher out, for the N largest of news-topics")
+    parser.add_argument("--methods", nargs="+")
     parser.add_argument("--model", type=Path, action="append", default=[],
                         help="a trained topic model dir to score on the test split")
+    parser.add_argument("--data", default="bbc-news", help="the set whose test split "
+                        "--model is scored on (bbc-news, news-sections, news-topics)")
     parser.add_argument("--results", default=None, help="results file name (no suffix)")
     args = parser.parse_args()
     run = start_run()
     if args.folds:
-        report = run_cv(args.methods, args.folds)
+        report = run_cv(args.methods or DEFAULT_CV_METHODS, args.folds)
         write_results(args.results or "topic_bbc_cv", run, report, render_cv,
                       "Topic classification on bbc-news: cross-validation")
+    elif args.lopo:
+        report = run_lopo(args.methods or DEFAULT_LOPO_METHODS, args.lopo)
+        write_results(args.results or "topic_news_lopo", run, report, render_lopo,
+                      "Topic classification: leave one publisher out")
     else:
-        report = test_split_rows(args.model)
-        write_results(args.results or "topic_bbc", run, report, render_test,
-                      "Topic classification on bbc-news: test split")
+        report = test_split_rows(args.model, args.data)
+        name = "topic_bbc" if args.data == "bbc-news" else f"topic_{args.data.replace('-', '_')}"
+        write_results(args.results or name, run, report, render_test,
+                      f"Topic classification on {args.data}: test split")
 
 
 if __name__ == "__main__":

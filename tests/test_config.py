@@ -98,6 +98,8 @@ SHIPPED_ARGUMENTS = {  # recipe: (epochs, learning rate, warmup, eval batch, cla
     "summary-t5-small": (10.0, 3e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "topic-bbc-minilm": (2.0, 1e-4, 0.1, 64, "TrainingArguments"),
     "topic-bbc-mpnet-frozen": (3.0, 5e-5, 0.1, 64, "TrainingArguments"),
+    "topic-news-minilm": (2.0, 1e-4, 0.1, 64, "TrainingArguments"),
+    "topic-news-mpnet-frozen": (3.0, 5e-5, 0.1, 64, "TrainingArguments"),
 }
 
 

@@ -61,6 +61,7 @@ class Article:
     title: str
     subtitle_raw: str
     body: str
+    url: str = ""
 
     @property
     def subtitle(self) -> str:
@@ -113,7 +114,7 @@ def _article(row: dict[str, str], where: str, line: int) -> Article:
     return Article(article_id=article_id, source=source_of(row["article_source_link"]),
                    publish_date=iso_date(row["publish_date"], where, line),
                    title=normalize(row["title"]), subtitle_raw=row["subtitle"],
-                   body=normalize(row["text"]))
+                   body=normalize(row["text"]), url=row["article_source_link"].strip())
 
 
 def source_of(url: str) -> str:

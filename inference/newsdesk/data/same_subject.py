@@ -145,15 +145,20 @@ def cosine_matrix(vectorizer: Any, texts: Sequence[str]) -> np.ndarray:
     return np.round((vectors @ vectors.T).toarray(), 6)
 
 
-def is_same_event(body_cosine: float, headline_cosine: float, days_apart: int | None) -> bool:
+def is_same_event(body_cosine: float, headline_cosine: float, days_apart: int | None,
+                  same_event_cosine: float = SAME_EVENT_COSINE) -> bool:
     """A copy, rewrite or second filing of one story: never an unrelated partner.
+    ``same_event_cosine`` is the body cosine that makes stories within a day one event
+    (``news_sections`` groups stories with a stricter one: see there).
 
     >>> is_same_event(0.55, 0.0, None), is_same_event(0.25, 0.1, 1), is_same_event(0.25, 0.1, 9)
     (True, True, False)
+    >>> is_same_event(0.25, 0.1, 1, same_event_cosine=0.3)
+    False
     """
     return (body_cosine >= COPY_COSINE or headline_cosine >= COPY_HEADLINE_COSINE
             or (days_apart is not None and days_apart <= SAME_EVENT_DAYS
-                and body_cosine >= SAME_EVENT_COSINE))
+                and body_cosine >= same_event_cosine))
 
 
 def is_same_subject(shared_names: int, body_cosine: float) -> bool:

@@ -59,6 +59,22 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str
                           zero_division=0))
 
 
+def macro_f1_codes(gold: np.ndarray, predicted: np.ndarray, n_labels: int) -> float:
+    """``macro_f1`` over the labels present in ``gold`` for labels coded 0..n_labels-1, by
+    counting with numpy: fast enough for thousands of bootstrap resamples.
+
+    >>> gold, predicted = np.array([0, 1, 1]), np.array([0, 1, 0])
+    >>> round(macro_f1_codes(gold, predicted, 3), 3) == round(macro_f1(
+    ...     ["a", "b", "b"], ["a", "b", "a"], ["a", "b"]), 3)
+    True
+    """
+    hits = np.bincount(gold[gold == predicted], minlength=n_labels)
+    in_gold = np.bincount(gold, minlength=n_labels)
+    in_predicted = np.bincount(predicted, minlength=n_labels)
+    present = in_gold > 0
+    return float(np.mean(2 * hits[present] / (in_gold[present] + in_predicted[present])))
+
+
 def classification_intervals(gold: Sequence[str], predicted: Sequence[str],
                              labels: Sequence[str], *, seed: int = 0,
                              rounds: int = 1000) -> dict[str, tuple[float, float]]:
