@@ -153,3 +153,24 @@ def test_the_card_is_written_whole_with_no_temporary_file_left(tmp_path: Path) -
 def test_the_modules_examples_hold() -> None:
     result = doctest.testmod(newsdesk_train.modelcard)
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_a_news_topics_card_says_what_each_label_means_and_whose_articles_taught_it(
+        tmp_path: Path) -> None:
+    manifest = topic_manifest(
+        labels=["world", "politics"],
+        data={"source": "news-topics", "splits": {"train": 5, "validation": 0, "test": 0},
+              "train_by_publisher": {"world": {"cnn.com": 3, "tass.com": 1},
+                                     "politics": {"bbc-news": 1}}})
+    body = write_card(tmp_path, manifest).read_text(encoding="utf-8")
+    labels = body.split("## Labels", 1)[1].split("\n## ", 1)[0]
+    world_row = next(line for line in labels.splitlines() if line.startswith("| world |"))
+    assert "foreign news" in world_row and "| 4 |" in world_row
+    assert "cnn.com 3, tass.com 1" in world_row
+    assert "| politics |" in labels and "bbc-news 1" in labels
+
+
+def test_a_card_of_a_set_without_publishers_or_meanings_has_no_labels_section(
+        tmp_path: Path) -> None:
+    body = write_card(tmp_path, topic_manifest()).read_text(encoding="utf-8")
+    assert "## Labels" not in body

@@ -317,3 +317,8 @@ def test_diplomacy_fixtures_are_six_records_of_world_news() -> None:
     assert all(len(r.text.split()) > 100 for r in records)
     assert json.loads((REPO / "tests" / "fixtures" / "diplomacy.jsonl").read_text(
         encoding="utf-8").splitlines()[0])["kind"] == "summit"
+
+
+def test_every_label_has_a_written_meaning() -> None:
+    from newsdesk.data.news_sections import LABEL_MEANINGS, LABELS
+    assert set(LABEL_MEANINGS) == set(LABELS) and all(LABEL_MEANINGS.values())

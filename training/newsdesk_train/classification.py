@@ -23,7 +23,13 @@ from newsdesk.prediction import Prediction
 from newsdesk.tasks import Task, get_task
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig
-from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
+from newsdesk_train.recipe_data import (
+    TRAIN_BY_PUBLISHER,
+    RecipeData,
+    data_sources,
+    labels_by_publisher,
+    load_recipe_data,
+)
 from newsdesk_train.staging import TrainedRun
 from newsdesk_train.thresholds import tune_thresholds
 from newsdesk_train.workdir import WorkDirs
@@ -241,6 +247,12 @@ def evaluate_splits(classifier: SequenceClassifier, task: Task, data: RecipeData
 
 
 def data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:
-    return {**data_sources(config.data),
-            "splits": {"train": len(data.train), "validation": len(data.validation),
-                       "test": len(data.test)}}
+    """The manifest's ``data``: sources, split sizes and, where records name their
+    publisher, the training articles per label and publisher."""
+    summary = {**data_sources(config.data),
+               "splits": {"train": len(data.train), "validation": len(data.validation),
+                          "test": len(data.test)}}
+    by_publisher = labels_by_publisher(data.train)
+    if by_publisher:
+        summary[TRAIN_BY_PUBLISHER] = by_publisher
+    return summary

@@ -17,6 +17,7 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from newsdesk.assets import ALIAS_HUB_IDS
 from newsdesk.atomic import write_text_atomically
+from newsdesk.data.news_sections import LABEL_MEANINGS
 from newsdesk.data.sources import BUILTIN, FORMATS
 from newsdesk.evaluation.selection import selection_lines
 from newsdesk.manifest import Manifest
@@ -26,6 +27,7 @@ from newsdesk.metrics.summary import ROUGE_TYPES
 from newsdesk.summarize.scorer import SETTINGS_KEY as SCORER_SETTINGS
 from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY_KIND_KEY, get_task
 from newsdesk_train.config import RecipeConfig
+from newsdesk_train.recipe_data import TRAIN_BY_PUBLISHER
 
 
 class HubMetric(NamedTuple):
@@ -170,6 +172,34 @@ def extractive_section(manifest: Manifest) -> list[str]:
         "`Summarizer.from_pretrained(DIR, backend=\"onnx\")`.", ""]
 
 
+#: Built-in sets whose labels have a written meaning (news_sections.LABEL_MEANINGS).
+MEANINGS_BY_SOURCE = {"news-sections": LABEL_MEANINGS, "news-topics": LABEL_MEANINGS}
+PUBLISHERS_SHOWN = 5
+
+
+def labels_section(manifest: Manifest) -> list[str]:
+    """What each label means (for a built-in set that says) and whose articles taught it:
+    the training articles per label and publisher, the largest first."""
+    meanings = MEANINGS_BY_SOURCE.get(str(manifest.data.get("source")), {})
+    by_publisher: dict[str, dict[str, int]] = manifest.data.get(TRAIN_BY_PUBLISHER) or {}
+    if not meanings and not by_publisher:
+        return []
+    rows = []
+    for label in manifest.labels:
+        counts = by_publisher.get(label, {})
+        shown = ", ".join(f"{p} {n}" for p, n in list(counts.items())[:PUBLISHERS_SHOWN])
+        more = len(counts) - PUBLISHERS_SHOWN
+        rows.append(f"| {label} | {meanings.get(label, '')} | {sum(counts.values())} | "
+                    f"{shown}{f', {more} more' if more > 0 else ''} |")
+    return ["## Labels", "",
+            "What each label means and whose articles taught it. A label learns its "
+            "publishers' habits: where most of a label's training articles come from one "
+            "publisher, the model follows that publisher's idea of the section (section "
+            "labels are publishers' choices, not annotations).", "",
+            "| label | meaning | training articles | by publisher |",
+            "| --- | --- | ---: | --- |", *rows, ""]
+
+
 def calibration_section(manifest: Manifest) -> list[str]:
     """For a temperature-scaled model: T, what it was fitted on, and the expected
     calibration error before and after on each split."""
@@ -303,6 +333,7 @@ def card_body(config: RecipeConfig, manifest: Manifest) -> str:
         f"from newsdesk import {task.model_class_name}",
         f"model = {task.model_class_name}.from_pretrained({str(config.output_dir)!r})",
         "```", "",
+        *labels_section(manifest),
         *hybrid_section(manifest),
         *frozen_section(manifest),
         *extractive_section(manifest),

@@ -61,6 +61,20 @@ WORLD, POLITICS, BUSINESS, SPORT = "world", "politics", "business", "sport"
 HEALTH, SCIENCE_TECH, ENTERTAINMENT = "health", "science-tech", "entertainment"
 LABELS = (WORLD, POLITICS, BUSINESS, SPORT, HEALTH, SCIENCE_TECH, ENTERTAINMENT)
 LEFT_OUT = None
+#: What each label covers (the model card of a model trained on ``news-sections`` or
+#: ``news-topics`` prints it; the whole table of sections is in ``datasets/README.md``).
+LABEL_MEANINGS: dict[str, str] = {
+    WORLD: "foreign news: another country's politics, conflicts and diplomacy, as filed by a "
+           "publisher's foreign desk (international, world, europe, asia, middle east, US "
+           "from outside it)",
+    POLITICS: "the publisher's own country's government, parliament, elections and armed "
+              "forces (BBC News 2004-05: UK politics)",
+    BUSINESS: "companies, markets and the economy",
+    SPORT: "sport",
+    HEALTH: "medicine, public health and health policy",
+    SCIENCE_TECH: "science, technology and the environment (BBC News 2004-05: tech)",
+    ENTERTAINMENT: "film, music, television, celebrities and the arts",
+}
 
 #: Where each publisher puts its section in the URL's path (lower-cased first).
 SECTION_IN_PATH: dict[str, re.Pattern[str]] = {
