@@ -1,14 +1,15 @@
 """Frozen encoder + linear head: a topic recipe kind that trains nothing by gradient.
 
-A recipe with a ``frozen`` section keeps ``model.base`` as it was pretrained. ``embed_texts``
-embeds each training article's first ``model.max_length`` tokens (mean pooling and L2
-normalisation, as sentence-transformers encoders were trained; bf16 where the CPU has AMX),
-and ``fit_frozen_head`` fits a LinearSVC or logistic regression over [TF-IDF of the whole
-article ; embedding], C chosen by inner grouped CV. ``train_frozen`` hands the encoder
-(weights as loaded), its tokenizer and the head to ``staging.stage``, the path every recipe
-ends in: the model is evaluated with the inference code, then the manifest, card and
-publication follow. ``benchmarks/topic_bbc.py`` calls the same ``embed_texts`` (cached) and
-``fit_frozen_head`` for every fold of its cross-validation.
+A recipe with a ``frozen`` section keeps ``model.base`` as it was pretrained.
+``embed_texts`` embeds each training article's first ``model.max_length`` tokens (mean
+pooling and L2 normalisation, as sentence-transformers encoders were trained; bf16 where the
+CPU has AMX or AVX-512 BF16), and ``fit_frozen_head`` fits a LinearSVC or logistic
+regression over [TF-IDF of the whole article ; embedding], C chosen by inner grouped CV.
+``train_frozen`` hands the encoder (weights as loaded), its tokenizer and the head to
+``staging.stage``, the path every recipe ends in: the model is evaluated with the inference
+code, then the manifest, card and publication follow. ``benchmarks/topic_bbc.py`` calls the
+same ``embed_texts`` (cached) and ``fit_frozen_head`` for every fold of its
+cross-validation.
 """
 
 from __future__ import annotations
@@ -47,14 +48,11 @@ PROBABILITIES = {"linear_svm": "softmax of the LinearSVC decision scores (not ca
 
 
 def embedding_dtype() -> str:
-    """``bfloat16`` where the CPU has AMX tiles (about twice as fast, vectors within 0.996
-    cosine of float32 ones), else ``float32``."""
-    import torch
+    """``bfloat16`` where the CPU multiplies it in hardware (``cpu_has_native_bf16``: about
+    twice as fast, vectors within 0.996 cosine of float32 ones), else ``float32``."""
+    from newsdesk.device import cpu_has_native_bf16
 
-    try:
-        return "bfloat16" if torch.cpu._is_amx_tile_supported() else "float32"
-    except AttributeError:  # a torch without this probe
-        return "float32"
+    return "bfloat16" if cpu_has_native_bf16() else "float32"
 
 
 def embed_texts(texts: Sequence[str], encoder: str, max_length: int) -> np.ndarray:
