@@ -165,18 +165,12 @@ def git_state() -> tuple[str, bool]:
 
 
 def cpu_facts() -> dict[str, Any]:
-    """CPU model, usable cores and the ISA flags that decide CPU speed."""
-    model, flags = platform.processor() or platform.machine(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and model == (platform.processor()
-                                                           or platform.machine()):
-                model = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:
-        pass
+    """CPU model, usable cores and the ISA flags that decide CPU speed (by
+    ``newsdesk.device``, the one reader of /proc/cpuinfo)."""
+    from newsdesk.device import cpu_flags, cpuinfo
+
+    model = cpuinfo().get("model name") or platform.processor() or platform.machine()
+    flags = cpu_flags()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {"model": model, "cores": cores, "machine": platform.machine(),
             "isa": [f for f in ISA_FLAGS if f in flags]}

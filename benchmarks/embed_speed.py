@@ -2,11 +2,12 @@
 
 The frozen topic recipe (training/configs/topic-bbc-mpnet-frozen.yaml) spends almost all of
 its training time embedding articles (``newsdesk_train.frozen.embed_texts``): bf16 where the
-CPU has AMX, float32 elsewhere. This times the same encoder on the same bbc-news training
-articles (first ``--max-length`` tokens) in each setting, each in a fresh process:
+CPU multiplies it in hardware (AMX or AVX-512 BF16), float32 elsewhere. This times the same
+encoder on the same bbc-news training articles (first ``--max-length`` tokens) in each
+setting, each in a fresh process:
 
-* bf16 (only where the CPU has AMX: what the recipe runs there);
-* float32 (what the recipe runs on a CPU without AMX);
+* bf16 (only where the CPU has AMX or AVX-512 BF16: what the recipe runs there);
+* float32 (what the recipe runs on a CPU without them);
 * float32 with oneDNN and ATen capped at AVX2 (``ONEDNN_MAX_CPU_ISA=AVX2``,
   ``ATEN_CPU_CAPABILITY=avx2``): this CPU's clock with an AVX2-only CPU's kernels, an
   estimate of the AMD EPYC machines, not a measurement of one;
@@ -30,6 +31,8 @@ import sys
 from typing import Any
 
 from benchlib import start_run, timed_repeats, write_results
+
+from newsdesk.device import cpu_has_native_bf16
 
 #: Training articles of one fold of the 5-fold CV over bbc-news's 2,092 articles.
 FOLD_TRAIN_ARTICLES = 1674
@@ -64,12 +67,6 @@ def measure(encoder: str, dtype: str, texts: int, max_length: int, repeats: int)
     return out
 
 
-def has_amx() -> bool:
-    from newsdesk_train.frozen import embedding_dtype
-
-    return embedding_dtype() == "bfloat16"
-
-
 def render(data: dict[str, Any]) -> list[str]:
     lines = [f"{data['encoder']}, first {data['max_length']} tokens of {data['texts']} bbc-news "
              f"training articles; median of {data['repeats']} passes.", "",
@@ -102,7 +99,7 @@ def main() -> None:
     run = start_run()
     settings: dict[str, Any] = {}
     for name, (dtype, env) in SETTINGS.items():
-        if dtype == "bfloat16" and not has_amx():
+        if dtype == "bfloat16" and not cpu_has_native_bf16():
             continue
         child = subprocess.run(
             [sys.executable, __file__, "--one", dtype, "--encoder", args.encoder, "--texts",

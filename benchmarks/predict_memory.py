@@ -40,7 +40,8 @@ def write_articles(path: Path, count: int) -> float:
 
 
 class Counting:
-    """A classifier proxy that counts the records predicted so far."""
+    """A classifier proxy that counts the records predicted so far, at ``predict_texts``:
+    the one method ``newsdesk.batch.predict_rows`` (hence ``predict_file``) calls."""
 
     def __init__(self, inner: Any) -> None:
         self.inner, self.done = inner, 0
@@ -48,10 +49,19 @@ class Counting:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def predict(self, items: Any, batch_size: int = 32) -> Any:
-        out = self.inner.predict(items, batch_size=batch_size)
+    def predict_texts(self, texts: Any, targets: Any = None, batch_size: int = 32) -> Any:
+        out = self.inner.predict_texts(texts, targets, batch_size)
         self.done += len(out)
         return out
+
+
+def check_counted(counter: Counting, records: int) -> None:
+    """Fail, naming both counts, where the proxy counted other than the ``records``
+    ``predict_file`` read (it no longer wraps the method that predicts): no curve then."""
+    if counter.done != records:
+        raise RuntimeError(f"the counting proxy saw {counter.done:,} predictions but "
+                           f"predict_file read {records:,} records: Counting must wrap the "
+                           "classifier method newsdesk.batch.predict_rows calls")
 
 
 def sample_while(work: Any, counter: Counting, interval: float
@@ -76,13 +86,17 @@ def sample_while(work: Any, counter: Counting, interval: float
     return result, samples
 
 
-def curve(samples: list[tuple[int, float]], total: int, warmup: int) -> dict[str, Any]:
-    """Start, peak, end, the steady range and slopes per 1,000 articles, RSS every 1,000."""
+def curve(samples: list[tuple[int, float]], asked: int, warmup: int) -> dict[str, Any]:
+    """Start, peak, end, the steady range and slopes per 1,000 articles, RSS every 1,000 up
+    to the articles done (the last sample's count, taken after the run), which may fall
+    short of the ``asked``: both are in the result."""
     done, rss = (np.array(column, dtype=float) for column in zip(*samples))
-    steady, late = done >= warmup, done >= total / 2
+    articles = int(done.max())
+    steady, late = done >= warmup, done >= articles / 2
     at = {str(mark): round(next(r for d, r in samples if d >= mark), 1)
-          for mark in range(1000, total + 1, 1000)}
-    return {"start_mib": round(rss[0], 1), "peak_mib": round(rss.max(), 1),
+          for mark in range(1000, articles + 1, 1000)}
+    return {"articles_asked": asked, "articles_done": articles,
+            "start_mib": round(rss[0], 1), "peak_mib": round(rss.max(), 1),
             "end_mib": round(rss[-1], 1), "warmup_articles": warmup,
             "steady_min_mib": round(rss[steady].min(), 1),
             "steady_max_mib": round(rss[steady].max(), 1),
@@ -116,7 +130,9 @@ def _read_all(path: str) -> None:
 def render(r: dict[str, Any]) -> list[str]:
     rss = r["rss"]
     at = " | ".join(f"{k}: {v}" for k, v in rss["rss_at_articles_mib"].items())
-    return [f"{r['articles']:,} articles ({r['input_mib']} MiB of JSONL), model "
+    asked = "" if rss["articles_done"] == rss["articles_asked"] else (
+        f" (of {rss['articles_asked']:,} asked)")
+    return [f"{rss['articles_done']:,} articles{asked} ({r['input_mib']} MiB of JSONL), model "
             f"`{r['model']}`; chunk {r['chunk_size']} records, batch {r['batch_size']} "
             f"windows, torch threads {r['torch_threads']}.", "",
             "| RSS (MiB) | value |", "|---|---|",
@@ -162,12 +178,13 @@ def main(argv: list[str] | None = None) -> int:
             lambda: predict_file(counter, articles, Path(tmp) / "predictions.jsonl",
                                  batch_size=args.batch_size, chunk_size=args.chunk_size,
                                  progress=False), counter, args.interval)
+        check_counted(counter, summary.records)
         read_all = read_all_cost(articles)
     report = {"model": args.model, "articles": summary.records, "input_mib": round(size, 1),
               "chunk_size": args.chunk_size, "batch_size": args.batch_size,
               "torch_threads": torch.get_num_threads(), "seconds": round(summary.seconds, 1),
               "docs_per_second": round(summary.docs_per_second, 1),
-              "rss": curve(samples, summary.records, min(1000, summary.records // 10)),
+              "rss": curve(samples, args.articles, min(1000, summary.records // 10)),
               "read_whole_file_mib": read_all}
     write_results("predict_memory", run, report, render, TITLE, folder=args.out)
     print(json.dumps(report["rss"], indent=2))

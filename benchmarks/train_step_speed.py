@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     import torch
 
     from newsdesk.assets import resolve_model
-    from newsdesk_train.trainer_args import cpu_has_native_bf16
+    from newsdesk.device import cpu_has_native_bf16
 
     run = start_run(None if argv is None else [__file__, *argv])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -274,6 +274,52 @@ def test_the_encoder_weights_are_the_pretrained_ones(frozen: Path, base: Path) -
     assert all(np.array_equal(saved[name], pretrained[name]) for name in saved)
 
 
+def test_one_training_run_loads_the_encoder_once(base: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.modeldir import ModelDir
+
+    loads: list[tuple[str, Path]] = []
+    load_model, load_tokenizer = ModelDir.load_model, ModelDir.load_tokenizer
+
+    def counted_model(self: ModelDir, auto_class: object, **options: object) -> object:
+        loads.append(("model", Path(self.source).resolve()))
+        return load_model(self, auto_class, **options)
+
+    def counted_tokenizer(self: ModelDir) -> object:
+        loads.append(("tokenizer", Path(self.source).resolve()))
+        return load_tokenizer(self)
+
+    monkeypatch.setattr(ModelDir, "load_model", counted_model)
+    monkeypatch.setattr(ModelDir, "load_tokenizer", counted_tokenizer)
+    data = write_jsonl(tmp_path / "topics.jsonl", topic_rows(ROWS))
+    path = frozen_recipe(tmp_path / "recipe.yaml", source=data, base=base,
+                         output=tmp_path / "model")
+    assert train_main([str(path)]) == 0
+    assert sorted(loads) == [("model", base.resolve()), ("tokenizer", base.resolve())]
+
+
+@pytest.mark.parametrize(("flags", "dtype"), [("avx2", "float32"), ("avx2 amx_tile", "bfloat16")])
+def test_embedding_runs_beside_the_shipped_encoder_and_as_a_fresh_load_would(
+        base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: str, dtype: str
+        ) -> None:
+    import torch
+
+    from newsdesk import device
+    from newsdesk.summarize.encoder import SentenceEncoder
+    from newsdesk_train.frozen import EMBED_BATCH, embedding_dtype, load_encoder, sentence_encoder
+
+    (tmp_path / "cpuinfo").write_text(f"flags\t: {flags}\n", encoding="utf-8")
+    monkeypatch.setattr(device, "CPUINFO", tmp_path / "cpuinfo")
+    assert embedding_dtype() == dtype
+    model, tokenizer = load_encoder(str(base))
+    before = {name: tensor.clone() for name, tensor in model.state_dict().items()}
+    vectors = sentence_encoder(model, tokenizer, 64).encode(TEXTS)
+    assert model.dtype == torch.float32  # the encoder the recipe ships, as loaded
+    assert all(torch.equal(before[name], t) for name, t in model.state_dict().items())
+    fresh = SentenceEncoder.load(base, dtype=dtype, max_tokens=64, batch_size=EMBED_BATCH)
+    assert np.array_equal(vectors, fresh.encode(TEXTS))
+
+
 def test_the_manifest_metrics_are_the_models_predictions(frozen: Path) -> None:
     test = [r for r in topic_rows(ROWS) if r["split"] == "test"]
     assert Manifest.load(frozen).metrics["test"]["accuracy"] == pytest.approx(

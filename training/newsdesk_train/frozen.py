@@ -1,25 +1,27 @@
 """Frozen encoder + linear head: a topic recipe kind that trains nothing by gradient.
 
-A recipe with a ``frozen`` section keeps ``model.base`` as it was pretrained. ``embed_texts``
-embeds each training article's first ``model.max_length`` tokens (mean pooling and L2
-normalisation, as sentence-transformers encoders were trained; bf16 where the CPU has AMX),
-and ``fit_frozen_head`` fits a LinearSVC or logistic regression over [TF-IDF of the whole
-article ; embedding], C chosen by inner grouped CV. ``train_frozen`` hands the encoder
-(weights as loaded), its tokenizer and the head to ``staging.stage``, the path every recipe
-ends in: the model is evaluated with the inference code, then the manifest, card and
-publication follow. ``benchmarks/topic_bbc.py`` calls the same ``embed_texts`` (cached) and
-``fit_frozen_head`` for every fold of its cross-validation.
+A recipe with a ``frozen`` section keeps ``model.base`` as it was pretrained.
+``embed_texts`` embeds each training article's first ``model.max_length`` tokens (mean
+pooling and L2 normalisation, as sentence-transformers encoders were trained; bf16 where the
+CPU has AMX or AVX-512 BF16), and ``fit_frozen_head`` fits a LinearSVC or logistic
+regression over [TF-IDF of the whole article ; embedding], C chosen by inner grouped CV.
+``train_frozen`` hands the encoder (weights as loaded), its tokenizer and the head to
+``staging.stage``, the path every recipe ends in: the model is evaluated with the inference
+code, then the manifest, card and publication follow. ``benchmarks/topic_bbc.py`` calls the
+same ``embed_texts`` (cached) and ``fit_frozen_head`` for every fold of its
+cross-validation.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +42,9 @@ from newsdesk_train.tfidf_head import (
 )
 from newsdesk_train.workdir import WorkDirs
 
+if TYPE_CHECKING:
+    from newsdesk.summarize.encoder import SentenceEncoder
+
 logger = logging.getLogger(__name__)
 EMBED_BATCH = 16
 PROBABILITIES = {"linear_svm": "softmax of the LinearSVC decision scores (not calibrated)",
@@ -47,25 +52,43 @@ PROBABILITIES = {"linear_svm": "softmax of the LinearSVC decision scores (not ca
 
 
 def embedding_dtype() -> str:
-    """``bfloat16`` where the CPU has AMX tiles (about twice as fast, vectors within 0.996
-    cosine of float32 ones), else ``float32``."""
+    """``bfloat16`` where the CPU multiplies it in hardware (``cpu_has_native_bf16``: about
+    twice as fast, vectors within 0.996 cosine of float32 ones), else ``float32``."""
+    from newsdesk.device import cpu_has_native_bf16
+
+    return "bfloat16" if cpu_has_native_bf16() else "float32"
+
+
+def load_encoder(name: str) -> tuple[Any, Any]:
+    """The encoder (as pretrained: the weights a frozen model ships) and its tokenizer, from
+    an alias, dir or hub id, opened as training opens a base (``newsdesk.modeldir``)."""
+    from transformers import AutoModel
+
+    from newsdesk.modeldir import TRAINING_PICKLE_ADVICE, open_model_dir
+
+    base = open_model_dir(name, pickle_advice=TRAINING_PICKLE_ADVICE)
+    return base.load_model(AutoModel, what="the frozen encoder"), base.load_tokenizer()
+
+
+def sentence_encoder(model: Any, tokenizer: Any, max_length: int) -> SentenceEncoder:
+    """A ``SentenceEncoder`` over ``model`` in ``embedding_dtype()`` reading each text's first
+    ``max_length`` tokens. ``model`` keeps its own dtype (it is the model a frozen recipe
+    saves): where that differs, the encoder runs a converted copy."""
     import torch
 
-    try:
-        return "bfloat16" if torch.cpu._is_amx_tile_supported() else "float32"
-    except AttributeError:  # a torch without this probe
-        return "float32"
+    from newsdesk.summarize.encoder import SentenceEncoder
+
+    dtype = getattr(torch, embedding_dtype())
+    if model.dtype != dtype:
+        model = copy.deepcopy(model).to(dtype)
+    return SentenceEncoder(model, tokenizer, max_tokens=max_length, batch_size=EMBED_BATCH)
 
 
 def embed_texts(texts: Sequence[str], encoder: str, max_length: int) -> np.ndarray:
     """(len(texts), dim) float32: the mean-pooled, L2-normalised embedding of each text's
     first ``max_length`` tokens by ``encoder`` (an alias, dir or hub id), computed by
-    ``newsdesk.summarize.encoder.SentenceEncoder`` in ``embedding_dtype()``."""
-    from newsdesk.summarize.encoder import SentenceEncoder
-
-    model = SentenceEncoder.load(encoder, dtype=embedding_dtype(), max_tokens=max_length,
-                                 batch_size=EMBED_BATCH)
-    return model.encode(list(texts))
+    ``sentence_encoder`` in ``embedding_dtype()``."""
+    return sentence_encoder(*load_encoder(encoder), max_length).encode(list(texts))
 
 
 @dataclass
@@ -117,7 +140,6 @@ def train_frozen(config: RecipeConfig, work: WorkDirs) -> TrainedRun:
     from transformers import AutoModel
 
     from newsdesk.device import resolve_device
-    from newsdesk.modeldir import TRAINING_PICKLE_ADVICE, open_model_dir
     from newsdesk_train.classification import data_summary, evaluate_classifier, labelled_data
 
     settings = config.frozen
@@ -127,12 +149,10 @@ def train_frozen(config: RecipeConfig, work: WorkDirs) -> TrainedRun:
         raise ConfigError("a frozen recipe runs in one process (nothing is trained by "
                           "gradient); run newsdesk-train without torchrun or accelerate launch")
     _, data, labels = labelled_data(config)
-    base = open_model_dir(config.model.base, pickle_advice=TRAINING_PICKLE_ADVICE)
-    encoder = base.load_model(AutoModel, what="the frozen encoder")
-    tokenizer = base.load_tokenizer()
+    encoder, tokenizer = load_encoder(config.model.base)  # loaded once: embeds, then ships
     started = time.perf_counter()
-    embeddings = embed_texts([r.text for r in data.train], config.model.base,
-                             config.model.max_length)
+    embeddings = sentence_encoder(encoder, tokenizer, config.model.max_length).encode(
+        [r.text for r in data.train])
     embed_seconds = time.perf_counter() - started
     fit = fit_frozen_head(data.train, embeddings, labels, settings, config.training.seed)
     fit.head.save(work.staging)

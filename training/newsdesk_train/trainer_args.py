@@ -7,7 +7,7 @@ import logging
 import os
 from typing import Any
 
-from newsdesk.device import resolve_device
+from newsdesk.device import cpu_has_native_bf16, resolve_device
 from newsdesk.errors import ConfigError
 from newsdesk_train.config import TRAINER_DEFAULTS, RecipeConfig, trainer_arguments_class
 from newsdesk_train.workdir import WorkDirs
@@ -28,22 +28,12 @@ def precision_flags(precision: str, device_type: str) -> dict[str, bool]:
             logger.warning("training.precision fp16 needs a GPU; training in fp32 on the CPU "
                            "(bf16 is the CPU's half precision)")
         if precision == "bf16" and not cpu_has_native_bf16():
-            logger.warning("training.precision bf16 on a CPU without AMX or AVX-512 BF16: "
-                           "emulated, likely slower than fp32")
+            logger.warning("training.precision bf16 on a CPU without AMX or AVX-512 BF16 (or "
+                           "whose flags cannot be read): emulated, likely slower than fp32")
         return {"bf16": precision == "bf16", "fp16": False}
     if precision == "auto":
         precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
-
-
-def cpu_has_native_bf16() -> bool:
-    """True where the CPU multiplies bf16 in hardware (AMX tiles or AVX-512 BF16)."""
-    import torch
-
-    try:
-        return bool(torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
-    except AttributeError:  # an older or newer torch without these probes
-        return False
 
 
 def best_metric(config: RecipeConfig, metric: str) -> str:
