@@ -409,8 +409,23 @@ def summary_extractive(data: Data) -> str:
                 f"ROUGE-Lsum {lsum(best):.1f} against cleaned Lead-1's {lsum(lead1):.1f} on "
                 f"the {data['test_articles']} standfirst test articles "
                 f"({100 * gain['mean']:+.1f} [{100 * gain['low']:+.1f}, "
-                f"{100 * gain['high']:+.1f}] paired; [docs/summaries.md](docs/summaries.md); "
-                f"{measured_on(data)}).")
+                f"{100 * gain['high']:+.1f}] paired){extractor_clause(data)}; "
+                f"[docs/summaries.md](docs/summaries.md); {measured_on(data)}).")
+
+
+def extractor_clause(data: Data) -> str:
+    """The fine-tuned extractor trained on every publisher against the best unsupervised
+    method (chosen on validation), where the run has one."""
+    full = [r for r in data["rows"]
+            if r["label"].startswith("extractor, ") and "trained without" not in r["label"]]
+    if not full:
+        return ""
+    extractor, diff = full[0], full[0]["lsum_minus_best_unsupervised"]
+    verdict = "above zero" if diff["low"] > 0 else "reaching zero or below: not a sure win"
+    return (f"; the fine-tuned extractor ({extractor['label'].split(', ', 1)[1]}) "
+            f"{lsum(extractor):.1f}, {100 * diff['mean']:+.1f} [{100 * diff['low']:+.1f}, "
+            f"{100 * diff['high']:+.1f}] against {data['best_unsupervised']} (paired, "
+            f"{verdict}), {extractor['articles_per_second']:.0f} articles/s")
 
 
 def interval(metric: Data) -> str:
