@@ -231,6 +231,62 @@ def topic_summary(data: Data) -> str:
                 f"{measured_on(data)}).")
 
 
+GENERAL_TOPIC_RECIPE = "newsdesk topic-news-mpnet-frozen"  # the general-news model's row
+GENERAL_TOPIC_LOPO = "recipe:training/configs/topic-news-mpnet-frozen.yaml"
+
+
+def slice_versus(scores: Data, metric: str = "macro_f1") -> str:
+    """``+3.10 points, paired 95% interval (-1.20, +7.40), reaching below zero...``."""
+    low, high = scores[f"diff_{metric}_95"]
+    verdict = "above zero" if low > 0 else "reaching below zero: not a sure win"
+    return (f"{100 * scores[f'diff_{metric}']:+.2f} points, paired 95% interval "
+            f"({100 * low:+.2f}, {100 * high:+.2f}), {verdict}")
+
+
+@block("topic_news_topics")
+def topic_news(data: Data) -> str:
+    recipe, svm = (row(data, "method", GENERAL_TOPIC_RECIPE),
+                   row(data, "method", "TF-IDF + LinearSVC"))
+    mine, theirs = recipe["slices"]["news-sections"], svm["slices"]["news-sections"]
+    return wrap(f"- General news topics (news-topics: bbc-news and news-sections under seven "
+                f"labels with world news): the general recipe (frozen mpnet-base beside "
+                f"TF-IDF) scores macro-F1 {pct(mine['macro_f1'])} on the {mine['n']} "
+                f"news-sections test articles, TF-IDF + LinearSVC {pct(theirs['macro_f1'])}: "
+                f"{slice_versus(mine)}; accuracy on all {data['n']} news-topics test articles "
+                f"{pct(recipe['accuracy'])} against {pct(svm['accuracy'])}; "
+                f"{recipe['train_seconds'] / 60:.1f} minutes to train "
+                f"([docs/topics.md](docs/topics.md), "
+                f"[results](benchmarks/results/topic_news_topics.md); {measured_on(data)}).")
+
+
+@block("topic_news_sections")
+def topic_transfer(data: Data) -> str:
+    svm = row(data, "method", "TF-IDF + LinearSVC")
+    models = [r for r in data["rows"] if r is not svm]
+    parts = [f"{r['method'].removeprefix('newsdesk ')} {pct(r['accuracy'])} accuracy and "
+             f"macro-F1 {pct(r['macro_f1'])} on the {r['scored']} it can label "
+             f"(accuracy {slice_versus(r['slices']['all'], 'accuracy')})" for r in models]
+    return wrap(f"- The bbc-news models on the {data['n']} news-sections test articles, read "
+                f"through the BBC label map (no world or health): {'; '.join(parts)}; "
+                f"TF-IDF + LinearSVC fitted on news-sections scores {pct(svm['accuracy'])} "
+                f"on all of them ([results](../benchmarks/results/topic_news_sections.md); "
+                f"{measured_on(data)}).")
+
+
+@block("topic_news_lopo")
+def topic_lopo(data: Data) -> str:
+    recipe = row(data, "method", GENERAL_TOPIC_LOPO)
+    held = [(p, s) for p, s in recipe["slices"].items() if "diff_macro_f1" in s]
+    above = sum(s["diff_macro_f1"] > 0 for _, s in held)
+    parts = [f"{p} ({s['n']} articles) macro-F1 {pct(s['macro_f1'])}, "
+             f"{slice_versus(s)}" for p, s in held]
+    return wrap(f"- Leave one publisher out (fitted on news-topics without it, scored on all "
+                f"its articles), the general recipe against TF-IDF + LinearSVC: "
+                f"{'; '.join(parts)}. Above the baseline's macro-F1 for {above} of "
+                f"{len(held)} publishers "
+                f"([results](../benchmarks/results/topic_news_lopo.md); {measured_on(data)}).")
+
+
 #: Minutes a fold may take to train (the topic issue's budget, on the slower CPU kind).
 FOLD_BUDGET_MIN = 15
 

@@ -306,10 +306,10 @@ def test_leave_one_publisher_out_never_fits_on_the_held_out_publisher(
 
 def test_diplomacy_fixtures_are_six_records_of_world_news() -> None:
     """tests/fixtures/diplomacy.jsonl (a summit, a state visit, a treaty, a recalled
-    ambassador, a UN Security Council vote, ceasefire talks), written for the project: once
-    a general model is trained, a slow test (tests/test_slow.py, ``-m slow``) loads
-    ``models/topic-news-mpnet-frozen`` (or -minilm), skips when it is absent, predicts each
-    record's ``text`` and asserts every label is in its ``meta['acceptable']``."""
+    ambassador, a UN Security Council vote, ceasefire talks), written for the project: a
+    slow test (tests/test_slow.py, ``-m slow``) trains the general recipe (or loads
+    ``$NEWSDESK_TOPIC_NEWS_MODEL``), predicts each record's ``text`` and asserts every
+    label is in its ``meta['acceptable']``."""
     records = read_records(REPO / "tests" / "fixtures" / "diplomacy.jsonl")
     assert len(records) == 6 == len({r.meta["kind"] for r in records})
     assert all(r.meta["acceptable"] == ["world", "politics"] for r in records)

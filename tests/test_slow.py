@@ -19,7 +19,7 @@ import pytest
 from tiny_models import window_batches
 
 from newsdesk import TopicClassifier
-from newsdesk.data import load
+from newsdesk.data import load, read_records
 from newsdesk.data.records import Record
 from newsdesk_train.cli import main as train_main
 
@@ -110,3 +110,31 @@ def test_minilm_onnx_export_parity_on_real_news(minilm_topic: Path,
     assert [p.label for p in fp32.predict(texts)] == torch_labels
     int8_labels = [p.label for p in int8.predict(texts)]
     assert np.mean([a == b for a, b in zip(int8_labels, torch_labels)]) >= 0.95
+
+
+GENERAL_TOPIC_RECIPE = ROOT / "training" / "configs" / "topic-news-mpnet-frozen.yaml"
+
+
+@pytest.fixture(scope="module")
+def general_topic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The general-news model: ``$NEWSDESK_TOPIC_NEWS_MODEL`` when it names a trained dir
+    (saves the ~10 minutes of embedding), else the shipped recipe trained here."""
+    given = os.environ.get("NEWSDESK_TOPIC_NEWS_MODEL")
+    if given:
+        return Path(given)
+    out = tmp_path_factory.mktemp("topic-news") / "model"
+    assert train_main([str(GENERAL_TOPIC_RECIPE), "--output-dir", str(out)]) == 0
+    return out
+
+
+def test_general_model_files_diplomacy_as_world_or_politics_never_business(
+        general_topic: Path) -> None:
+    """tests/fixtures/diplomacy.jsonl: six international-diplomacy articles written for the
+    project (a summit, a state visit, a treaty, a recalled ambassador, a UN vote, ceasefire
+    talks), where the bbc-news model answered business."""
+    records = read_records(ROOT / "tests" / "fixtures" / "diplomacy.jsonl")
+    predicted = TopicClassifier.from_pretrained(general_topic).predict(
+        [r.text for r in records])
+    wrong = [(r.id, p.label, round(p.score, 2)) for r, p in zip(records, predicted)
+             if p.label not in r.meta["acceptable"]]
+    assert wrong == []
