@@ -19,5 +19,11 @@ else
   $ND/newsdesk-train training/configs/topic-bbc-mpnet-frozen.yaml --output-dir "$MODEL" "$@"
 fi
 $ND/newsdesk evaluate "$MODEL" --data bbc-news --split test --out "$REPORT"
-echo "--- analysing datasets/samples/article.txt"
-$ND/newsdesk analyze datasets/samples/article.txt --topic "$MODEL" --summary lead
+# The analysis uses the general news model (seven topics with world news, docs/topics.md)
+# when it has been trained (newsdesk-train training/configs/topic-news-mpnet-frozen.yaml),
+# else the BBC model just trained.
+GENERAL=${NEWSDESK_GENERAL_MODEL:-models/topic-news-mpnet-frozen}
+TOPIC=$MODEL
+[ -f "$GENERAL/newsdesk.json" ] && TOPIC=$GENERAL
+echo "--- analysing datasets/samples/article.txt (topic model: $TOPIC)"
+$ND/newsdesk analyze datasets/samples/article.txt --topic "$TOPIC" --summary lead

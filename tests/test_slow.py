@@ -75,7 +75,8 @@ def test_readme_main_job_smoke_run(tmp_path: Path) -> None:
     model, report = tmp_path / "topic-bbc-mpnet-frozen", tmp_path / "report"
     models_before = sorted((ROOT / "models").iterdir())
     env = {**os.environ, "RETRAIN": "1", "NEWSDESK_MODEL_DIR": str(model),
-           "NEWSDESK_REPORT_DIR": str(report)}
+           "NEWSDESK_REPORT_DIR": str(report),
+           "NEWSDESK_GENERAL_MODEL": str(tmp_path / "no-general-model")}
     run = subprocess.run(["bash", str(ROOT / "scripts" / "quickstart.sh"),
                           "--set", "data.max_train_examples=100"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1800)
@@ -86,8 +87,9 @@ def test_readme_main_job_smoke_run(tmp_path: Path) -> None:
                   if line.startswith("topic model on bbc-news (test), n=418:")]
     assert len(evaluation) == 1 and "accuracy" in evaluation[0], out
     assert f"report written to {report}/report.md" in out and (report / "report.md").is_file()
-    assert "--- analysing datasets/samples/article.txt" in out
-    analysis = out.split("--- analysing datasets/samples/article.txt", 1)[1]
+    opener = f"--- analysing datasets/samples/article.txt (topic model: {model})"
+    assert opener in out
+    analysis = out.split(opener, 1)[1]
     assert "topic:" in analysis and "summary: Shares in the chipmaker rose 12%" in analysis
     assert (model / "model.safetensors").is_file()
     assert sorted((ROOT / "models").iterdir()) == models_before  # a real model is left alone
