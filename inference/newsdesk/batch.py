@@ -85,11 +85,13 @@ def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def load_classifier(model: str | Path, device: str | None = None, *, backend: str = "torch",
-                    quantize: str | None = None, threads: int | None = None) -> Any:
+def load_classifier(model: str | Path, device: str | None = None, *,
+                    backend: str | None = None, quantize: str | None = None,
+                    threads: int | None = None) -> Any:
     """A ``TopicClassifier`` or ``StanceClassifier``, whichever the model dir was trained as.
 
-    ``backend="onnx"`` (with ``quantize="int8"``) runs the dir's ONNX export instead of torch.
+    ``backend="onnx"`` (with ``quantize="int8"``) runs the dir's ONNX export instead of torch;
+    None lets ``newsdesk.backends`` choose (the export where torch is not installed).
     """
     from newsdesk.manifest import dir_task
 
