@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newsdesk.atomic import atomic_file
-from newsdesk.data.readers import SUFFIX_FORMATS, ReadStats, detect_format, iter_records
+from newsdesk.data.readers import (
+    SUFFIX_FORMATS,
+    ReadStats,
+    detect_format,
+    import_pyarrow,
+    iter_records,
+)
 from newsdesk.data.records import Record
 from newsdesk.errors import DataError, ModelError
 from newsdesk.tasks import get_task
@@ -156,7 +162,7 @@ def flat_row(row: dict[str, Any], labels: Sequence[str]) -> dict[str, Any]:
 
 def arrow_schema(labels: Sequence[str], multi_label: bool) -> Any:
     """The Parquet schema of the output (single-process and Ray write the same)."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     fields = [("id", pa.string()), ("label", pa.string()), ("score", pa.float64())]
     if multi_label:
@@ -167,7 +173,7 @@ def arrow_schema(labels: Sequence[str], multi_label: bool) -> Any:
 
 def arrow_table(rows: Sequence[dict[str, Any]], labels: Sequence[str],
                 multi_label: bool) -> Any:
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     return pa.Table.from_pylist([flat_row(r, labels) for r in rows],
                                 schema=arrow_schema(labels, multi_label))
@@ -217,7 +223,7 @@ class ParquetSink:
     """Parquet through ``pyarrow.parquet.ParquetWriter``, a row group per 8,192 rows."""
 
     def __init__(self, path: Path, labels: Sequence[str], multi_label: bool) -> None:
-        import pyarrow.parquet as pq
+        pq = import_pyarrow("pyarrow.parquet")
 
         self._labels, self._multi = list(labels), multi_label
         self._writer = pq.ParquetWriter(path, arrow_schema(labels, multi_label))
@@ -278,7 +284,7 @@ def known_total(files: Sequence[Path]) -> int | None:
     """The number of records when it is cheap to know (Parquet metadata), else None."""
     if not all(detect_format(p) == "parquet" for p in files):
         return None
-    import pyarrow.parquet as pq
+    pq = import_pyarrow("pyarrow.parquet")
 
     try:
         return sum(pq.ParquetFile(p).metadata.num_rows for p in files)
