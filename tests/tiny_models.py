@@ -124,3 +124,14 @@ def json_from_new_process(script: str) -> Any:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def make_exported_classifier(directory: Path, task: str, labels: Sequence[str],
+                             seed: int = 0) -> Path:
+    """A tiny topic or stance dir (logits spread far from 0) with its fp32 and int8 ONNX
+    exports: what the light install serves."""
+    from newsdesk.onnx_export import ExportOptions, export_onnx
+
+    make_tiny_classifier(directory, task=task, labels=labels, seed=seed, initializer_range=0.3)
+    export_onnx(directory, ExportOptions(int8=True))
+    return directory
