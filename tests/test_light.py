@@ -61,6 +61,7 @@ import newsdesk
 from newsdesk import StanceClassifier, Summarizer, TopicClassifier
 from newsdesk.batch import predict_file
 from newsdesk.cli import main
+from newsdesk.onnx_export import export_onnx
 
 args = json.loads(sys.argv[1])
 topic = newsdesk.load(args["topic"])
@@ -81,6 +82,8 @@ calls = {
     "no_export": lambda: TopicClassifier.from_pretrained(args["plain"]),
     "torch": lambda: TopicClassifier.from_pretrained(args["topic"], backend="torch"),
     "parquet": lambda: predict_file(topic, args["in_topic"], args["out_parquet"]),
+    "export": lambda: export_onnx(args["plain"]),
+    "centroid": lambda: Summarizer.extractive("centroid").summarize(args["articles"]),
 }
 out["errors"] = {}
 for name, call in calls.items():
@@ -168,8 +171,11 @@ def test_light_path_errors_say_what_to_install_or_run(light_run: dict) -> None:
         f"ModelError: {plain}: no fp32 ONNX export (model.onnx), which serving without torch "
         f"needs; run `newsdesk export {plain} --onnx` in a full install (pip install "
         "'newsdesk[torch]') to make it servable")
-    assert errors["torch"].startswith("ConfigError: the torch backend needs torch")
-    assert "pip install 'newsdesk[torch]'" in errors["torch"]
+    for name, what in (("torch", "the torch backend"), ("export", "newsdesk export"),
+                       ("centroid", "a sentence encoder (centroid summaries)")):
+        assert errors[name].startswith(f"ConfigError: {what}"), errors[name]
+        assert errors[name].endswith("needs torch and transformers, which the light install "
+                                     "leaves out: pip install 'newsdesk[torch]'")
     assert errors["parquet"] == ("ConfigError: Parquet needs pyarrow, which the bare install "
                                  "leaves out: pip install 'newsdesk[parquet]'")
 

@@ -28,6 +28,14 @@ def torch_installed() -> bool:
         return False
 
 
+def require_torch(what: str) -> None:
+    """A ConfigError naming the ``torch`` extra unless torch and transformers are installed:
+    ``what`` (an abstractive summary, centroid sentence vectors, an export) needs them."""
+    if not torch_installed():
+        raise ConfigError(f"{what} needs torch and transformers, which the light install "
+                          f"leaves out: {TORCH_EXTRA}")
+
+
 def resolve_backend(backend: str | None, quantize: str | None = None) -> str:
     """The backend to load with: ``backend`` when given (checked), else ``"torch"`` on a
     full install unless ``quantize`` asks for an int8 copy, else ``"onnx"``.
@@ -42,8 +50,7 @@ def resolve_backend(backend: str | None, quantize: str | None = None) -> str:
     if quantize is not None and backend != "onnx":
         raise ConfigError("quantize needs backend='onnx' (export with newsdesk export "
                           "--onnx --int8)")
-    if backend == "torch" and not torch_installed():
-        raise ConfigError("the torch backend needs torch and transformers, which the light "
-                          f"install leaves out: {TORCH_EXTRA}, or serve the model dir's ONNX "
-                          "export (backend='onnx')")
+    if backend == "torch":
+        require_torch("the torch backend (serve the model dir's ONNX export with "
+                      "backend='onnx' instead)")
     return backend

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from newsdesk.atomic import atomic_file
+from newsdesk.backends import require_torch
 from newsdesk.batching import pad_batch
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest
@@ -99,6 +100,7 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
     """
     options = options or ExportOptions()
     directory = Path(model_dir)
+    require_torch("newsdesk export (it exports the torch model)")
     classifier = _torch_classifier(directory)
     check_light_tokenizer(directory, classifier)
     probe = probe_batch(classifier)
@@ -133,7 +135,7 @@ def _torch_classifier(directory: Path) -> Any:
         raise ModelError(f"{directory}: a {task.name} model that writes text; only "
                          "classifiers (topic and stance models, and fine-tuned extractive "
                          "summary scorers) export to ONNX")
-    classifier = classifier_class.from_pretrained(directory, device="cpu")
+    classifier = classifier_class.from_pretrained(directory, device="cpu", backend="torch")
     classifier.model.set_attn_implementation("eager")
     return classifier
 
