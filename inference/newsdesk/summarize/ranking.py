@@ -44,7 +44,7 @@ def tfidf_vectors(sentences: Sequence[str]) -> np.ndarray:
     numpy alone; no term left after the stop words gives zero columns.
 
     >>> tfidf_vectors(["Rates rose.", "Rates fell."]).round(3).tolist()
-    [[0.0, 0.579, 0.815], [0.815, 0.579, 0.0]]
+    [[0.0, 0.58, 0.815], [0.815, 0.58, 0.0]]
     """
     pattern = re.compile(TfidfSettings().token_pattern)
     tokens = [[t for t in pattern.findall(s.lower()) if t not in ENGLISH_STOP_WORDS]
