@@ -257,7 +257,7 @@ def test_help_imports_neither_torch_nor_onnx() -> None:
 
 
 @pytest.mark.parametrize("name", ["newsdesk.onnx_backend", "newsdesk.onnx_export",
-                                  "newsdesk.classifier"])
+                                  "newsdesk.classifier", "newsdesk.backends"])
 def test_docstring_examples_run(name: str) -> None:
     result = doctest.testmod(import_module(name))
     assert result.attempted > 0 and result.failed == 0
