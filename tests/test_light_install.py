@@ -1,30 +1,27 @@
 """The bare install for real: a fresh venv, ``pip install`` of this checkout with no extras
-(the dependencies resolved from the package index, pip's cache reused), then ``newsdesk
-predict`` and the Python API on exported tiny models, labels compared with the torch path
-here. Skipped, saying so, when the package index cannot be reached; a minute or two."""
+(``benchmarks/light_install.build_light_venv``: the dependencies resolved from the package
+index, pip's cache reused), then ``newsdesk predict`` and the Python API on exported tiny
+models, labels compared with the torch path here. Skipped, saying so, when the package
+index cannot be reached; a minute or two."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
+from light_install import build_light_venv, clean_env, venv_megabytes
 from test_light import PAIRS, TEXTS
 
 from newsdesk import StanceClassifier, TopicClassifier
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 #: What ``pip install newsdesk`` must leave out.
 HEAVY = ("torch", "transformers", "sklearn", "scipy", "pyarrow", "networkx", "datasets")
 #: The issue's bound on the bare install's venv, pip included.
 MAX_VENV_MB = 250
-#: What a source build of the distribution reads.
-SOURCE_PARTS = ("pyproject.toml", "README.md", "inference", "training")
 API_SCRIPT = """
 import json, sys
 import newsdesk
@@ -39,26 +36,6 @@ print(json.dumps({"topic": [p.label for p in topic.predict(args["texts"])],
 """
 
 
-def clean_env() -> dict[str, str]:
-    """This environment without what would point the venv at this checkout or this venv."""
-    return {k: v for k, v in os.environ.items()
-            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-
-
-def copy_source(into: Path) -> Path:
-    """The files a build of the distribution reads, copied (a build in the checkout would
-    leave build/ and egg-info behind)."""
-    into.mkdir()
-    for part in SOURCE_PARTS:
-        source = REPO_ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, into / part,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(source, into / part)
-    return into
-
-
 def index_unreachable() -> str | None:
     """Why the package index cannot be reached, or None when it answers."""
     url = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple/")
@@ -69,23 +46,11 @@ def index_unreachable() -> str | None:
         return f"{url}: {error}"
 
 
-def venv_megabytes(venv: Path) -> float:
-    """The bytes of every file under ``venv`` (links not followed), in MB."""
-    total = sum((Path(folder) / name).lstat().st_size
-                for folder, _, names in os.walk(venv) for name in names)
-    return total / 1e6
-
-
 @pytest.fixture(scope="module")
 def light_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv holding ``pip install <this checkout>`` and nothing else."""
-    root = tmp_path_factory.mktemp("light-install")
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=clean_env())
-    done = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", str(copy_source(root / "src"))],
-        capture_output=True, text=True, env=clean_env())
+    venv = tmp_path_factory.mktemp("light-install") / "venv"
+    done = build_light_venv(venv)
     if done.returncode != 0:
         reason = index_unreachable()
         if reason is not None:
@@ -136,3 +101,27 @@ def test_bare_install_serves_the_torch_paths_labels(light_venv: Path,
            str(source), "--output", str(output), "--no-progress")
     rows = [json.loads(line) for line in output.read_text().splitlines()]
     assert [r["label"] for r in rows] == expected["topic"]
+
+
+def test_the_benchmarks_processes_give_the_same_labels(light_venv: Path,
+                                                       exported_dirs: dict[str, Path],
+                                                       tmp_path: Path) -> None:
+    """``benchmarks/light_install.py``'s child process on the light venv (the export) and
+    here (torch): same labels, a cold start measured."""
+    import sys
+
+    from light_install import ENGINES, run_child
+
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps({"text": t}) + "\n" for t in TEXTS), encoding="utf-8")
+    settings = {"model": str(exported_dirs["topic"]), "items": str(items), "threads": 1,
+                "batch_size": 4, "max_length": 64}
+    results = {engine: run_child(light_venv / "bin" / "python" if venv == "light"
+                                 else Path(sys.executable), engine,
+                                 {**settings, **ENGINES[engine][1]})
+               for engine, (venv, _) in ENGINES.items() if "pipeline" not in engine}
+    torch_labels = results["full torch"]["labels"]
+    assert results["light onnx fp32"]["labels"] == torch_labels
+    assert len(set(torch_labels)) > 1
+    assert all(r["cold_start_s"] > r["import_s"] > 0 and r["docs_per_second"] > 0
+               for r in results.values())
