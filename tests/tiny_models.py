@@ -116,13 +116,14 @@ def window_batches(classifier: Any, texts: Sequence[str],
             for i in range(0, len(features), size)]
 
 
-def json_from_new_process(script: str) -> Any:
-    """Run ``script`` in a fresh Python process; the JSON its last stdout line holds."""
+def json_from_new_process(script: str, *args: str) -> Any:
+    """Run ``script`` (with ``args`` as ``sys.argv[1:]``) in a fresh Python process; the
+    JSON its last stdout line holds."""
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                         text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
