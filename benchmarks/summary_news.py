@@ -60,7 +60,7 @@ GRID = {
 #: The fine-tuned extractor's and the oracle's option grids (their models are not retrained).
 EXTRACTOR = "extractor:"
 EXTRACTOR_GRID = {"k": (1, 2, 3, 4), "redundancy": (0.3, 0.5, 1.0)}
-EXTRACTOR_BACKENDS = {"torch": {}, "onnx": {"backend": "onnx"},
+EXTRACTOR_BACKENDS = {"torch": {"backend": "torch"}, "onnx": {"backend": "onnx"},
                       "int8": {"backend": "onnx", "quantize": "int8"}}
 ORACLE = "oracle"
 ORACLE_GRID = {"k": (1, 2, 3), "window": (8, 15)}

@@ -45,3 +45,16 @@ def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache = tmp_path / "newsdesk-cache"
     monkeypatch.setenv("NEWSDESK_CACHE", str(cache))
     return cache
+
+
+@pytest.fixture(scope="session")
+def exported_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny topic and a tiny stance model dir, each with its fp32 and int8 ONNX exports
+    (``tiny_models.make_exported_classifier``), shared by the light-install tests; their
+    seeds give more than one label to the texts of ``tests/test_light.py``."""
+    from tiny_models import STANCE_LABELS, TOPIC_LABELS, make_exported_classifier
+
+    root = tmp_path_factory.mktemp("exported")
+    return {task: make_exported_classifier(root / task, task, labels, seed)
+            for task, labels, seed in (("topic", TOPIC_LABELS, 0),
+                                       ("stance", STANCE_LABELS, 3))}

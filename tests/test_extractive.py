@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_light import BLOCKER
 from tiny_data import extractive_recipe, summary_rows, write_jsonl
-from tiny_models import edit_json, make_tiny_base, make_tiny_summarizer
+from tiny_models import edit_json, json_from_new_process, make_tiny_base, make_tiny_summarizer
 
 import newsdesk
 from newsdesk import Summarizer
@@ -242,6 +243,13 @@ def test_torch_and_onnx_choose_the_same_sentences(model: Path, news: list[str],
                 == torch_summ.summarize(news, max_words=budget))
     int8 = Summarizer.from_pretrained(directory, backend="onnx", quantize="int8")
     assert all(count_words(s) <= 40 for s in int8.summarize(news, max_words=40))
+    # the light install (no torch, transformers, scikit-learn...) runs the export by itself
+    script = BLOCKER + ("import json, sys\nfrom newsdesk import Summarizer\n"
+                        "summ = Summarizer.from_pretrained(sys.argv[1])\n"
+                        "print(json.dumps([type(summ.backend.scorer.runner).__name__,"
+                        " summ.summarize(json.loads(sys.argv[2]), max_words=40)]))")
+    runner, light = json_from_new_process(script, str(directory), json.dumps(news))
+    assert runner == "OnnxRunner" and light == torch_summ.summarize(news, max_words=40)
 
 
 def test_analyze_uses_the_fine_tuned_extractor(model: Path, news: list[str], tmp_path: Path,

@@ -23,6 +23,7 @@ from newsdesk.batching import pad_batch
 from newsdesk.cli import main
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest
+from newsdesk.onnx_backend import OnnxRunner
 from newsdesk.onnx_export import ExportOptions, export_onnx
 
 pytest.importorskip("onnxruntime")
@@ -176,7 +177,10 @@ def test_bad_backend_options_are_config_errors(topic_dir: Path) -> None:
     with pytest.raises(ConfigError, match="backend"):
         TopicClassifier.from_pretrained(topic_dir, backend="tensorrt")
     with pytest.raises(ConfigError, match="quantize needs backend='onnx'"):
-        TopicClassifier.from_pretrained(topic_dir, quantize="int8")
+        TopicClassifier.from_pretrained(topic_dir, backend="torch", quantize="int8")
+    # no backend named: an int8 copy asked for is the ONNX export's
+    assert isinstance(TopicClassifier.from_pretrained(topic_dir, quantize="int8").runner,
+                      OnnxRunner)
     with pytest.raises(ConfigError, match="quantize must be"):
         TopicClassifier.from_pretrained(topic_dir, backend="onnx", quantize="int4")
     with pytest.raises(ModelError, match="a topic model, not a stance model"):
@@ -224,9 +228,10 @@ def test_cli_predict_runs_the_onnx_export(topic_dir: Path, tmp_path: Path,
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n"
                               for i, t in enumerate(TEXTS)))
-    for flags, quantize in ((["--backend", "onnx"], None),
-                            (["--backend", "onnx", "--int8"], "int8")):
-        output = tmp_path / f"out-{quantize}.jsonl"
+    for run, (flags, quantize) in enumerate(((["--backend", "onnx"], None),
+                                             (["--backend", "onnx", "--int8"], "int8"),
+                                             (["--int8"], "int8"))):  # --int8 implies onnx
+        output = tmp_path / f"out-{run}.jsonl"
         assert main(["predict", str(topic_dir), "--input", str(source), "--output",
                      str(output), "--no-progress", *flags]) == 0
         rows = [json.loads(line) for line in output.read_text().splitlines()]
@@ -236,7 +241,7 @@ def test_cli_predict_runs_the_onnx_export(topic_dir: Path, tmp_path: Path,
         assert [r["score"] for r in rows] == pytest.approx([p.score for p in expected],
                                                            abs=1e-5)
     assert main(["predict", str(topic_dir), "--input", str(source), "--output",
-                 str(tmp_path / "x.jsonl"), "--int8"]) == 2
+                 str(tmp_path / "x.jsonl"), "--backend", "torch", "--int8"]) == 2
     assert "--int8 needs --backend onnx" in capsys.readouterr().err
     assert not (tmp_path / "x.jsonl").exists()
 
@@ -252,7 +257,7 @@ def test_help_imports_neither_torch_nor_onnx() -> None:
 
 
 @pytest.mark.parametrize("name", ["newsdesk.onnx_backend", "newsdesk.onnx_export",
-                                  "newsdesk.classifier"])
+                                  "newsdesk.classifier", "newsdesk.backends"])
 def test_docstring_examples_run(name: str) -> None:
     result = doctest.testmod(import_module(name))
     assert result.attempted > 0 and result.failed == 0

@@ -12,7 +12,8 @@ import pytest
 MODULES = ["newsdesk.summarize", "newsdesk.summarize.clean", "newsdesk.summarize.sentences",
            "newsdesk.summarize.budget", "newsdesk.summarize.ranking",
            "newsdesk.summarize.extractive", "newsdesk.summarize.summarizer",
-           "newsdesk.summarize.oracle", "newsdesk.summarize.scorer", "newsdesk.pooling",
+           "newsdesk.summarize.oracle", "newsdesk.summarize.scorer",
+           "newsdesk.summarize.stop_words", "newsdesk.pooling",
            "newsdesk.metrics.summary", "newsdesk.metrics.text", "newsdesk.metrics.bootstrap",
            "newsdesk.metrics.stance", "newsdesk.metrics.classification",
            "newsdesk.metrics.multilabel"]

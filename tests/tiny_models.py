@@ -116,11 +116,23 @@ def window_batches(classifier: Any, texts: Sequence[str],
             for i in range(0, len(features), size)]
 
 
-def json_from_new_process(script: str) -> Any:
-    """Run ``script`` in a fresh Python process; the JSON its last stdout line holds."""
+def json_from_new_process(script: str, *args: str) -> Any:
+    """Run ``script`` (with ``args`` as ``sys.argv[1:]``) in a fresh Python process; the
+    JSON its last stdout line holds."""
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                         text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def make_exported_classifier(directory: Path, task: str, labels: Sequence[str],
+                             seed: int = 0) -> Path:
+    """A tiny topic or stance dir (logits spread far from 0) with its fp32 and int8 ONNX
+    exports: what the light install serves."""
+    from newsdesk.onnx_export import ExportOptions, export_onnx
+
+    make_tiny_classifier(directory, task=task, labels=labels, seed=seed, initializer_range=0.3)
+    export_onnx(directory, ExportOptions(int8=True))
+    return directory

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newsdesk.atomic import atomic_file
-from newsdesk.data.readers import SUFFIX_FORMATS, ReadStats, detect_format, iter_records
+from newsdesk.data.readers import (
+    SUFFIX_FORMATS,
+    ReadStats,
+    detect_format,
+    import_pyarrow,
+    iter_records,
+)
 from newsdesk.data.records import Record
 from newsdesk.errors import DataError, ModelError
 from newsdesk.tasks import get_task
@@ -85,11 +91,13 @@ def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def load_classifier(model: str | Path, device: str | None = None, *, backend: str = "torch",
-                    quantize: str | None = None, threads: int | None = None) -> Any:
+def load_classifier(model: str | Path, device: str | None = None, *,
+                    backend: str | None = None, quantize: str | None = None,
+                    threads: int | None = None) -> Any:
     """A ``TopicClassifier`` or ``StanceClassifier``, whichever the model dir was trained as.
 
-    ``backend="onnx"`` (with ``quantize="int8"``) runs the dir's ONNX export instead of torch.
+    ``backend="onnx"`` (with ``quantize="int8"``) runs the dir's ONNX export instead of torch;
+    None lets ``newsdesk.backends`` choose (the export where torch is not installed).
     """
     from newsdesk.manifest import dir_task
 
@@ -154,7 +162,7 @@ def flat_row(row: dict[str, Any], labels: Sequence[str]) -> dict[str, Any]:
 
 def arrow_schema(labels: Sequence[str], multi_label: bool) -> Any:
     """The Parquet schema of the output (single-process and Ray write the same)."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     fields = [("id", pa.string()), ("label", pa.string()), ("score", pa.float64())]
     if multi_label:
@@ -165,7 +173,7 @@ def arrow_schema(labels: Sequence[str], multi_label: bool) -> Any:
 
 def arrow_table(rows: Sequence[dict[str, Any]], labels: Sequence[str],
                 multi_label: bool) -> Any:
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     return pa.Table.from_pylist([flat_row(r, labels) for r in rows],
                                 schema=arrow_schema(labels, multi_label))
@@ -215,7 +223,7 @@ class ParquetSink:
     """Parquet through ``pyarrow.parquet.ParquetWriter``, a row group per 8,192 rows."""
 
     def __init__(self, path: Path, labels: Sequence[str], multi_label: bool) -> None:
-        import pyarrow.parquet as pq
+        pq = import_pyarrow("pyarrow.parquet")
 
         self._labels, self._multi = list(labels), multi_label
         self._writer = pq.ParquetWriter(path, arrow_schema(labels, multi_label))
@@ -276,7 +284,7 @@ def known_total(files: Sequence[Path]) -> int | None:
     """The number of records when it is cheap to know (Parquet metadata), else None."""
     if not all(detect_format(p) == "parquet" for p in files):
         return None
-    import pyarrow.parquet as pq
+    pq = import_pyarrow("pyarrow.parquet")
 
     try:
         return sum(pq.ParquetFile(p).metadata.num_rows for p in files)

@@ -175,7 +175,7 @@ def calibrate(classifier: Any, splits: Mapping[str, LabelledTexts], *, fit_on: s
 
 
 def calibrate_dir(model: str | Path, data: str | None = None, split: str | None = None, *,
-                  backend: str = "torch", batch_size: int = 32) -> dict[str, Any]:
+                  backend: str | None = None, batch_size: int = 32) -> dict[str, Any]:
     """Fit the temperature of the topic or stance model dir ``model`` on labelled ``data``
     (default: the validation data its manifest names) and rewrite its ``newsdesk.json``
     in place, atomically; returns the manifest's new ``extras["calibration"]``.

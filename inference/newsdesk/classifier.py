@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from newsdesk.backends import resolve_backend
 from newsdesk.batching import length_batches, pad_batch
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.inputs import check_pairs, check_texts, check_visible
@@ -40,7 +41,6 @@ from newsdesk.windowing import SLICE_CHARS, Windows, aggregate, text_windows
 
 DOCS_PER_CHUNK = 256  # texts windowed and length-sorted together (more: less padding)
 TORCH_TOKENS_PER_THREAD = 1024  # torch on CPU: fewer, larger batches (see batch_tokens)
-BACKENDS = ("torch", "onnx")
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class SequenceClassifier:
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | Path, device: str | None = None, *,
-                        allow_pickle: bool = False, backend: str = "torch",
+                        allow_pickle: bool = False, backend: str | None = None,
                         quantize: str | None = None,
                         threads: int | None = None) -> SequenceClassifier:
         """Load a model dir (or a hub id when online), opened by
@@ -148,14 +148,14 @@ class SequenceClassifier:
         code, a manifest for this task.
 
         ``backend="onnx"`` runs the dir's ONNX export (``newsdesk export DIR --onnx``) with
-        ONNX Runtime on CPU, ``quantize="int8"`` its int8 copy; ``threads`` sets the intra-op
-        threads of either backend (torch's is process-wide).
+        ONNX Runtime on CPU and the dir's ``tokenizer.json`` through ``tokenizers``
+        (``newsdesk.tokenizer``), ``quantize="int8"`` its int8 copy; ``backend="torch"``
+        its weights with transformers. Without ``backend``, ``newsdesk.backends`` decides:
+        torch where it is installed (unless ``quantize`` is given), else the ONNX export,
+        which is all the light install (``pip install newsdesk``) runs. ``threads`` sets the
+        intra-op threads of either backend (torch's is process-wide).
         """
-        if backend not in BACKENDS:
-            raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
-        if quantize is not None and backend != "onnx":
-            raise ConfigError("quantize needs backend='onnx' (export with newsdesk export "
-                              "--onnx --int8)")
+        backend = resolve_backend(backend, quantize)
         opened = open_model_dir(name_or_path, cls.task, allow_pickle=allow_pickle)
         manifest = opened.manifest or Manifest(task=cls.task)
         head = load_head(opened.path, manifest)
@@ -167,7 +167,7 @@ class SequenceClassifier:
                 raise ConfigError(f"the onnx backend runs on the CPU, not on {device!r}")
             runner = load_onnx_runner(opened.path, manifest, quantize, threads)
             labels = manifest.labels if frozen else config_labels(opened.path)
-            return cls(None, opened.load_tokenizer(), manifest, None, runner=runner,
+            return cls(None, opened.load_light_tokenizer(), manifest, None, runner=runner,
                        labels=labels, head=head)
         from transformers import AutoModel, AutoModelForSequenceClassification
 

@@ -84,9 +84,13 @@ def check_model_dir(path: Path, *, allow_pickle: bool = False,
 def check_no_custom_code(path: Path) -> None:
     """Refuse a dir whose model type exists only as custom code in the dir (``auto_map``):
     newsdesk never runs code from a model dir (``trust_remote_code=False``). A built-in
-    model type with an ``auto_map`` loads with the built-in class; the code is ignored."""
-    from transformers import CONFIG_MAPPING
-
+    model type with an ``auto_map`` loads with the built-in class; the code is ignored.
+    Without transformers (the light install) nothing in the dir is ever imported: its ONNX
+    export and ``tokenizer.json`` are data, so there is no code to refuse."""
+    try:
+        from transformers import CONFIG_MAPPING
+    except ImportError:
+        return
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
@@ -102,12 +106,13 @@ def check_no_custom_code(path: Path) -> None:
 
 
 def check_safetensors(path: Path) -> None:
-    """Open each safetensors file's header so truncation shows as one clear error."""
+    """Open each safetensors file's header so truncation shows as one clear error (as
+    numpy: nothing is read, and torch may not be installed)."""
     from safetensors import safe_open
 
     for weights in sorted(path.glob("*.safetensors")):
         try:
-            with safe_open(str(weights), framework="pt") as handle:
+            with safe_open(str(weights), framework="numpy") as handle:
                 keys = list(handle.keys())
                 if keys:
                     handle.get_slice(keys[-1])
@@ -166,6 +171,13 @@ class ModelDir:
         except (OSError, ValueError) as error:
             raise ModelError(f"{self.source}: could not load {what} ({_one_line(error)})"
                              ) from None
+
+    def load_light_tokenizer(self) -> Any:
+        """The dir's ``tokenizer.json`` run by ``tokenizers`` alone
+        (``newsdesk.tokenizer.LightTokenizer``: no transformers), or one ``ModelError``."""
+        from newsdesk.tokenizer import LightTokenizer
+
+        return LightTokenizer.from_dir(self.path)
 
     def load_tokenizer(self) -> Any:
         """The dir's tokenizer (never remote code), or one ``ModelError`` line."""

@@ -2,9 +2,11 @@
 
 ``newsdesk export DIR --onnx [--int8]`` (see ``newsdesk.onnx_export``) writes ``model.onnx``
 and ``model.int8.onnx`` next to the weights and records them in the manifest under
-``extras["onnx"]``. ``TopicClassifier.from_pretrained(DIR, backend="onnx")`` then swaps the
-torch model for an ``OnnxRunner``; tokenisation, windowing, length-sorted batching, dynamic
-padding and aggregation stay the classifier's own.
+``extras["onnx"]``. ``TopicClassifier.from_pretrained(DIR, backend="onnx")`` (the default
+where torch is not installed: ``newsdesk.backends``) then swaps the torch model for an
+``OnnxRunner`` and the transformers tokenizer for the dir's ``tokenizer.json`` run by
+``tokenizers`` (``newsdesk.tokenizer``); windowing, length-sorted batching, dynamic padding
+and aggregation stay the classifier's own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from newsdesk.backends import TORCH_EXTRA, torch_installed
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest
 
@@ -21,6 +24,10 @@ MANIFEST_KEY = "onnx"
 VARIANTS = {None: "fp32", "int8": "int8"}
 FILE_NAMES = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
 TOKENS_PER_THREAD = 256
+#: The model card (README.md) and its section on serving a dir without torch.
+CARD_NAME = "README.md"
+SERVING_HEADING = "## Serving without torch"
+LIMITS_HEADING = "## Intended use and limits"
 
 
 class OnnxRunner:
@@ -89,13 +96,22 @@ def onnx_file(model_dir: Path, manifest: Manifest, quantize: str | None) -> Path
     if quantize not in VARIANTS:
         raise ConfigError(f"quantize must be None or 'int8', not {quantize!r}")
     variant = VARIANTS[quantize]
-    flag = " --int8" if quantize else ""
-    recorded = manifest.extras.get(MANIFEST_KEY, {}).get(variant, {})
-    path = Path(model_dir) / recorded.get("file", FILE_NAMES[variant])
-    if not recorded or not path.is_file():
-        raise ModelError(f"{model_dir}: no {variant} ONNX export ({FILE_NAMES[variant]}); "
-                         f"run `newsdesk export {model_dir} --onnx{flag}` first")
+    path = exported_file(model_dir, manifest, variant)
+    if path is None:
+        flag = " --int8" if quantize else ""
+        where = "" if torch_installed() else f" in a full install ({TORCH_EXTRA})"
+        raise ModelError(f"{model_dir}: no {variant} ONNX export ({FILE_NAMES[variant]}), "
+                         "which serving without torch needs; run `newsdesk export "
+                         f"{model_dir} --onnx{flag}`{where} to make it servable")
     return path
+
+
+def exported_file(model_dir: Path, manifest: Manifest | None, variant: str) -> Path | None:
+    """The dir's ``variant`` ("fp32" or "int8") export as its manifest records it, or None
+    when it has none."""
+    recorded = (manifest.extras.get(MANIFEST_KEY, {}) if manifest else {}).get(variant, {})
+    path = Path(model_dir) / recorded.get("file", FILE_NAMES[variant])
+    return path if recorded and path.is_file() else None
 
 
 def load_onnx_runner(model_dir: Path, manifest: Manifest, quantize: str | None,
@@ -106,10 +122,75 @@ def load_onnx_runner(model_dir: Path, manifest: Manifest, quantize: str | None,
     try:
         import onnxruntime  # noqa: F401
     except ImportError:
-        raise ConfigError("the onnx backend needs onnxruntime: pip install "
-                          "'newsdesk[onnx]'") from None
+        raise ConfigError("the onnx backend needs onnxruntime (a dependency of newsdesk): "
+                          "pip install onnxruntime") from None
     try:
         runner = OnnxRunner(path, threads)
     except Exception as error:  # onnxruntime raises its own error types
         raise ModelError(f"{path}: ONNX Runtime could not load it ({error})") from None
     return runner
+
+
+def serving_lines(manifest: Manifest, name: str, directory: Path | None = None) -> list[str]:
+    """The model card's section on the light install (``SERVING_HEADING``): whether the dir
+    (``directory``, shown as ``name``) is servable without torch, that is holds its ONNX
+    export, and how to make it so. ``newsdesk export`` rewrites it (``update_card``).
+
+    >>> from newsdesk.manifest import Manifest
+    >>> serving_lines(Manifest(task="topic"), "models/t")[2][:44]
+    'Not servable by the light install (`pip inst'
+    """
+    from newsdesk.tasks import get_task
+
+    fp32 = exported_file(directory, manifest, "fp32") if directory is not None else None
+    int8 = exported_file(directory, manifest, "int8") if directory is not None else None
+    if get_task(manifest.task).classifier_name(manifest) is None:
+        body = ("Not servable by the light install (`pip install newsdesk`, no torch): this "
+                "model writes text with transformers' generation, which has no ONNX export; "
+                f"serve it with the full install ({TORCH_EXTRA}).")
+    elif fp32 is not None:
+        body = ("Servable by the light install (`pip install newsdesk`: ONNX Runtime and "
+                "tokenizers, no torch, no transformers): this dir holds its ONNX export "
+                f"(`{fp32.name}`"
+                + (f", and `{int8.name}` for `quantize=\"int8\"`" if int8 else "")
+                + "), which `from_pretrained` runs where torch is not installed (or with "
+                "`backend=\"onnx\"`).")
+    else:
+        body = ("Not servable by the light install (`pip install newsdesk`, no torch) yet: "
+                f"it needs its ONNX export. Run `newsdesk export {name} --onnx [--int8]` in a "
+                f"full install ({TORCH_EXTRA}) to write it; the export rewrites this "
+                "section.")
+    return [SERVING_HEADING, "", body, ""]
+
+
+def update_card(directory: Path, manifest: Manifest) -> Path | None:
+    """Rewrite the serving section (``serving_lines``) of the dir's model card (README.md)
+    in place, atomically; a dir without a card is left as it is (None)."""
+    from newsdesk.atomic import write_text_atomically
+
+    card = Path(directory) / CARD_NAME
+    if not card.is_file():
+        return None
+    lines = card.read_text(encoding="utf-8").splitlines()
+    section = serving_lines(manifest, str(directory), Path(directory))
+    return write_text_atomically(card, "\n".join(replace_section(lines, section)) + "\n")
+
+
+def replace_section(lines: list[str], section: list[str]) -> list[str]:
+    """``lines`` (Markdown) with the section headed ``section[0]`` replaced by ``section``
+    (up to the next ``## `` heading), or added before ``## Intended use and limits`` (else
+    at the end) when there is none.
+
+    >>> replace_section(["# T", "## A", "old", "## B"], ["## A", "new"])
+    ['# T', '## A', 'new', '## B']
+    >>> replace_section(["# T", "## Intended use and limits", "x"], ["## A", ""])
+    ['# T', '## A', '', '## Intended use and limits', 'x']
+    """
+    heading = section[0]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+                   len(lines))
+        return lines[:start] + section + lines[end:]
+    before = next((i for i, line in enumerate(lines) if line == LIMITS_HEADING), len(lines))
+    return lines[:before] + section + lines[before:]

@@ -32,11 +32,12 @@ from typing import Any
 import numpy as np
 
 from newsdesk.atomic import atomic_file
+from newsdesk.backends import require_torch
 from newsdesk.batching import pad_batch
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest
 from newsdesk.modeldir import read_manifest
-from newsdesk.onnx_backend import FILE_NAMES, MANIFEST_KEY, OnnxRunner
+from newsdesk.onnx_backend import FILE_NAMES, MANIFEST_KEY, OnnxRunner, update_card
 from newsdesk.tasks import DEFAULT_TASK, get_task
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,9 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
     """
     options = options or ExportOptions()
     directory = Path(model_dir)
+    require_torch("newsdesk export (it exports the torch model)")
     classifier = _torch_classifier(directory)
+    check_light_tokenizer(directory, classifier)
     probe = probe_batch(classifier)
     reference = classifier.runner(probe)
     with tempfile.TemporaryDirectory(prefix=".onnx-export-", dir=directory) as tmp:
@@ -132,21 +135,41 @@ def _torch_classifier(directory: Path) -> Any:
         raise ModelError(f"{directory}: a {task.name} model that writes text; only "
                          "classifiers (topic and stance models, and fine-tuned extractive "
                          "summary scorers) export to ONNX")
-    classifier = classifier_class.from_pretrained(directory, device="cpu")
+    classifier = classifier_class.from_pretrained(directory, device="cpu", backend="torch")
     classifier.model.set_attn_implementation("eager")
     return classifier
 
 
-def probe_batch(classifier: Any) -> dict[str, np.ndarray]:
+def probe_batch(classifier: Any, tokenizer: Any = None, size: int | None = 8
+                ) -> dict[str, np.ndarray]:
     """Padded windows of ``PROBE_TEXTS`` (as pairs with ``PROBE_TARGETS`` for stance),
-    made by the classifier's own windowing and padding: lengths from a few tokens to full
-    windows, so padding and masking are exercised."""
+    made by the classifier's own windowing and padding (with ``tokenizer`` in place of its
+    own, when given): lengths from a few tokens to full windows, so padding and masking are
+    exercised; the first ``size`` windows (None: all)."""
     from newsdesk.windowing import encode_windows
 
+    tokenizer = tokenizer or classifier.tokenizer
     targets = list(PROBE_TARGETS) if classifier.paired else None
-    windows = encode_windows(classifier.tokenizer, list(PROBE_TEXTS), classifier.windowing,
-                             targets)
-    return pad_batch(classifier.tokenizer, windows.features[:8])
+    windows = encode_windows(tokenizer, list(PROBE_TEXTS), classifier.windowing, targets)
+    return pad_batch(tokenizer, windows.features[:size])
+
+
+def check_light_tokenizer(directory: Path, classifier: Any) -> None:
+    """The ONNX backend tokenizes with the dir's ``tokenizer.json`` alone
+    (``newsdesk.tokenizer.LightTokenizer``, as the light install must): refuse to export a
+    dir where that gives other windows or padding than the transformers tokenizer on the
+    probe texts."""
+    from newsdesk.tokenizer import LightTokenizer
+
+    expected = probe_batch(classifier, size=None)
+    light = probe_batch(classifier, LightTokenizer.from_dir(directory), size=None)
+    for name, array in expected.items():
+        if name not in light or not np.array_equal(light[name], array):
+            raise ModelError(
+                f"{directory}: its tokenizer.json run by the tokenizers library gives other "
+                f"{name} than its transformers tokenizer ({type(classifier.tokenizer).__name__}"
+                ") on the probe texts, so its ONNX export could not be served without "
+                "transformers; nothing was written")
 
 
 def _export_fp32(directory: Path, classifier: Any, probe: dict[str, np.ndarray],
@@ -320,7 +343,8 @@ def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
 def _record(directory: Path, manifest: Manifest, result: ExportResult,
             options: ExportOptions) -> None:
     """Write the exports into ``newsdesk.json`` under ``extras["onnx"]``; an int8 file made
-    from other weights than today's is removed."""
+    from other weights than today's is removed. The model card's serving section then says
+    the dir is servable by the light install."""
     weights = weights_sha256(directory)
     entry: dict[str, Any] = dict(manifest.extras.get(MANIFEST_KEY, {}))
     entry["fp32"] = {"file": result.fp32.name, "opset": options.opset,
@@ -339,6 +363,7 @@ def _record(directory: Path, manifest: Manifest, result: ExportResult,
     entry["versions"] = _versions()
     manifest.extras[MANIFEST_KEY] = entry
     manifest.save(directory)
+    update_card(directory, manifest)
 
 
 def weights_sha256(directory: Path) -> str:

@@ -64,7 +64,7 @@ class RaySettings:
     chunk_size: int = 256
     address: str | None = None
     device: str | None = None
-    backend: str = "torch"
+    backend: str | None = None  # None: newsdesk.backends chooses
     quantize: str | None = None
 
     def __post_init__(self) -> None:
@@ -120,7 +120,7 @@ class RayPredictor:
     """
 
     def __init__(self, model: str, kind: str, batch_size: int = 32, threads: int = 1,
-                 device: str | None = None, backend: str = "torch",
+                 device: str | None = None, backend: str | None = None,
                  quantize: str | None = None) -> None:
         # threads: torch's (process-wide) or ONNX Runtime's intra-op threads
         self.classifier = load_classifier(model, device, backend=backend, quantize=quantize,

@@ -24,6 +24,7 @@ from newsdesk.manifest import Manifest
 from newsdesk.metrics.calibration import ECE_BINS
 from newsdesk.metrics.multilabel import F1_AVERAGES
 from newsdesk.metrics.summary import ROUGE_TYPES
+from newsdesk.onnx_backend import LIMITS_HEADING, serving_lines
 from newsdesk.summarize.scorer import SETTINGS_KEY as SCORER_SETTINGS
 from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY_KIND_KEY, get_task
 from newsdesk_train.config import RecipeConfig
@@ -333,13 +334,14 @@ def card_body(config: RecipeConfig, manifest: Manifest) -> str:
         f"from newsdesk import {task.model_class_name}",
         f"model = {task.model_class_name}.from_pretrained({str(config.output_dir)!r})",
         "```", "",
+        *serving_lines(manifest, str(config.output_dir)),
         *labels_section(manifest),
         *hybrid_section(manifest),
         *frozen_section(manifest),
         *extractive_section(manifest),
         *calibration_section(manifest),
         *selection_lines(manifest.extras.get("selection"), manifest.metrics.get("test")),
-        "## Intended use and limits", "", task.intended_use,
+        LIMITS_HEADING, "", task.intended_use,
         "Trained on a small set of English news from a few outlets and years; expect lower "
         "accuracy on other outlets, eras, languages or genres, and check it on your own "
         "labelled sample (`newsdesk evaluate`). The training text is licensed for research "

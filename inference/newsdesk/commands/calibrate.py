@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from newsdesk.backends import BACKENDS
 from newsdesk.commands import add_column_options, data_spec
 
 
@@ -22,8 +23,9 @@ def register(commands: Any) -> None:
     parser.add_argument("--split", default=None,
                         help="the split to fit on (default: validation for built-in sets, "
                              "the whole file otherwise); never the test split you report")
-    parser.add_argument("--backend", choices=("torch", "onnx"), default="torch",
-                        help="run the model with torch or its ONNX export (default torch)")
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="run the model with torch or its ONNX export (default: torch "
+                             "where it is installed, else the ONNX export)")
     parser.add_argument("--batch-size", type=int, default=32)
     add_column_options(parser)
     parser.set_defaults(run=run)

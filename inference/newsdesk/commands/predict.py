@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from newsdesk.backends import BACKENDS
 from newsdesk.batch import DEFAULT_CHUNK_SIZE
 
 
@@ -26,11 +27,13 @@ def register(commands: Any) -> None:
                         help="records read, predicted and written at a time "
                              f"(default: {DEFAULT_CHUNK_SIZE})")
     parser.add_argument("--device", help="cpu, cuda, cuda:1, mps (default: the best there is)")
-    parser.add_argument("--backend", choices=("torch", "onnx"), default="torch",
-                        help="torch (default) or onnx: the dir's ONNX export on the CPU "
-                             "(write it with newsdesk export MODEL --onnx [--int8])")
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="torch, or onnx: the dir's ONNX export on the CPU (write it "
+                             "with newsdesk export MODEL --onnx [--int8]); default: torch "
+                             "where it is installed, else onnx (the light install)")
     parser.add_argument("--int8", action="store_true",
-                        help="with --backend onnx: the int8 copy (model.int8.onnx)")
+                        help="the ONNX export's int8 copy (model.int8.onnx; implies "
+                             "--backend onnx)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     ray = parser.add_argument_group("Ray Data (--engine ray)")
     ray.add_argument("--engine", choices=("local", "ray"), default="local",
@@ -50,7 +53,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from newsdesk.errors import ConfigError
 
-    if args.int8 and args.backend != "onnx":
+    if args.int8 and args.backend == "torch":
         raise ConfigError("--int8 needs --backend onnx")
     if args.engine == "ray":
         summary = _run_ray(args)

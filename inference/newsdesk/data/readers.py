@@ -14,10 +14,12 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 
 from newsdesk.data.records import Record, record_from_mapping
-from newsdesk.errors import DataError
+from newsdesk.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
 
@@ -250,8 +252,18 @@ def _row_dict(header: list[str], cells: list[str], where: str | Path, line: int,
     return {k: v for k, v in zip(header, cells) if v != "" or k in required}
 
 
+def import_pyarrow(module: str = "pyarrow") -> ModuleType:
+    """``pyarrow`` (or one of its modules, ``pyarrow.parquet``), or a ConfigError naming the
+    extra: Parquet is the one format the bare install does not read or write."""
+    try:
+        return import_module(module)
+    except ImportError:
+        raise ConfigError("Parquet needs pyarrow, which the bare install leaves out: "
+                          "pip install 'newsdesk[parquet]'") from None
+
+
 def _iter_parquet(path: Path, stats: ReadStats) -> Iterator[Record]:
-    import pyarrow.parquet as pq
+    pq = import_pyarrow("pyarrow.parquet")
 
     try:
         parquet = pq.ParquetFile(path)

@@ -170,6 +170,9 @@ class AbstractiveSummarizer:
         ``long_articles`` overrides the dir's mode; ``generation`` overrides settings of
         its ``generation_config.json`` (e.g. ``{"num_beams": 1}`` for speed).
         """
+        from newsdesk.backends import require_torch
+
+        require_torch("an abstractive summary model (it generates with transformers)")
         from transformers import AutoModelForSeq2SeqLM
 
         from newsdesk.device import resolve_device

@@ -45,6 +45,9 @@ class SentenceEncoder:
         """An encoder from an alias (``minilm-l6``), a local dir or a hub id, opened as
         every model dir is (``newsdesk.modeldir``): safetensors only unless
         ``allow_pickle``, never remote code."""
+        from newsdesk.backends import require_torch
+
+        require_torch("a sentence encoder (centroid summaries)")
         import torch
         from transformers import AutoModel
 

@@ -1,8 +1,9 @@
 """Sentence rankings: which sentences of an article best stand for it, best first.
 
-Pure functions over sentences (TextRank) or their embeddings (centroid), and the one
-redundancy check (``demote_redundant``); the budget in ``newsdesk.summarize.budget`` turns a
-ranking into a summary.
+Pure functions over sentences (TextRank: TF-IDF and PageRank in numpy, as scikit-learn and
+networkx compute them) or their embeddings (centroid), and the one redundancy check
+(``demote_redundant``); the budget in ``newsdesk.summarize.budget`` turns a ranking into a
+summary.
 
 >>> textrank_order(["Rates rose today.", "Rates rose again.", "A cat slept."])[-1]
 2
@@ -13,9 +14,17 @@ ranking into a summary.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+
+from newsdesk.summarize.stop_words import ENGLISH_STOP_WORDS
+from newsdesk.tfidf_head import TfidfSettings
+
+#: Scores equal to this many decimals are ties (``textrank_order``).
+TIE_DECIMALS = 12
 
 
 def position_prior(count: int, bias: float) -> np.ndarray:
@@ -28,18 +37,63 @@ def position_prior(count: int, bias: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-def tfidf_similarity(sentences: Sequence[str]) -> np.ndarray:
-    """Cosine similarity of the sentences' TF-IDF vectors (IDF from the article itself)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def tfidf_vectors(sentences: Sequence[str]) -> np.ndarray:
+    """The sentences' TF-IDF rows (float64, one column per term), IDF from the sentences
+    themselves, as scikit-learn's ``TfidfVectorizer(stop_words="english",
+    sublinear_tf=True)`` makes them (its word pattern, lowercase, smooth IDF, l2 rows), with
+    numpy alone; no term left after the stop words gives zero columns.
 
-    try:
-        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
-            sentences)
-    except ValueError:  # no word left after stop words: nothing links the sentences
-        return np.zeros((len(sentences), len(sentences)))
-    similarity = (vectors @ vectors.T).toarray()
+    >>> tfidf_vectors(["Rates rose.", "Rates fell."]).round(3).tolist()
+    [[0.0, 0.58, 0.815], [0.815, 0.58, 0.0]]
+    """
+    pattern = re.compile(TfidfSettings().token_pattern)
+    tokens = [[t for t in pattern.findall(s.lower()) if t not in ENGLISH_STOP_WORDS]
+              for s in sentences]
+    columns = {term: i for i, term in enumerate(sorted({t for row in tokens for t in row}))}
+    counts = np.zeros((len(sentences), len(columns)))
+    for row, terms in enumerate(tokens):
+        for term, count in Counter(terms).items():
+            counts[row, columns[term]] = count
+    present = counts > 0
+    tf = np.where(present, np.log(np.where(present, counts, 1.0)) + 1.0, 0.0)
+    idf = np.log((1 + len(sentences)) / (1 + present.sum(axis=0))) + 1.0
+    vectors = tf * idf
+    norms = np.sqrt((vectors ** 2).sum(axis=1, keepdims=True))
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def tfidf_similarity(sentences: Sequence[str]) -> np.ndarray:
+    """Cosine similarity of the sentences' TF-IDF vectors (``tfidf_vectors``), 0 on the
+    diagonal."""
+    vectors = tfidf_vectors(sentences)
+    similarity = vectors @ vectors.T
     np.fill_diagonal(similarity, 0.0)
     return similarity
+
+
+def pagerank(weights: np.ndarray, prior: np.ndarray, *, damping: float = 0.85,
+             max_iter: int = 100, tol: float = 1e-6) -> np.ndarray | None:
+    """PageRank scores over a weighted graph (``weights[i, j]``: the edge i -> j), jumping
+    by ``prior`` (which a node without edges also passes its score to), by power
+    iteration from the uniform vector as networkx's ``pagerank`` runs it; None when it
+    has not converged in ``max_iter`` steps.
+
+    >>> pagerank(np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0.5, 0.5])).tolist()
+    [0.5, 0.5]
+    """
+    count = len(weights)
+    out_sums = weights.sum(axis=1)
+    dangling = out_sums == 0
+    transition = weights / np.where(dangling, 1.0, out_sums)[:, None]
+    jump = prior / prior.sum()
+    scores = np.full(count, 1.0 / count)
+    for _ in range(max_iter):
+        last = scores
+        scores = damping * (scores @ transition + scores[dangling].sum() * jump) \
+            + (1 - damping) * jump
+        if np.abs(scores - last).sum() < count * tol:
+            return scores
+    return None
 
 
 def textrank_order(sentences: Sequence[str], *, damping: float = 0.85,
@@ -47,20 +101,16 @@ def textrank_order(sentences: Sequence[str], *, damping: float = 0.85,
     """Sentence indices by PageRank over the TF-IDF cosine graph, best first.
 
     ``position_bias`` > 0 makes the random jump favour early sentences (biased TextRank);
-    ties keep article order.
+    ties (scores equal to ``TIE_DECIMALS`` decimals: sums in another order differ in the
+    last bits) keep article order; a graph whose scores do not converge ranks by the prior.
     """
-    import networkx as nx
-
     if len(sentences) < 2:
         return list(range(len(sentences)))
-    graph = nx.from_numpy_array(tfidf_similarity(sentences))
     prior = position_prior(len(sentences), position_bias)
-    jump = dict(enumerate(prior.tolist()))
-    try:
-        scores = nx.pagerank(graph, alpha=damping, personalization=jump, weight="weight")
-    except nx.PowerIterationFailedConvergence:
-        scores = jump
-    return sorted(range(len(sentences)), key=lambda i: -scores[i])
+    scores = pagerank(tfidf_similarity(sentences), prior, damping=damping)
+    if scores is None:
+        scores = prior
+    return sorted(range(len(sentences)), key=lambda i: -round(float(scores[i]), TIE_DECIMALS))
 
 
 def centroid_order(embeddings: np.ndarray, *, position_bias: float = 0.0,

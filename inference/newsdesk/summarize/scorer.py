@@ -199,7 +199,7 @@ class ScorerSummarizer:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, device: str | None = None,
-             backend: str = "torch", quantize: str | None = None, threads: int | None = None,
+             backend: str | None = None, quantize: str | None = None, threads: int | None = None,
              batch_size: int = 32, allow_pickle: bool = False,
              **settings: Any) -> ScorerSummarizer:
         """Load a scorer dir on torch or ONNX Runtime (``backend``, ``quantize``,
