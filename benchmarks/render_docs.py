@@ -238,7 +238,8 @@ GENERAL_TOPIC_LOPO = "recipe:training/configs/topic-news-mpnet-frozen.yaml"
 def slice_versus(scores: Data, metric: str = "macro_f1") -> str:
     """``+3.10 points, paired 95% interval (-1.20, +7.40), reaching below zero...``."""
     low, high = scores[f"diff_{metric}_95"]
-    verdict = "above zero" if low > 0 else "reaching below zero: not a sure win"
+    verdict = ("above zero" if low > 0 else "below zero: worse" if high < 0
+               else "across zero: no sure difference")
     return (f"{100 * scores[f'diff_{metric}']:+.2f} points, paired 95% interval "
             f"({100 * low:+.2f}, {100 * high:+.2f}), {verdict}")
 
@@ -477,7 +478,8 @@ def extractor_clause(data: Data) -> str:
     if not full:
         return ""
     extractor, diff = full[0], full[0]["lsum_minus_best_unsupervised"]
-    verdict = "above zero" if diff["low"] > 0 else "reaching zero or below: not a sure win"
+    verdict = ("above zero" if diff["low"] > 0 else "below zero: worse" if diff["high"] < 0
+               else "across zero: not a sure win")
     return (f"; the fine-tuned extractor ({extractor['label'].split(', ', 1)[1]}) "
             f"{lsum(extractor):.1f}, {100 * diff['mean']:+.1f} [{100 * diff['low']:+.1f}, "
             f"{100 * diff['high']:+.1f}] against {data['best_unsupervised']} (paired, "
@@ -598,6 +600,23 @@ def bert2bert_steps(data: Data) -> str:
                 f"attention dropout, {no_dropout:.2f} s with `--set model.attention_dropout=0.0`, "
                 f"{bf16:.2f} s adding `--set training.precision=bf16`. At {bf16:.2f} s the 1,500 "
                 f"steps take about {1500 * bf16 / 60:.0f} minutes on that CPU.")
+
+
+@block("predict_memory")
+def predict_memory(data: Data) -> str:
+    rss = data["rss"]
+    at = rss["rss_at_articles_mib"]
+    first = str(rss["warmup_articles"])
+    model = Path(data["model"]).name if data.get("model") else "the tiny random model"
+    return wrap(f"{data['articles']:,} articles ({data['input_mib']:.0f} MiB of JSONL) streamed "
+                f"through `newsdesk predict` with {model}, {data['chunk_size']} "
+                f"records a chunk: RSS {rss['start_mib']:.0f} MiB with the model loaded, "
+                f"{at.get(first, rss['start_mib']):.0f} MiB after the first {int(first):,} "
+                f"articles and {rss['end_mib']:.0f} MiB at the end (peak "
+                f"{rss['peak_mib']:.0f} MiB), a slope of "
+                f"{rss['second_half_slope_mib_per_1000_articles']:.1f} MiB per 1,000 "
+                "articles over the second half. Reading the whole file at once would add "
+                f"{data['read_whole_file_mib']:.0f} MiB ({measured_on(data)}).")
 
 
 if __name__ == "__main__":
