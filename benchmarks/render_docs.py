@@ -314,6 +314,31 @@ def embed_speed(data: Data) -> str:
                 f"([results](benchmarks/results/embed_speed.md); {measured_on(data)}).")
 
 
+@block("light_install")
+def light_install(data: Data) -> str:
+    """Size, cold start and label agreement of the light install against the full one."""
+    sizes = data["install_mb"]
+    parts = []
+    for model in data["models"]:
+        engines = model["engines"]
+        fp32, int8 = engines.get("light onnx fp32", {}), engines.get("light onnx int8", {})
+        torch = engines.get("full torch", {})
+        facts = [f"labels of the light fp32 export equal to torch's on "
+                 f"{pct(fp32['label_agreement_vs_torch'])}"] if fp32.get(
+                     "label_agreement_vs_torch") is not None else []
+        if int8.get("label_agreement_vs_onnx_fp32") is not None:
+            facts.append(f"int8 equal to fp32 on {pct(int8['label_agreement_vs_onnx_fp32'])}")
+        if fp32 and torch and model.get("repeats", data["repeats"]) > 1:
+            facts.append(f"cold start (process start to first label) {fp32['cold_start_s']:.2f}"
+                         f" s against {torch['cold_start_s']:.2f} s, "
+                         f"{torch['cold_start_s'] / fp32['cold_start_s']:.1f}x faster")
+        parts.append(f"`{Path(model['model']).name}` on the {model['items']:,} "
+                     f"{model['data']} {model['split']} items: {', '.join(facts)}")
+    return wrap(f"- Measured: the light venv is {sizes['light']} MB against {sizes['full']} MB "
+                f"for the full one; {'; '.join(parts)} "
+                f"([results](benchmarks/results/light_install.md); {measured_on(data)}).")
+
+
 RELATED_HARD = "related + hard"
 SAME_ENTITY = "same-entity"
 STANCE_SLICES = ("all", "related", "hard negatives", "easy negatives", RELATED_HARD)

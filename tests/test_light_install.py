@@ -125,3 +125,33 @@ def test_the_benchmarks_processes_give_the_same_labels(light_venv: Path,
     assert len(set(torch_labels)) > 1
     assert all(r["cold_start_s"] > r["import_s"] > 0 and r["docs_per_second"] > 0
                for r in results.values())
+
+
+def test_agreement_is_positionwise_and_refuses_unequal_lengths() -> None:
+    from light_install import agreement
+
+    assert agreement(["a", "b", "b", "a"], ["a", "b", "a", "b"]) == 0.5
+    with pytest.raises(RuntimeError, match="3 labels against 2"):
+        agreement(["a", "b", "a"], ["a", "b"])
+
+
+def test_a_labels_only_model_renders_its_round_and_int8_against_fp32() -> None:
+    """A ``--labels-model`` row says it ran once and shows int8's share equal to fp32's."""
+    from light_install import render
+
+    engine = {"import_s": 0.1, "load_s": 0.2, "first_label_s": 0.01, "cold_start_s": 0.4,
+              "docs_per_second": 30.0, "label_agreement_vs_torch": 1.0,
+              "label_agreement_vs_onnx_fp32": None}
+    report = {"install_mb": {"light": 225, "full": 2168}, "threads": 2, "batch_size": 32,
+              "repeats": 3,
+              "models": [{"model": "m", "data": "headline-stance", "split": "test",
+                          "items": 10, "max_length": 192, "repeats": 1,
+                          "engines": {"light onnx fp32": engine,
+                                      "light onnx int8": {**engine,
+                                                          "label_agreement_vs_torch": 0.99,
+                                                          "label_agreement_vs_onnx_fp32":
+                                                              0.995},
+                                      "full torch": engine}}]}
+    text = "\n".join(render(report))
+    assert "(10 items, 1 round)" in text
+    assert "| light onnx int8 | 0.1 | 0.2 | 0.4 | 30.0 | 99.00% | 99.50% |" in text
