@@ -627,6 +627,15 @@ def bert2bert_steps(data: Data) -> str:
                 f"steps take about {1500 * bf16 / 60:.0f} minutes on that CPU.")
 
 
+@block("scaling")
+def scaling_tables(data: Data) -> str:
+    """The training and prediction tables of benchmarks/results/scaling.md, as rendered there."""
+    from scaling import render
+
+    return "\n".join([*render(data), "", f"{measured_on(data)[0].upper()}"
+                       f"{measured_on(data)[1:]}."])
+
+
 @block("predict_memory")
 def predict_memory(data: Data) -> str:
     rss = data["rss"]
