@@ -371,6 +371,8 @@ class HybridConfig:
 
 
 FROZEN_CLASSIFIERS = ("linear_svm", "logistic")
+#: What keeps inner-CV folds apart (``frozen.inner_cv_groups``; ``tfidf_head.inner_split``).
+INNER_CV_GROUPS = ("story", "publisher")
 #: The only recipe keys a frozen recipe reads outside ``data`` and ``frozen``.
 FROZEN_MODEL_KEYS = ("base", "max_length", "multi_label")  # multi_label: refused below
 FROZEN_TRAINING_KEYS = ("seed", "threads")
@@ -385,11 +387,14 @@ class FrozenConfig:
     ``classifier`` is ``linear_svm`` (LinearSVC; probabilities are the softmax of its
     decision scores) or ``logistic`` (multinomial LogisticRegression, its own
     probabilities). ``C``: one value, or a grid chosen from by inner grouped 3-fold CV on the
-    training records (same-headline stories in one fold). ``embedding_weight``: the factor
+    training records (groups: ``inner_cv_groups``, below). ``embedding_weight``: the factor
     on the embedding's columns beside the unit-length TF-IDF vector (how much the encoder
     counts against the words), one value or a grid chosen jointly with C by the same inner
     CV. TF-IDF: words and n-grams up to ``ngram_max`` words seen in at least ``min_df``
-    training articles, sublinear tf, l2.
+    training articles, sublinear tf, l2. ``inner_cv_groups`` is what that inner CV keeps in
+    one fold: ``story`` (the default: one story told twice, ``tfidf_head.story_key``) or
+    ``publisher`` (each publisher's articles, ``tfidf_head.publisher_key``: C and the weight
+    are then the ones that score best on publishers the inner training folds never saw).
     """
 
     classifier: str = "linear_svm"
@@ -397,6 +402,7 @@ class FrozenConfig:
     embedding_weight: list[float] | float = 1.0
     ngram_max: int = 2
     min_df: int = 2
+    inner_cv_groups: str = "story"
 
     def __post_init__(self) -> None:
         if self.classifier not in FROZEN_CLASSIFIERS:
@@ -409,6 +415,9 @@ class FrozenConfig:
             raise ConfigError("frozen.ngram_max must be at least 1")
         if self.min_df < 1:
             raise ConfigError("frozen.min_df must be at least 1")
+        if self.inner_cv_groups not in INNER_CV_GROUPS:
+            raise ConfigError(f"frozen.inner_cv_groups must be one of "
+                              f"{', '.join(INNER_CV_GROUPS)}, not {self.inner_cv_groups!r}")
 
 
 def _positive_grid(key: str, value: Any) -> list[float]:

@@ -32,11 +32,10 @@ from newsdesk.tfidf_head import FROZEN_KEY, HEAD_JSON, HEAD_WEIGHTS, TfidfHead
 from newsdesk_train.config import FrozenConfig, RecipeConfig
 from newsdesk_train.staging import TrainedRun
 from newsdesk_train.tfidf_head import (
-    INNER_FOLDS,
     check_every_label,
     head_from_sklearn,
+    inner_split,
     linear_model,
-    story_key,
     tfidf_vectorizer,
     tuned,
 )
@@ -93,22 +92,24 @@ def embed_texts(texts: Sequence[str], encoder: str, max_length: int) -> np.ndarr
 
 @dataclass
 class FrozenFit:
-    """The fitted head, the embedding weight and C inner CV chose, and the inner-CV
-    accuracy of each (weight, C) tried."""
+    """The fitted head, the embedding weight and C inner CV chose, the inner-CV accuracy of
+    each (weight, C) tried, and how the inner CV was folded (``InnerSplit.record``)."""
 
     head: TfidfHead
     C: float  # noqa: N815
     embedding_weight: float
     cv_accuracy: dict[tuple[float, float], float]
+    inner_cv: dict[str, Any]
 
 
 def fit_frozen_head(records: Sequence[Record], embeddings: np.ndarray,
                     label_order: Sequence[str], settings: FrozenConfig,
                     seed: int | None) -> FrozenFit:
     """A linear model over [TF-IDF of each record's whole text ; w x its embedding] (rows of
-    ``embeddings`` follow ``records``), w and C by inner grouped CV (groups: ``story_key``;
-    for each w in turn the best C, and a larger w only where it scores strictly higher), as
-    a head whose label rows follow ``label_order``."""
+    ``embeddings`` follow ``records``), w and C by inner grouped CV (``inner_split`` by
+    ``settings.inner_cv_groups``: story or publisher; for each w in turn the best C, and a
+    larger w only where it scores strictly higher), as a head whose label rows follow
+    ``label_order``."""
     from scipy.sparse import csr_matrix, hstack
 
     if len(records) != len(embeddings):
@@ -120,18 +121,19 @@ def fit_frozen_head(records: Sequence[Record], embeddings: np.ndarray,
     dense = np.asarray(embeddings, dtype=np.float64)
     weights = sorted(settings.embedding_weight)
     model = partial(linear_model, settings.classifier, seed=seed)
-    groups = [story_key(r) for r in records]
+    split = inner_split(records, settings.inner_cv_groups)
     best, scores = None, {}
     for weight in weights:
         features = hstack([terms, csr_matrix(weight * dense)]).tocsr()
-        fit = tuned(model, settings.C, features, labels, groups, score_alone=len(weights) > 1)
+        fit = tuned(model, settings.C, features, labels, split.groups,
+                    score_alone=len(weights) > 1, splitter=split.splitter)
         scores |= {(weight, c): accuracy for c, accuracy in fit.cv_accuracy.items()}
         score = max(fit.cv_accuracy.values(), default=0.0)
         if best is None or score > best[0]:
             best = (score, weight, fit)
     _, weight, fit = best
     head = head_from_sklearn(vectorizer, fit.model, label_order, dense.shape[1], weight)
-    return FrozenFit(head, fit.C, weight, scores)
+    return FrozenFit(head, fit.C, weight, scores, split.record())
 
 
 def train_frozen(config: RecipeConfig, work: WorkDirs) -> TrainedRun:
@@ -157,10 +159,11 @@ def train_frozen(config: RecipeConfig, work: WorkDirs) -> TrainedRun:
     fit = fit_frozen_head(data.train, embeddings, labels, settings, config.training.seed)
     fit.head.save(work.staging)
     seconds = time.perf_counter() - started
-    logger.info("frozen: %d articles embedded in %.0f s; %s with C=%g, embedding weight %g, "
-                "over %d terms and %d embedding dimensions", len(data.train), embed_seconds,
-                settings.classifier, fit.C, fit.embedding_weight, len(fit.head.vocabulary),
-                embeddings.shape[1])
+    logger.info("frozen: %d articles embedded in %.0f s; %s with C=%g, embedding weight %g "
+                "(inner %d-fold CV grouped by %s), over %d terms and %d embedding dimensions",
+                len(data.train), embed_seconds, settings.classifier, fit.C,
+                fit.embedding_weight, fit.inner_cv["folds"], settings.inner_cv_groups,
+                len(fit.head.vocabulary), embeddings.shape[1])
     manifest = Manifest(
         task=config.task, labels=labels, base_model=config.model.base,
         windowing=Windowing(max_length=config.model.max_length, stride=0, mode="first"),
@@ -185,9 +188,8 @@ def frozen_record(encoder: str, max_length: int, settings: FrozenConfig, fit: Fr
         "classifier": settings.classifier, "probabilities": PROBABILITIES[settings.classifier],
         "C": fit.C, "C_grid": list(settings.C), "embedding_weight": fit.embedding_weight,
         "embedding_weight_grid": list(settings.embedding_weight),
-        "inner_cv": {"folds": INNER_FOLDS, "groups": "normalised headline",
-                     "accuracy": {f"weight={w:g} C={c:g}": a
-                                  for (w, c), a in fit.cv_accuracy.items()}},
+        "inner_cv": {**fit.inner_cv, "accuracy": {f"weight={w:g} C={c:g}": a
+                                                  for (w, c), a in fit.cv_accuracy.items()}},
         "ngram_max": settings.ngram_max, "min_df": settings.min_df,
         "vocabulary_size": len(fit.head.vocabulary), "files": [HEAD_WEIGHTS, HEAD_JSON],
         "fit_on": "training records: embedding of the first window, TF-IDF of the whole text",

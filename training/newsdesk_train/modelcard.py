@@ -125,8 +125,9 @@ def frozen_section(manifest: Manifest) -> list[str]:
     kind = {"linear_svm": "linear SVM (LinearSVC)",
             "logistic": "multinomial logistic regression"}[frozen["classifier"]]
     grid = ", ".join(f"{c:g}" for c in frozen["C_grid"])
-    chosen = (f"C={frozen['C']:g}, chosen among {grid} by inner {frozen['inner_cv']['folds']}"
-              "-fold cross-validation on the training articles grouped by headline"
+    inner = frozen["inner_cv"]
+    chosen = (f"C={frozen['C']:g}, chosen among {grid} by inner {inner['folds']}-fold "
+              f"cross-validation on the training articles grouped by {inner['groups']}"
               if len(frozen["C_grid"]) > 1 else f"C={frozen['C']:g} as the recipe fixed it")
     return [
         "## How labels are made", "",

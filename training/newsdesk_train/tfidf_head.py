@@ -5,12 +5,15 @@ scikit-learn fits a ``TfidfVectorizer`` and a linear model (a hybrid's multinomi
 over [TF-IDF ; embedding], ``newsdesk_train.frozen``); the fitted objects become a
 ``newsdesk.tfidf_head.TfidfHead`` (vocabulary, idf, coefficients), which reproduces
 ``decision_function`` and ``predict_log_proba`` with numpy alone and saves without pickle.
-``tuned`` picks C by inner grouped CV (``story_key`` groups), as the topic benchmark does.
+``tuned`` picks C by inner grouped CV (``story_key`` groups, as the topic benchmark does, or
+the groups and folds of ``inner_split``: one story or one publisher per group).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +23,10 @@ import numpy as np
 from newsdesk.data.records import Record
 from newsdesk.errors import ConfigError
 from newsdesk.tfidf_head import TfidfHead, TfidfSettings
-from newsdesk_train.config import HybridConfig
+from newsdesk_train.config import INNER_CV_GROUPS, HybridConfig
+from newsdesk_train.recipe_data import record_source
 
+logger = logging.getLogger(__name__)
 MAX_ITER = 5000  # lbfgs on ~1,500 articles x ~100k n-grams converges in a few hundred
 #: TfidfVectorizer settings a TfidfHead does not reproduce: they must keep these values.
 FIXED_VECTORIZER_SETTINGS = {"analyzer": "word", "binary": False, "use_idf": True,
@@ -98,6 +103,127 @@ def story_key(record: Record) -> str:
     return re.sub(r"\W+", " ", (record.title or record.text.split("\n", 1)[0]).lower()).strip()
 
 
+#: The publisher of a bbc-news record (``meta['corpus']`` in news-topics): the set keeps no
+#: URLs, so all of it is one publisher (the BBC of 2004-05; news-sections' bbc.co.uk
+#: articles of 2016-17 are another).
+BBC_NEWS = "bbc-news"
+
+
+def publisher_key(record: Record) -> str:
+    """The publisher inner CV keeps in one fold (``frozen.inner_cv_groups: publisher``): the
+    record's ``meta['source']`` (news-sections, news-articles, a file's ``source`` column),
+    or ``bbc-news`` for a record of that set in news-topics; a ConfigError naming the record
+    otherwise.
+
+    >>> publisher_key(Record(id="a", text="x", meta={"source": "tass.com"}))
+    'tass.com'
+    >>> publisher_key(Record(id="b", text="x", meta={"corpus": "bbc-news"}))
+    'bbc-news'
+    """
+    source = record_source(record)
+    if source:
+        return source
+    if record.meta.get("corpus") == BBC_NEWS:
+        return BBC_NEWS
+    raise ConfigError(f"frozen.inner_cv_groups: publisher: record {record.id!r} names no "
+                      "publisher (no 'source' in its meta, and it is not from bbc-news); "
+                      "give every record a source or use inner_cv_groups: story")
+
+
+def publisher_groups(records: Sequence[Record]) -> list[str]:
+    """Each record's publisher group: its ``publisher_key``, where no story (``story_key``)
+    is told by two publishers. Publishers that share a story are merged into one group
+    (connected components over publisher-story links), named by its publishers joined with
+    ``+``, so that a story still never spans two folds.
+
+    >>> publisher_groups([Record(id="a", text="x", meta={"source": "p", "story": "s1"}),
+    ...                   Record(id="b", text="x", meta={"source": "q", "story": "s1"}),
+    ...                   Record(id="c", text="x", meta={"source": "r", "story": "s2"})])
+    ['p+q', 'p+q', 'r']
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    publishers = [publisher_key(r) for r in records]
+    nodes: dict[tuple[str, str], int] = {}
+
+    def node(kind: str, name: str) -> int:
+        return nodes.setdefault((kind, name), len(nodes))
+
+    links = [(node("publisher", p), node("story", story_key(r)))
+             for p, r in zip(publishers, records)]
+    rows, cols = zip(*links) if links else ((), ())
+    graph = coo_matrix((np.ones(len(links)), (rows, cols)), shape=(len(nodes),) * 2)
+    _, component = connected_components(graph, directed=False)
+    members: dict[int, list[str]] = {}
+    for publisher in sorted(set(publishers)):
+        members.setdefault(int(component[nodes["publisher", publisher]]), []).append(publisher)
+    name = {p: "+".join(group) for group in members.values() for p in group}
+    merged = sorted({n for n in name.values() if "+" in n})
+    if merged:
+        logger.info("inner CV: publishers that share a story form one group: %s",
+                    ", ".join(merged))
+    return [name[p] for p in publishers]
+
+
+INNER_FOLDS = 3
+
+
+@dataclass
+class InnerSplit:
+    """How inner CV folds the training records: grouped ``by`` story or publisher, one group
+    per record (a group stays in one fold), and the scikit-learn splitter."""
+
+    by: str
+    groups: list[str]
+    splitter: Any
+
+    @property
+    def folds(self) -> int:
+        return int(self.splitter.get_n_splits())
+
+    def record(self) -> dict[str, Any]:
+        """The manifest's ``inner_cv`` entries: folds, what the groups are (and, by publisher,
+        each group's training articles)."""
+        entry: dict[str, Any] = {"folds": self.folds, "groups": GROUPED_BY[self.by]}
+        if self.by == "publisher":
+            entry["group_sizes"] = dict(sorted(Counter(self.groups).items()))
+        return entry
+
+
+#: What the groups of each ``frozen.inner_cv_groups`` are ("grouped by ...": the card).
+GROUPED_BY = {
+    "story": "story (meta.story where the set names one, else the normalised headline)",
+    "publisher": "publisher (meta.source; all of bbc-news one publisher; publishers that "
+                 "share a story merged)"}
+
+
+def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
+    """The inner CV of ``records`` grouped ``by`` story or publisher.
+
+    ``story``: ``StratifiedGroupKFold(INNER_FOLDS)`` over ``story_key`` groups (thousands
+    of them: the folds keep each label's share). ``publisher``: ``GroupKFold`` over
+    ``publisher_groups`` with min(``INNER_FOLDS``, groups) folds, each fold one or more
+    whole publishers. With five or six groups of unequal size and labels, stratification
+    cannot be kept, and ``StratifiedGroupKFold`` may leave a fold empty (scikit-learn issue
+    34828); ``GroupKFold`` gives each fold at least one group, the largest first. Fewer than
+    two publisher groups is a ConfigError.
+    """
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+    if by not in INNER_CV_GROUPS:
+        raise ValueError(f"inner CV groups must be one of {INNER_CV_GROUPS}, not {by!r}")
+    if by == "story":
+        return InnerSplit(by, [story_key(r) for r in records], StratifiedGroupKFold(INNER_FOLDS))
+    groups = publisher_groups(records)
+    count = len(set(groups))
+    if count < 2:
+        named = ", ".join(sorted(set(groups))) or "none"
+        raise ConfigError(f"frozen.inner_cv_groups: publisher needs training articles from at "
+                          f"least 2 publisher groups, found {count} ({named})")
+    return InnerSplit(by, groups, GroupKFold(min(INNER_FOLDS, count)))
+
+
 @dataclass
 class Tuned:
     """A linear model refitted on all it was given with the C inner CV chose, and the mean
@@ -108,21 +234,21 @@ class Tuned:
     cv_accuracy: dict[float, float]
 
 
-INNER_FOLDS = 3
-
-
 def tuned(model: Callable[[float], Any], grid: Sequence[float], features: Any,
-          labels: Sequence[str], groups: Sequence[str], *, score_alone: bool = False
-          ) -> Tuned:
-    """``model(C)`` with C chosen from ``grid`` by inner grouped ``INNER_FOLDS``-fold CV
-    (``StratifiedGroupKFold``, accuracy), refitted on all it was given. A one-value grid is
-    fitted without CV unless ``score_alone`` (its CV accuracy is then measured too)."""
+          labels: Sequence[str], groups: Sequence[str], *, score_alone: bool = False,
+          splitter: Any = None) -> Tuned:
+    """``model(C)`` with C chosen from ``grid`` by inner grouped CV (``splitter``, by default
+    ``StratifiedGroupKFold(INNER_FOLDS)``; accuracy), refitted on all it was given. A
+    one-value grid is fitted without CV unless ``score_alone`` (its CV accuracy is then
+    measured too)."""
     from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 
     labels = [str(label) for label in labels]
     if len(grid) == 1 and not score_alone:
         return Tuned(model(float(grid[0])).fit(features, labels), float(grid[0]), {})
-    search = GridSearchCV(model(1.0), {"C": list(grid)}, cv=StratifiedGroupKFold(INNER_FOLDS),
+    search = GridSearchCV(model(1.0), {"C": list(grid)},
+                          cv=StratifiedGroupKFold(INNER_FOLDS) if splitter is None
+                          else splitter,
                           scoring="accuracy", n_jobs=1)
     search.fit(features, labels, groups=list(groups))
     scores = search.cv_results_["mean_test_score"]
