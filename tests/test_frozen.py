@@ -274,10 +274,19 @@ def test_the_encoder_weights_are_the_pretrained_ones(frozen: Path, base: Path) -
     assert all(np.array_equal(saved[name], pretrained[name]) for name in saved)
 
 
-def test_one_training_run_loads_the_encoder_once(base: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_training_run_loads_the_encoder_once_and_reads_its_data_once(
+        base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.data import sources
     from newsdesk.modeldir import ModelDir
 
+    reads: list[Path] = []
+    read_records = sources.read_records
+
+    def counted_read(path: Path, **options: object) -> list:
+        reads.append(Path(path).resolve())
+        return read_records(path, **options)
+
+    monkeypatch.setattr(sources, "read_records", counted_read)
     loads: list[tuple[str, Path]] = []
     load_model, load_tokenizer = ModelDir.load_model, ModelDir.load_tokenizer
 
@@ -296,6 +305,7 @@ def test_one_training_run_loads_the_encoder_once(base: Path, tmp_path: Path,
                          output=tmp_path / "model")
     assert train_main([str(path)]) == 0
     assert sorted(loads) == [("model", base.resolve()), ("tokenizer", base.resolve())]
+    assert reads == [data.resolve()]  # train, validation and test all come from this file
 
 
 @pytest.mark.parametrize(("flags", "dtype"), [("avx2", "float32"), ("avx2 amx_tile", "bfloat16")])
