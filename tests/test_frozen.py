@@ -286,7 +286,6 @@ def test_one_training_run_loads_the_encoder_once_and_reads_its_data_once(
         reads.append(Path(path).resolve())
         return read_records(path, **options)
 
-    monkeypatch.setattr(sources, "read_records", counted_read)
     loads: list[tuple[str, Path]] = []
     load_model, load_tokenizer = ModelDir.load_model, ModelDir.load_tokenizer
 
@@ -303,6 +302,7 @@ def test_one_training_run_loads_the_encoder_once_and_reads_its_data_once(
     data = write_jsonl(tmp_path / "topics.jsonl", topic_rows(ROWS))
     path = frozen_recipe(tmp_path / "recipe.yaml", source=data, base=base,
                          output=tmp_path / "model")
+    monkeypatch.setattr(sources, "read_records", counted_read)
     assert train_main([str(path)]) == 0
     assert sorted(loads) == [("model", base.resolve()), ("tokenizer", base.resolve())]
     assert reads == [data.resolve()]  # train, validation and test all come from this file
