@@ -274,9 +274,17 @@ def test_the_encoder_weights_are_the_pretrained_ones(frozen: Path, base: Path) -
     assert all(np.array_equal(saved[name], pretrained[name]) for name in saved)
 
 
-def test_one_training_run_loads_the_encoder_once(base: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_training_run_loads_the_encoder_once_and_reads_its_data_once(
+        base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.data import sources
     from newsdesk.modeldir import ModelDir
+
+    reads: list[Path] = []
+    read_records = sources.read_records
+
+    def counted_read(path: Path, **options: object) -> list:
+        reads.append(Path(path).resolve())
+        return read_records(path, **options)
 
     loads: list[tuple[str, Path]] = []
     load_model, load_tokenizer = ModelDir.load_model, ModelDir.load_tokenizer
@@ -294,8 +302,10 @@ def test_one_training_run_loads_the_encoder_once(base: Path, tmp_path: Path,
     data = write_jsonl(tmp_path / "topics.jsonl", topic_rows(ROWS))
     path = frozen_recipe(tmp_path / "recipe.yaml", source=data, base=base,
                          output=tmp_path / "model")
+    monkeypatch.setattr(sources, "read_records", counted_read)
     assert train_main([str(path)]) == 0
     assert sorted(loads) == [("model", base.resolve()), ("tokenizer", base.resolve())]
+    assert reads == [data.resolve()]  # train, validation and test all come from this file
 
 
 @pytest.mark.parametrize(("flags", "dtype"), [("avx2", "float32"), ("avx2 amx_tile", "bfloat16")])

@@ -111,6 +111,11 @@ def test_without_a_validation_set_nothing_is_evaluated_and_the_last_checkpoint_k
     assert kept_checkpoint(config, "accuracy", validation=True) == "best validation loss"
 
 
+FOLD_ROWS = [{"id": f"{split}-{i}", "text": f"Story {i}.", "label": "sport", "split": split}
+             for split, count in (("train", 4), ("validation", 2), ("test", 3))
+             for i in range(count)]
+
+
 def test_a_null_validation_split_is_no_validation_set_unless_a_file_is_named(
         tmp_path: Path) -> None:
     from tiny_data import write_jsonl
@@ -118,10 +123,7 @@ def test_a_null_validation_split_is_no_validation_set_unless_a_file_is_named(
     from newsdesk_train.config import DataConfig
     from newsdesk_train.recipe_data import data_sources, load_recipe_data
 
-    rows = [{"id": f"{split}-{i}", "text": f"Story {i}.", "label": "sport", "split": split}
-            for split, count in (("train", 4), ("validation", 2), ("test", 3))
-            for i in range(count)]
-    source = str(write_jsonl(tmp_path / "folds.jsonl", rows))
+    source = str(write_jsonl(tmp_path / "folds.jsonl", FOLD_ROWS))
     other = str(write_jsonl(tmp_path / "dev.jsonl", [{"id": "d", "text": "Dev.", "label": "x"},
                                                       {"id": "e", "text": "Dev.", "label": "x"}]))
     default = load_recipe_data(DataConfig(source=source))  # per-record split field
@@ -133,3 +135,32 @@ def test_a_null_validation_split_is_no_validation_set_unless_a_file_is_named(
     assert [r.id for r in whole.validation] == ["d", "e"] and whole.has_validation
     split = load_recipe_data(DataConfig(source=source, validation=source))
     assert {r.meta["split"] for r in split.validation} == {"validation"}
+
+
+def test_recipe_data_reads_each_source_once_for_all_its_splits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tiny_data import write_jsonl
+
+    from newsdesk.data import sources
+    from newsdesk_train.config import DataConfig
+    from newsdesk_train.recipe_data import load_recipe_data
+
+    source = str(write_jsonl(tmp_path / "folds.jsonl", FOLD_ROWS))
+    other = str(write_jsonl(tmp_path / "dev.jsonl", [{"id": "d", "text": "Dev.", "label": "x"}]))
+    reads: list[str] = []
+    read_records = sources.read_records
+
+    def counted_read(path: Path, **options: object) -> list:
+        reads.append(Path(path).name)
+        return read_records(path, **options)
+
+    monkeypatch.setattr(sources, "read_records", counted_read)
+    data = load_recipe_data(DataConfig(source=source))
+    assert reads == ["folds.jsonl"]
+    assert [[r.id for r in records] for records in (data.train, data.validation, data.test)] \
+        == [[row["id"] for row in FOLD_ROWS if row["split"] == split]
+            for split in ("train", "validation", "test")]
+    reads.clear()
+    data = load_recipe_data(DataConfig(source=source, validation=other, validation_split=None))
+    assert reads == ["folds.jsonl", "dev.jsonl"]
+    assert [r.id for r in data.validation] == ["d"] and len(data.test) == 3

@@ -162,12 +162,13 @@ class SequenceClassifier:
         frozen = frozen_entry(manifest) is not None  # a plain encoder: no classification layer
         if backend == "onnx":
             from newsdesk.onnx_backend import load_onnx_runner
+            from newsdesk.tokenizer import LightTokenizer
 
             if device not in (None, "cpu"):
                 raise ConfigError(f"the onnx backend runs on the CPU, not on {device!r}")
             runner = load_onnx_runner(opened.path, manifest, quantize, threads)
             labels = manifest.labels if frozen else config_labels(opened.path)
-            return cls(None, opened.load_light_tokenizer(), manifest, None, runner=runner,
+            return cls(None, LightTokenizer.from_dir(opened.path), manifest, None, runner=runner,
                        labels=labels, head=head)
         from transformers import AutoModel, AutoModelForSequenceClassification
 

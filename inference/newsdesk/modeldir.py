@@ -29,6 +29,8 @@ from newsdesk.tasks import DEFAULT_TASK, get_task
 
 PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5")
 SAFE_WEIGHTS = ("model.safetensors", "model.safetensors.index.json")
+#: Why a model dir's ``config.json`` must be there (``read_json_object(..., missing=...)``).
+CONFIG_NEEDED = "every model dir has one"
 
 
 PICKLE_ADVICE = ", or pass allow_pickle=True if you trust the file"
@@ -91,12 +93,7 @@ def check_no_custom_code(path: Path) -> None:
         from transformers import CONFIG_MAPPING
     except ImportError:
         return
-    try:
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ModelError(f"{path / 'config.json'}: unreadable ({error})") from None
-    if not isinstance(config, dict):
-        raise ModelError(f"{path / 'config.json'}: not a JSON object")
+    config = read_json_object(path / "config.json", missing=CONFIG_NEEDED)
     model_type = config.get("model_type")
     if config.get("auto_map") and model_type not in CONFIG_MAPPING:
         raise ModelError(
@@ -172,13 +169,6 @@ class ModelDir:
             raise ModelError(f"{self.source}: could not load {what} ({_one_line(error)})"
                              ) from None
 
-    def load_light_tokenizer(self) -> Any:
-        """The dir's ``tokenizer.json`` run by ``tokenizers`` alone
-        (``newsdesk.tokenizer.LightTokenizer``: no transformers), or one ``ModelError``."""
-        from newsdesk.tokenizer import LightTokenizer
-
-        return LightTokenizer.from_dir(self.path)
-
     def load_tokenizer(self) -> Any:
         """The dir's tokenizer (never remote code), or one ``ModelError`` line."""
         from transformers import AutoTokenizer
@@ -228,6 +218,32 @@ def load(name_or_path: str | os.PathLike[str], **options: Any) -> Any:
     return task.model_class.from_pretrained(opened.source, **options)
 
 
+def read_json_object(path: Path, *, missing: str | None = None) -> dict[str, Any]:
+    """The JSON object a model dir's file holds (``config.json``, ``tokenizer_config.json``,
+    ``tfidf_head.json``, ...): a file that cannot be read or parsed, or that holds anything
+    but a JSON object, is one ``ModelError`` naming it and saying what is wrong. A missing
+    file reads as {} (an optional file) unless ``missing`` says why it must be there.
+
+    >>> read_json_object(Path("/no/such/tokenizer_config.json"))
+    {}
+    >>> read_json_object(Path("/no/such/config.json"), missing=CONFIG_NEEDED)
+    Traceback (most recent call last):
+    ...
+    newsdesk.errors.ModelError: /no/such/config.json: missing (every model dir has one)
+    """
+    if not path.is_file():
+        if missing is None:
+            return {}
+        raise ModelError(f"{path}: missing ({missing})")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ModelError(f"{path}: unreadable ({_one_line(error)})") from None
+    if not isinstance(raw, dict):
+        raise ModelError(f"{path}: not a JSON object (it holds a {type(raw).__name__})")
+    return raw
+
+
 def read_manifest(path: Path) -> Manifest | None:
     """The dir's ``newsdesk.json`` (checked: format, task, fields), or None without one."""
     return Manifest.load(path) if (path / MANIFEST_NAME).is_file() else None
@@ -239,7 +255,7 @@ def _one_line(error: BaseException) -> str:
 
 def config_labels(model_dir: Path) -> list[str]:
     """Labels in id order from the dir's config.json (``id2label``)."""
-    config: dict[str, Any] = json.loads((Path(model_dir) / "config.json").read_text("utf-8"))
+    config = read_json_object(Path(model_dir) / "config.json", missing=CONFIG_NEEDED)
     id2label = config.get("id2label") or {}
     if not id2label:
         raise ModelError(f"{model_dir}/config.json: no id2label")

@@ -31,10 +31,12 @@ import numpy as np
 
 from newsdesk.errors import ModelError
 from newsdesk.manifest import MANIFEST_NAME, Manifest
+from newsdesk.modeldir import config_labels, read_json_object
 
 HEAD_WEIGHTS = "tfidf_head.safetensors"
 HEAD_JSON = "tfidf_head.json"
 HEAD_FORMAT = 1
+HEAD_NEEDED = "the manifest says this model has a linear head"
 MANIFEST_KEY = "hybrid"
 FROZEN_KEY = "frozen"
 NORMS = ("l2", "l1", None)
@@ -203,14 +205,8 @@ def check_shapes(head: TfidfHead) -> None:
 
 
 def _read_head_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ModelError(f"{path}: missing (the manifest says this model has a linear head)")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelError(f"{path}: unreadable ({error})") from None
-    if not isinstance(raw, dict):
-        raise ModelError(f"{path}: must be a JSON object")
+    """``tfidf_head.json``, its format and field types checked."""
+    raw = read_json_object(path, missing=HEAD_NEEDED)
     if raw.get("format_version") != HEAD_FORMAT:
         raise ModelError(f"{path}: format {raw.get('format_version')!r} is not format "
                          f"{HEAD_FORMAT}, which this newsdesk reads")
@@ -226,7 +222,7 @@ def _read_head_arrays(path: Path) -> dict[str, np.ndarray]:
     from safetensors.numpy import load_file
 
     if not path.is_file():
-        raise ModelError(f"{path}: missing (the manifest says this model has a linear head)")
+        raise ModelError(f"{path}: missing ({HEAD_NEEDED})")
     try:
         arrays = load_file(str(path))
     except Exception as error:  # safetensors raises its own error types
@@ -310,8 +306,6 @@ def load_head(model_dir: Path, manifest: Manifest) -> TfidfHead | None:
     that of the manifest and of config.json's ``hidden_size``), a hybrid's (labels from
     ``config.json`` ``id2label``, no embedding columns), or None for a plain fine-tuned
     model. Labels must match in order; any mismatch is a ModelError naming the file."""
-    from newsdesk.modeldir import config_labels
-
     where = model_dir / MANIFEST_NAME
     frozen = frozen_entry(manifest, where)
     if frozen is not None:
@@ -333,7 +327,7 @@ def load_head(model_dir: Path, manifest: Manifest) -> TfidfHead | None:
 
 def _config_hidden_size(model_dir: Path) -> int | None:
     try:
-        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        config = read_json_object(model_dir / "config.json")
+    except ModelError:
         return None  # opening the model itself reports the broken config.json
-    return config.get("hidden_size") if isinstance(config, dict) else None
+    return config.get("hidden_size")

@@ -17,7 +17,6 @@ them (one exported from a tokenizer that makes them).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ModelError
+from newsdesk.modeldir import read_json_object
 
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "tokenizer_config.json"
@@ -86,11 +86,12 @@ class LightTokenizer:
             backend = Tokenizer.from_file(str(path))
         except Exception as error:  # tokenizers raises its own error types
             raise ModelError(f"{path}: unreadable ({' '.join(str(error).split())})") from None
-        settings = _read_json(directory / CONFIG_FILE)
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        settings = read_json_object(directory / CONFIG_FILE)
+        raw = read_json_object(path)
         padding, truncation = raw.get("padding") or {}, raw.get("truncation") or {}
         pad_token = (_token(settings.get("pad_token"))
-                     or _token(_read_json(directory / SPECIAL_TOKENS_FILE).get("pad_token"))
+                     or _token(read_json_object(directory / SPECIAL_TOKENS_FILE)
+                               .get("pad_token"))
                      or padding.get("pad_token"))
         if pad_token is not None and backend.token_to_id(pad_token) is None:
             raise ModelError(f"{directory / CONFIG_FILE}: pad token {pad_token!r} is not in "
@@ -182,19 +183,6 @@ class LightTokenizer:
                 rows[name].append(row + pad if self.padding_side == "right" else pad + row)
         return {name: np.asarray(value, dtype=np.int64).reshape(len(features), longest)
                 for name, value in rows.items()}
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    """A JSON object file, or {} when there is none; unreadable is a ModelError."""
-    if not path.is_file():
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelError(f"{path}: unreadable ({error})") from None
-    if not isinstance(raw, dict):
-        raise ModelError(f"{path}: not a JSON object")
-    return raw
 
 
 def _token(value: Any) -> str | None:

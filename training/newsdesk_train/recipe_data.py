@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from newsdesk.data import load
+from newsdesk.data import load_splits
 from newsdesk.data.records import Record
 from newsdesk.data.splits import stable_hash
 from newsdesk.errors import ConfigError
@@ -34,20 +34,26 @@ def load_recipe_data(config: DataConfig) -> RecipeData:
     """Load the splits named by a recipe's ``data`` section.
 
     A split of ``null`` reads a separately named file whole; with no separate file it
-    means no such set (never the whole source, which holds the other splits too).
+    means no such set (never the whole source, which holds the other splits too). Each
+    source is read once, however many of the splits come from it.
     """
-    train = without_sources(load(config.spec(config.source), split=config.train_split),
-                            config.exclude_sources, "training")
+    named = {"train": (config.spec(config.source), config.train_split)}
+    if config.validation or config.validation_split:
+        named["validation"] = (config.spec(config.validation or config.source),
+                               config.validation_split)
+    if config.test or config.test_split:
+        named["test"] = (config.spec(config.test or config.source), config.test_split)
+    wanted: dict[str, list[str | None]] = {}
+    for spec, split in named.values():
+        wanted.setdefault(spec, []).append(split)
+    loaded = {spec: load_splits(spec, splits) for spec, splits in wanted.items()}
+    records = {name: list(loaded[spec][split]) for name, (spec, split) in named.items()}
+    train = without_sources(records["train"], config.exclude_sources, "training")
     if config.max_train_examples is not None:
         ordered = sorted(train, key=lambda r: stable_hash(r.id, "max_train_examples"))
         train = ordered[:config.max_train_examples]
-    validation = (load(config.spec(config.validation or config.source),
-                       split=config.validation_split)
-                  if config.validation or config.validation_split else [])
-    validation = without_sources(validation, config.exclude_sources)
-    test = (load(config.spec(config.test or config.source), split=config.test_split)
-            if config.test or config.test_split else [])
-    return RecipeData(train=train, validation=validation, test=test)
+    validation = without_sources(records.get("validation", []), config.exclude_sources)
+    return RecipeData(train=train, validation=validation, test=records.get("test", []))
 
 
 def labels_by_publisher(records: list[Record]) -> dict[str, dict[str, int]]:

@@ -7,7 +7,7 @@
 
 from newsdesk.data.readers import ReadStats, iter_records, read_records
 from newsdesk.data.records import Record
-from newsdesk.data.sources import BUILTIN, FORMATS, builtin_records, load
+from newsdesk.data.sources import BUILTIN, FORMATS, builtin_records, load, load_splits
 
 __all__ = ["BUILTIN", "FORMATS", "ReadStats", "Record", "builtin_records", "iter_records",
-           "load", "read_records"]
+           "load", "load_splits", "read_records"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -256,22 +256,43 @@ def load(name_or_path: str | os.PathLike[str], split: str | None = None) -> list
     >>> len(load("bbc-news", split="test")) > 0   # doctest: +SKIP
     True
     """
-    if split is not None and split not in SPLITS:
-        raise DataError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
-    text = os.fspath(name_or_path)
-    if builtin_source(text) is not None:
-        return select_split(builtin_records(text), split, text)
-    prefix, _, location = text.partition(":")
-    if prefix in ("hf", "disk") and location:
-        from newsdesk.data.hub import load_dataset_spec
+    return load_splits(name_or_path, [split])[split]
 
-        return load_dataset_spec(prefix, location, split)
-    if prefix in FORMATS and location:
-        return select_split(FORMATS[prefix].reader(Path(location), split), split, text)
+
+def load_splits(name_or_path: str | os.PathLike[str],
+                splits: Sequence[str | None]) -> dict[str | None, list[Record]]:
+    """``load(name_or_path, split)`` for each of ``splits``, the source read once: a
+    built-in set or a local file is read whole and each split picked from its records (by
+    their ``split`` field; None: all of them); ``fnc1:``, ``semeval:``, ``hf:`` and
+    ``disk:`` readers, which read a split's own files or named split, are asked per split.
+    """
+    for split in splits:
+        if split is not None and split not in SPLITS:
+            raise DataError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
+    text = os.fspath(name_or_path)
+    wanted = list(dict.fromkeys(splits))
+    prefix, _, location = text.partition(":")
+    if builtin_source(text) is None and location:
+        if prefix in ("hf", "disk"):
+            from newsdesk.data.hub import load_dataset_spec
+
+            return {split: load_dataset_spec(prefix, location, split) for split in wanted}
+        if prefix in FORMATS:
+            reader = FORMATS[prefix].reader
+            return {split: select_split(reader(Path(location), split), split, text)
+                    for split in wanted}
+    records = _read_whole(text)
+    return {split: select_split(records, split, text) for split in wanted}
+
+
+def _read_whole(text: str) -> list[Record]:
+    """Every record of a built-in set or a local file."""
+    if builtin_source(text) is not None:
+        return builtin_records(text)
     path = Path(text)
     if not path.exists():
         known = ", ".join(sorted(BUILTIN))
         specs = ", ".join(f"{p}:..." for p in FORMATS)
         raise DataError(f"no such file, and not a built-in data set ({known}), {specs}, "
                         "hf:<id> or disk:<path>", path=path)
-    return select_split(read_records(path), split, text)
+    return read_records(path)
