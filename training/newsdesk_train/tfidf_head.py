@@ -6,7 +6,7 @@ over [TF-IDF ; embedding], ``newsdesk_train.frozen``); the fitted objects become
 ``newsdesk.tfidf_head.TfidfHead`` (vocabulary, idf, coefficients), which reproduces
 ``decision_function`` and ``predict_log_proba`` with numpy alone and saves without pickle.
 ``tuned`` picks C by inner grouped CV (``story_key`` groups, as the topic benchmark does, or
-the groups and folds of ``inner_split``: one story or one publisher per group).
+the groups and folds of ``inner_split``: stories or publishers).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -130,40 +130,22 @@ def publisher_key(record: Record) -> str:
                       "give every record a source or use inner_cv_groups: story")
 
 
-def publisher_groups(records: Sequence[Record]) -> list[str]:
-    """Each record's publisher group: its ``publisher_key``, where no story (``story_key``)
-    is told by two publishers. Publishers that share a story are merged into one group
-    (connected components over publisher-story links), named by its publishers joined with
-    ``+``, so that a story still never spans two folds.
+def stories_across_publishers(records: Sequence[Record]) -> dict[str, int]:
+    """How many stories (``story_key``) more than one publisher (``publisher_key``) told,
+    and how many of ``records`` belong to them: grouped by publisher, such a story is split
+    between inner folds, as the leave-one-publisher-out benchmark splits it.
 
-    >>> publisher_groups([Record(id="a", text="x", meta={"source": "p", "story": "s1"}),
-    ...                   Record(id="b", text="x", meta={"source": "q", "story": "s1"}),
-    ...                   Record(id="c", text="x", meta={"source": "r", "story": "s2"})])
-    ['p+q', 'p+q', 'r']
+    >>> stories_across_publishers([Record(id="a", text="x", meta={"source": "p", "story": "s"}),
+    ...                            Record(id="b", text="x", meta={"source": "q", "story": "s"}),
+    ...                            Record(id="c", text="x", meta={"source": "q", "story": "t"})])
+    {'stories': 1, 'articles': 2}
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    publishers = [publisher_key(r) for r in records]
-    nodes: dict[tuple[str, str], int] = {}
-
-    def node(kind: str, name: str) -> int:
-        return nodes.setdefault((kind, name), len(nodes))
-
-    links = [(node("publisher", p), node("story", story_key(r)))
-             for p, r in zip(publishers, records)]
-    rows, cols = zip(*links) if links else ((), ())
-    graph = coo_matrix((np.ones(len(links)), (rows, cols)), shape=(len(nodes),) * 2)
-    _, component = connected_components(graph, directed=False)
-    members: dict[int, list[str]] = {}
-    for publisher in sorted(set(publishers)):
-        members.setdefault(int(component[nodes["publisher", publisher]]), []).append(publisher)
-    name = {p: "+".join(group) for group in members.values() for p in group}
-    merged = sorted({n for n in name.values() if "+" in n})
-    if merged:
-        logger.info("inner CV: publishers that share a story form one group: %s",
-                    ", ".join(merged))
-    return [name[p] for p in publishers]
+    tellers: dict[str, set[str]] = {}
+    stories = [story_key(r) for r in records]
+    for story, record in zip(stories, records):
+        tellers.setdefault(story, set()).add(publisher_key(record))
+    shared = {story for story, publishers in tellers.items() if len(publishers) > 1}
+    return {"stories": len(shared), "articles": sum(story in shared for story in stories)}
 
 
 INNER_FOLDS = 3
@@ -172,30 +154,28 @@ INNER_FOLDS = 3
 @dataclass
 class InnerSplit:
     """How inner CV folds the training records: grouped ``by`` story or publisher, one group
-    per record (a group stays in one fold), and the scikit-learn splitter."""
+    per record (a group stays in one fold), the scikit-learn splitter, and what the manifest
+    says of the groups beside their kind (``notes``)."""
 
     by: str
     groups: list[str]
     splitter: Any
+    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def folds(self) -> int:
         return int(self.splitter.get_n_splits())
 
     def record(self) -> dict[str, Any]:
-        """The manifest's ``inner_cv`` entries: folds, what the groups are (and, by publisher,
-        each group's training articles)."""
-        entry: dict[str, Any] = {"folds": self.folds, "groups": GROUPED_BY[self.by]}
-        if self.by == "publisher":
-            entry["group_sizes"] = dict(sorted(Counter(self.groups).items()))
-        return entry
+        """The manifest's ``inner_cv`` entries: folds, what the groups are, and the notes
+        (by publisher: each group's training articles, the stories told across them)."""
+        return {"folds": self.folds, "groups": GROUPED_BY[self.by], **self.notes}
 
 
 #: What the groups of each ``frozen.inner_cv_groups`` are ("grouped by ...": the card).
 GROUPED_BY = {
     "story": "story (meta.story where the set names one, else the normalised headline)",
-    "publisher": "publisher (meta.source; all of bbc-news one publisher; publishers that "
-                 "share a story merged)"}
+    "publisher": "publisher (meta.source; all of bbc-news one publisher)"}
 
 
 def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
@@ -203,11 +183,18 @@ def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
 
     ``story``: ``StratifiedGroupKFold(INNER_FOLDS)`` over ``story_key`` groups (thousands
     of them: the folds keep each label's share). ``publisher``: ``GroupKFold`` over
-    ``publisher_groups`` with min(``INNER_FOLDS``, groups) folds, each fold one or more
-    whole publishers. With five or six groups of unequal size and labels, stratification
-    cannot be kept, and ``StratifiedGroupKFold`` may leave a fold empty (scikit-learn issue
-    34828); ``GroupKFold`` gives each fold at least one group, the largest first. Fewer than
-    two publisher groups is a ConfigError.
+    ``publisher_key`` groups with min(``INNER_FOLDS``, publishers) folds, each fold one or
+    more whole publishers. With five or six groups of unequal size and labels,
+    stratification cannot be kept, and ``StratifiedGroupKFold`` may leave a fold empty
+    (scikit-learn issue 34828); ``GroupKFold`` gives each fold at least one group, the
+    largest first. Fewer than two publishers is a ConfigError.
+
+    A story told by two publishers is split between their folds, as in the
+    leave-one-publisher-out benchmark and for a new publisher reporting the news the training
+    publishers reported: ``stories_across_publishers`` counts them for the manifest. (Merging
+    publishers that share a story would keep every story in one fold, but in news-topics'
+    training split 56 stories, 213 articles, link all five news-sections publishers: two
+    groups would be left, bbc-news and the rest.)
     """
     from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 
@@ -215,13 +202,19 @@ def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
         raise ValueError(f"inner CV groups must be one of {INNER_CV_GROUPS}, not {by!r}")
     if by == "story":
         return InnerSplit(by, [story_key(r) for r in records], StratifiedGroupKFold(INNER_FOLDS))
-    groups = publisher_groups(records)
-    count = len(set(groups))
-    if count < 2:
-        named = ", ".join(sorted(set(groups))) or "none"
+    groups = [publisher_key(r) for r in records]
+    sizes = Counter(groups)
+    if len(sizes) < 2:
         raise ConfigError(f"frozen.inner_cv_groups: publisher needs training articles from at "
-                          f"least 2 publisher groups, found {count} ({named})")
-    return InnerSplit(by, groups, GroupKFold(min(INNER_FOLDS, count)))
+                          f"least 2 publishers, found {len(sizes)} "
+                          f"({', '.join(sizes) or 'none'})")
+    notes = {"group_sizes": dict(sorted(sizes.items())),
+             "stories_across_publishers": stories_across_publishers(records)}
+    logger.info("inner CV by publisher: %s; %d stories (%d articles) told by more than one "
+                "publisher are split between their folds", ", ".join(
+                    f"{p} {n}" for p, n in sizes.most_common()),
+                *notes["stories_across_publishers"].values())
+    return InnerSplit(by, groups, GroupKFold(min(INNER_FOLDS, len(sizes))), notes)
 
 
 @dataclass
