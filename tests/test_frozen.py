@@ -12,6 +12,7 @@ import shutil
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, replace
+from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ from newsdesk_train.tfidf_head import (
     linear_model,
     story_key,
     tfidf_vectorizer,
+    tuned,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -193,24 +195,45 @@ def with_publishers(records: list, publishers: Sequence[str]) -> list:
                                       for i in range(len(records))])]
 
 
-def spied_inner_cv(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list, object, list]]:
+def spied_inner_cv(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, object, list]]:
     """The (groups, splitter, labels) ``fit_frozen_head`` hands ``tuned`` (the real one
     runs)."""
     from newsdesk_train import frozen
 
-    calls: list[tuple[list, object, list]] = []
+    calls: list[tuple[Any, object, list]] = []
     real = frozen.tuned
 
     def spy(model: Any, grid: Any, features: Any, labels: Any, groups: Any,
             **options: Any) -> Any:
-        calls.append((list(groups), options.get("splitter"), list(labels)))
+        calls.append((groups, options.get("splitter"), list(labels)))
         return real(model, grid, features, labels, groups, **options)
 
     monkeypatch.setattr(frozen, "tuned", spy)
     return calls
 
 
-def test_publisher_grouping_puts_each_publisher_in_exactly_one_inner_fold(
+def scored_folds(split: Any, labels: Sequence[str]) -> list[tuple[set[int], set[int]]]:
+    """The (training rows, scored rows) of each fold ``split.splitter`` gives ``tuned``'s
+    GridSearchCV (it hands the splitter the groups too)."""
+    return [(set(train), set(test)) for train, test in split.splitter.split(
+        np.zeros(len(labels)), labels, split.splitter_groups)]
+
+
+def assert_bbc_news_trained_on_and_url_publishers_scored_once(
+        publishers: Sequence[str], folds: list[tuple[set[int], set[int]]]) -> None:
+    """bbc-news rows are in every fold's training part and in no scored part; each other
+    publisher's rows are all scored in exactly one fold and trained on in the others."""
+    bbc = {i for i, p in enumerate(publishers) if p == "bbc-news"}
+    everything = set(range(len(publishers)))
+    for train, test in folds:
+        assert bbc <= train and not bbc & test and test and train | test == everything
+    for publisher in set(publishers) - {"bbc-news"}:
+        rows = {i for i, p in enumerate(publishers) if p == publisher}
+        holding = [test for _, test in folds if rows & test]
+        assert len(holding) == 1 and rows <= holding[0], publisher
+
+
+def test_publisher_grouping_trains_on_bbc_news_and_scores_each_url_publisher_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
     train = with_publishers(few_per_topic("validation", 8), [*PUBLISHERS, "bbc-news"])
     publishers = [r.meta.get("source", "bbc-news") for r in train]
@@ -221,37 +244,60 @@ def test_publisher_grouping_puts_each_publisher_in_exactly_one_inner_fold(
     fit = fit_frozen_head(train, embed, TOPICS, settings, seed=0)
     assert len(calls) == 2  # one inner CV per embedding weight
     for groups, splitter, labels in calls:
-        assert groups == publishers
-        folds = [set(test) for _, test in splitter.split(np.zeros(len(train)), labels, groups)]
-        assert len(folds) == 3 and all(folds)
-        for publisher in set(publishers):
-            rows = {i for i, p in enumerate(publishers) if p == publisher}
-            holding = [fold for fold in folds if rows & fold]
-            assert len(holding) == 1 and rows <= holding[0], publisher
+        assert groups is None  # the PredefinedSplit holds the folds
+        folds = [(set(a), set(b)) for a, b in splitter.split(np.zeros(len(train)), labels,
+                                                             groups)]
+        assert len(folds) == 3  # min(3, four URL publishers)
+        assert_bbc_news_trained_on_and_url_publishers_scored_once(publishers, folds)
     assert fit.inner_cv == {"folds": 3, "groups": GROUPED_BY["publisher"],
+                            "rotated_publishers": sorted(PUBLISHERS),
+                            "always_trained_on": ["bbc-news"],
                             "group_sizes": dict(sorted(Counter(publishers).items())),
                             "stories_across_publishers": {"stories": 0, "articles": 0}}
     assert fit.cv_accuracy[fit.embedding_weight, fit.C] == max(fit.cv_accuracy.values())
 
 
+def test_tuned_scores_only_the_folds_of_the_publisher_split() -> None:
+    """GridSearchCV in ``tuned`` uses the splitter as given: each C's inner-CV accuracy is
+    the mean over the URL-publisher folds of a model trained with bbc-news."""
+    train = with_publishers(few_per_topic("validation", 8), [*PUBLISHERS[:3], "bbc-news"])
+    labels = [str(r.label) for r in train]
+    features = tfidf_vectorizer(2, 1).fit_transform([r.text for r in train])
+    split = inner_split(train, "publisher")
+    fit = tuned(partial(linear_model, "linear_svm", seed=0), [0.1, 10.0], features, labels,
+                split.splitter_groups, splitter=split.splitter)
+    for c, accuracy in fit.cv_accuracy.items():
+        by_hand = [linear_model("linear_svm", c, seed=0).fit(
+            features[sorted(rows)], [labels[i] for i in sorted(rows)]).score(
+            features[sorted(test)], [labels[i] for i in sorted(test)])
+            for rows, test in scored_folds(split, labels)]
+        assert accuracy == round(float(np.mean(by_hand)), 5)
+
+
 @pytest.mark.parametrize(("publishers", "folds"), [
-    (("tass.com", "bbc-news"), 2), (("tass.com", "cnn.com", "rte.ie"), 3),
-    ((*PUBLISHERS, "bbc-news"), 3)], ids=["two", "three", "five"])
-def test_publisher_folds_are_min_of_three_and_the_publishers_none_empty(
+    (("tass.com", "cnn.com", "bbc-news"), 2), (("tass.com", "cnn.com", "rte.ie"), 3),
+    ((*PUBLISHERS, "bbc-news"), 3)], ids=["two-and-bbc", "three", "four-and-bbc"])
+def test_publisher_folds_are_min_of_three_and_the_url_publishers_none_empty(
         publishers: tuple[str, ...], folds: int) -> None:
     records = with_publishers(few_per_topic("validation", 4), publishers)
     split = inner_split(records, "publisher")
-    tests = [set(test) for _, test in split.splitter.split(records, groups=split.groups)]
-    assert split.folds == len(tests) == folds and all(tests)
+    labels = [str(r.label) for r in records]
+    tested = scored_folds(split, labels)
+    assert split.folds == len(tested) == folds
+    assert_bbc_news_trained_on_and_url_publishers_scored_once(split.groups, tested)
     assert sorted(set(split.groups)) == sorted(publishers)
+    assert split.record()["rotated_publishers"] == sorted(set(publishers) - {"bbc-news"})
 
 
-def test_publisher_grouping_needs_two_publishers_and_one_on_every_record() -> None:
-    one = with_publishers(few_per_topic("validation", 4), ["tass.com"])
+def test_publisher_grouping_needs_two_url_publishers_and_one_on_every_record() -> None:
+    one = with_publishers(few_per_topic("validation", 4), ["tass.com", "bbc-news"])
     with pytest.raises(ConfigError, match=r"frozen\.inner_cv_groups: publisher needs training "
-                                          r"articles from at least 2 publishers, found 1 "
-                                          r"\(tass\.com\)"):
+                                          r"articles from at least 2 publishers named by URL "
+                                          r".*found 1 \(tass\.com\)"):
         inner_split(one, "publisher")
+    only_bbc = with_publishers(few_per_topic("validation", 4), ["bbc-news"])
+    with pytest.raises(ConfigError, match=r"found 0 \(none\)"):
+        inner_split(only_bbc, "publisher")
     anonymous = few_per_topic("validation", 4)  # bbc-news read alone: no source, no corpus
     with pytest.raises(ConfigError, match=rf"record '{anonymous[0].id}' names no publisher"):
         fit_frozen_head(anonymous, np.zeros((len(anonymous), 4)), TOPICS,
@@ -434,8 +480,10 @@ def test_a_recipe_grouped_by_publisher_trains_and_its_manifest_and_card_say_so(
     trained_on = Counter(row["source"] for row in rows if row["split"] == "train")
     assert entry["groups"] == GROUPED_BY["publisher"] and entry["folds"] == 3
     assert entry["group_sizes"] == dict(sorted(trained_on.items())) and len(trained_on) == 3
+    assert entry["rotated_publishers"] == sorted(trained_on) and entry["always_trained_on"] == []
     card = (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
     assert "by inner 3-fold cross-validation on the training articles grouped by publisher" in card
+    assert f"(scored in turn: {', '.join(sorted(trained_on))})" in card
 
 
 def test_the_encoder_weights_are_the_pretrained_ones(frozen: Path, base: Path) -> None:

@@ -176,7 +176,7 @@ def test_story_key_groups_news_sections_by_story(topics: list[Record]) -> None:
         Record(id="x", text="", title=by_id["bbc-business-001"].title))
 
 
-def test_inner_cv_by_publisher_on_news_topics_train_has_six_publishers(
+def test_inner_cv_by_publisher_on_news_topics_train_rotates_five_and_always_trains_on_bbc(
         topics: list[Record]) -> None:
     """The figures docs/topics.md and topic-news-mpnet-frozen-xpub.yaml quote."""
     from newsdesk_train.tfidf_head import inner_split
@@ -187,6 +187,12 @@ def test_inner_cv_by_publisher_on_news_topics_train_has_six_publishers(
                                     "cnn.com": 166, "rte.ie": 49, "tass.com": 295}
     assert entry["stories_across_publishers"] == {"stories": 56, "articles": 213}
     assert split.folds == 3
+    assert entry["rotated_publishers"] == ["abcnews.go.com", "bbc.co.uk", "cnn.com", "rte.ie",
+                                           "tass.com"]
+    assert entry["always_trained_on"] == ["bbc-news"]
+    bbc = {i for i, p in enumerate(split.groups) if p == "bbc-news"}
+    for train, test in split.splitter.split():
+        assert bbc <= set(train) and not bbc & set(test)  # the BBC of 2004-05 never scored
 
 
 # --- the command and the recipes ------------------------------------------------------------
@@ -342,7 +348,12 @@ def test_leave_one_publisher_out_folds_a_publisher_recipes_inner_cv_by_the_publi
     for publisher, split in zip(held, splits):
         kept = set(split.groups)
         assert split.by == "publisher" and publisher not in kept and "bbc-news" in kept
-        assert split.folds == min(3, len(kept)) >= 2
+        rotated = sorted(kept - {"bbc-news"})
+        assert split.record()["rotated_publishers"] == rotated
+        assert split.folds == min(3, len(rotated)) >= 2
+        bbc = {i for i, p in enumerate(split.groups) if p == "bbc-news"}
+        assert all(bbc <= set(train) and not bbc & set(test)
+                   for train, test in split.splitter.split())
     assert set(report["rows"][0]["slices"]) == set(held)
 
 

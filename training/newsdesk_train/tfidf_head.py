@@ -154,8 +154,9 @@ INNER_FOLDS = 3
 @dataclass
 class InnerSplit:
     """How inner CV folds the training records: grouped ``by`` story or publisher, one group
-    per record (a group stays in one fold), the scikit-learn splitter, and what the manifest
-    says of the groups beside their kind (``notes``)."""
+    per record (a group stays in one fold), the scikit-learn splitter (by publisher a
+    ``PredefinedSplit`` that never scores bbc-news: it ignores the groups ``tuned`` hands
+    it), and what the manifest says of the groups beside their kind (``notes``)."""
 
     by: str
     groups: list[str]
@@ -166,37 +167,52 @@ class InnerSplit:
     def folds(self) -> int:
         return int(self.splitter.get_n_splits())
 
+    @property
+    def splitter_groups(self) -> list[str] | None:
+        """The groups ``tuned`` hands the splitter: None by publisher (the
+        ``PredefinedSplit`` holds its folds and warns when given groups)."""
+        return self.groups if self.by == "story" else None
+
     def record(self) -> dict[str, Any]:
         """The manifest's ``inner_cv`` entries: folds, what the groups are, and the notes
-        (by publisher: each group's training articles, the stories told across them)."""
+        (by publisher: the publishers the folds rotate over, those always trained on, each
+        group's training articles, the stories told across them)."""
         return {"folds": self.folds, "groups": GROUPED_BY[self.by], **self.notes}
 
 
 #: What the groups of each ``frozen.inner_cv_groups`` are ("grouped by ...": the card).
 GROUPED_BY = {
     "story": "story (meta.story where the set names one, else the normalised headline)",
-    "publisher": "publisher (meta.source; all of bbc-news one publisher)"}
+    "publisher": "publisher (meta.source), the folds rotating over the publishers named by "
+                 "URL; bbc-news (BBC 2004-05, no URL), where present, in every fold's training "
+                 "part and never scored"}
 
 
 def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
     """The inner CV of ``records`` grouped ``by`` story or publisher.
 
     ``story``: ``StratifiedGroupKFold(INNER_FOLDS)`` over ``story_key`` groups (thousands
-    of them: the folds keep each label's share). ``publisher``: ``GroupKFold`` over
-    ``publisher_key`` groups with min(``INNER_FOLDS``, publishers) folds, each fold one or
-    more whole publishers. With five or six groups of unequal size and labels,
-    stratification cannot be kept, and ``StratifiedGroupKFold`` may leave a fold empty
-    (scikit-learn issue 34828); ``GroupKFold`` gives each fold at least one group, the
-    largest first. Fewer than two publishers is a ConfigError.
+    of them: the folds keep each label's share). ``publisher``: the records of the
+    publishers named by URL (``publisher_key`` other than ``BBC_NEWS``) are split by
+    ``GroupKFold`` with min(``INNER_FOLDS``, such publishers) folds, each fold scoring one
+    or more whole publishers; bbc-news records are in every fold's training part and never
+    scored (``PredefinedSplit``, their fold -1). This mirrors the outer
+    leave-one-publisher-out benchmark (``benchmarks/topic_bbc.py --lopo``), which holds out
+    only news-sections publishers and always trains on bbc-news: an inner fold scoring the
+    BBC of 2004-05 would measure a transfer the question does not ask about. With four or
+    five groups of unequal size and labels, stratification cannot be kept, and
+    ``StratifiedGroupKFold`` may leave a fold empty (scikit-learn issue 34828);
+    ``GroupKFold`` gives each fold at least one group, the largest first. Fewer than two
+    publishers named by URL is a ConfigError.
 
-    A story told by two publishers is split between their folds, as in the
-    leave-one-publisher-out benchmark and for a new publisher reporting the news the training
-    publishers reported: ``stories_across_publishers`` counts them for the manifest. (Merging
-    publishers that share a story would keep every story in one fold, but in news-topics'
-    training split 56 stories, 213 articles, link all five news-sections publishers: two
-    groups would be left, bbc-news and the rest.)
+    A story told by two publishers is split between their folds (or between a fold and
+    bbc-news), as in the leave-one-publisher-out benchmark and for a new publisher reporting
+    the news the training publishers reported: ``stories_across_publishers`` counts them for
+    the manifest. (Merging publishers that share a story would keep every story in one fold,
+    but in news-topics' training split 56 stories, 213 articles, link all five news-sections
+    publishers: one group would be left to rotate.)
     """
-    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+    from sklearn.model_selection import GroupKFold, PredefinedSplit, StratifiedGroupKFold
 
     if by not in INNER_CV_GROUPS:
         raise ValueError(f"inner CV groups must be one of {INNER_CV_GROUPS}, not {by!r}")
@@ -204,17 +220,27 @@ def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
         return InnerSplit(by, [story_key(r) for r in records], StratifiedGroupKFold(INNER_FOLDS))
     groups = [publisher_key(r) for r in records]
     sizes = Counter(groups)
-    if len(sizes) < 2:
+    rotated = sorted(p for p in sizes if p != BBC_NEWS)
+    if len(rotated) < 2:
         raise ConfigError(f"frozen.inner_cv_groups: publisher needs training articles from at "
-                          f"least 2 publishers, found {len(sizes)} "
-                          f"({', '.join(sizes) or 'none'})")
-    notes = {"group_sizes": dict(sorted(sizes.items())),
+                          f"least 2 publishers named by URL (meta.source; bbc-news is always "
+                          f"trained on, never scored), found {len(rotated)} "
+                          f"({', '.join(rotated) or 'none'})")
+    scored = [i for i, publisher in enumerate(groups) if publisher != BBC_NEWS]
+    test_fold = np.full(len(groups), -1)  # -1: in every fold's training part, never scored
+    folds = GroupKFold(min(INNER_FOLDS, len(rotated)))
+    for fold, (_, test) in enumerate(folds.split(scored, groups=[groups[i] for i in scored])):
+        test_fold[[scored[i] for i in test]] = fold
+    notes = {"rotated_publishers": rotated,
+             "always_trained_on": [BBC_NEWS] if BBC_NEWS in sizes else [],
+             "group_sizes": dict(sorted(sizes.items())),
              "stories_across_publishers": stories_across_publishers(records)}
-    logger.info("inner CV by publisher: %s; %d stories (%d articles) told by more than one "
-                "publisher are split between their folds", ", ".join(
-                    f"{p} {n}" for p, n in sizes.most_common()),
+    logger.info("inner CV by publisher: %d folds over %s; always trained on: %s; %d stories "
+                "(%d articles) told by more than one publisher are split between their folds",
+                folds.get_n_splits(), ", ".join(f"{p} {sizes[p]}" for p in rotated),
+                ", ".join(f"{p} {sizes[p]}" for p in notes["always_trained_on"]) or "none",
                 *notes["stories_across_publishers"].values())
-    return InnerSplit(by, groups, GroupKFold(min(INNER_FOLDS, len(sizes))), notes)
+    return InnerSplit(by, groups, PredefinedSplit(test_fold), notes)
 
 
 @dataclass
@@ -228,12 +254,13 @@ class Tuned:
 
 
 def tuned(model: Callable[[float], Any], grid: Sequence[float], features: Any,
-          labels: Sequence[str], groups: Sequence[str], *, score_alone: bool = False,
+          labels: Sequence[str], groups: Sequence[str] | None, *, score_alone: bool = False,
           splitter: Any = None) -> Tuned:
     """``model(C)`` with C chosen from ``grid`` by inner grouped CV (``splitter``, by default
-    ``StratifiedGroupKFold(INNER_FOLDS)``; accuracy), refitted on all it was given. A
-    one-value grid is fitted without CV unless ``score_alone`` (its CV accuracy is then
-    measured too)."""
+    ``StratifiedGroupKFold(INNER_FOLDS)``, given ``groups`` unless they are None, as for a
+    splitter holding its own folds; accuracy), refitted on all it was given. A one-value
+    grid is fitted without CV unless ``score_alone`` (its CV accuracy is then measured
+    too)."""
     from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 
     labels = [str(label) for label in labels]
@@ -243,7 +270,7 @@ def tuned(model: Callable[[float], Any], grid: Sequence[float], features: Any,
                           cv=StratifiedGroupKFold(INNER_FOLDS) if splitter is None
                           else splitter,
                           scoring="accuracy", n_jobs=1)
-    search.fit(features, labels, groups=list(groups))
+    search.fit(features, labels, **({} if groups is None else {"groups": list(groups)}))
     scores = search.cv_results_["mean_test_score"]
     return Tuned(search.best_estimator_, float(search.best_params_["C"]),
                  {float(c): round(float(s), 5) for c, s in zip(grid, scores)})
