@@ -100,6 +100,7 @@ SHIPPED_ARGUMENTS = {  # recipe: (epochs, learning rate, warmup, eval batch, cla
     "topic-bbc-mpnet-frozen": (3.0, 5e-5, 0.1, 64, "TrainingArguments"),
     "topic-news-minilm": (2.0, 1e-4, 0.1, 64, "TrainingArguments"),
     "topic-news-mpnet-frozen": (3.0, 5e-5, 0.1, 64, "TrainingArguments"),
+    "topic-news-mpnet-frozen-xpub": (3.0, 5e-5, 0.1, 64, "TrainingArguments"),
 }
 
 

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from functools import partial
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,7 +39,15 @@ from newsdesk.tfidf_head import HEAD_JSON, HEAD_WEIGHTS, TfidfHead
 from newsdesk_train.cli import main as train_main
 from newsdesk_train.config import FrozenConfig, load_config
 from newsdesk_train.frozen import fit_frozen_head
-from newsdesk_train.tfidf_head import head_from_sklearn, linear_model, tfidf_vectorizer
+from newsdesk_train.tfidf_head import (
+    GROUPED_BY,
+    head_from_sklearn,
+    inner_split,
+    linear_model,
+    story_key,
+    tfidf_vectorizer,
+    tuned,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -167,6 +180,174 @@ def test_fit_chooses_the_embedding_weight_with_c_and_the_head_absorbs_it() -> No
         fit_frozen_head(train, embed, [*TOPICS, "weather"], FrozenConfig(min_df=1), seed=0)
 
 
+# --- inner CV grouped by story (the default) or by publisher -------------------------------
+
+PUBLISHERS = ("tass.com", "cnn.com", "rte.ie", "abcnews.go.com")
+
+
+def with_publishers(records: list, publishers: Sequence[str]) -> list:
+    """``records`` with a publisher each, in turn (few_per_topic's order: every publisher
+    gets every topic), as news-topics names them: ``meta['source']``, or
+    ``meta['corpus']`` for bbc-news."""
+    return [replace(r, meta={**r.meta, **({"corpus": "bbc-news"} if p == "bbc-news"
+                                          else {"source": p, "corpus": "news-sections"})})
+            for r, p in zip(records, [publishers[i % len(publishers)]
+                                      for i in range(len(records))])]
+
+
+def spied_inner_cv(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, object, list]]:
+    """The (groups, splitter, labels) ``fit_frozen_head`` hands ``tuned`` (the real one
+    runs)."""
+    from newsdesk_train import frozen
+
+    calls: list[tuple[Any, object, list]] = []
+    real = frozen.tuned
+
+    def spy(model: Any, grid: Any, features: Any, labels: Any, groups: Any,
+            **options: Any) -> Any:
+        calls.append((groups, options.get("splitter"), list(labels)))
+        return real(model, grid, features, labels, groups, **options)
+
+    monkeypatch.setattr(frozen, "tuned", spy)
+    return calls
+
+
+def scored_folds(split: Any, labels: Sequence[str]) -> list[tuple[set[int], set[int]]]:
+    """The (training rows, scored rows) of each fold ``split.splitter`` gives ``tuned``'s
+    GridSearchCV (it hands the splitter the groups too)."""
+    return [(set(train), set(test)) for train, test in split.splitter.split(
+        np.zeros(len(labels)), labels, split.splitter_groups)]
+
+
+def assert_bbc_news_trained_on_and_url_publishers_scored_once(
+        publishers: Sequence[str], folds: list[tuple[set[int], set[int]]]) -> None:
+    """bbc-news rows are in every fold's training part and in no scored part; each other
+    publisher's rows are all scored in exactly one fold and trained on in the others."""
+    bbc = {i for i, p in enumerate(publishers) if p == "bbc-news"}
+    everything = set(range(len(publishers)))
+    for train, test in folds:
+        assert bbc <= train and not bbc & test and test and train | test == everything
+    for publisher in set(publishers) - {"bbc-news"}:
+        rows = {i for i, p in enumerate(publishers) if p == publisher}
+        holding = [test for _, test in folds if rows & test]
+        assert len(holding) == 1 and rows <= holding[0], publisher
+
+
+def test_publisher_grouping_trains_on_bbc_news_and_scores_each_url_publisher_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    train = with_publishers(few_per_topic("validation", 8), [*PUBLISHERS, "bbc-news"])
+    publishers = [r.meta.get("source", "bbc-news") for r in train]
+    embed = np.random.default_rng(4).normal(size=(len(train), 8))
+    calls = spied_inner_cv(monkeypatch)
+    settings = FrozenConfig(C=[0.1, 10.0], embedding_weight=[0.5, 3.0], min_df=1,
+                            inner_cv_groups="publisher")
+    fit = fit_frozen_head(train, embed, TOPICS, settings, seed=0)
+    assert len(calls) == 2  # one inner CV per embedding weight
+    for groups, splitter, labels in calls:
+        assert groups is None  # the PredefinedSplit holds the folds
+        folds = [(set(a), set(b)) for a, b in splitter.split(np.zeros(len(train)), labels,
+                                                             groups)]
+        assert len(folds) == 3  # min(3, four URL publishers)
+        assert_bbc_news_trained_on_and_url_publishers_scored_once(publishers, folds)
+    assert fit.inner_cv == {"folds": 3, "groups": GROUPED_BY["publisher"],
+                            "rotated_publishers": sorted(PUBLISHERS),
+                            "always_trained_on": ["bbc-news"],
+                            "group_sizes": dict(sorted(Counter(publishers).items())),
+                            "stories_across_publishers": {"stories": 0, "articles": 0}}
+    assert fit.cv_accuracy[fit.embedding_weight, fit.C] == max(fit.cv_accuracy.values())
+
+
+def test_tuned_scores_only_the_folds_of_the_publisher_split() -> None:
+    """GridSearchCV in ``tuned`` uses the splitter as given: each C's inner-CV accuracy is
+    the mean over the URL-publisher folds of a model trained with bbc-news."""
+    train = with_publishers(few_per_topic("validation", 8), [*PUBLISHERS[:3], "bbc-news"])
+    labels = [str(r.label) for r in train]
+    features = tfidf_vectorizer(2, 1).fit_transform([r.text for r in train])
+    split = inner_split(train, "publisher")
+    fit = tuned(partial(linear_model, "linear_svm", seed=0), [0.1, 10.0], features, labels,
+                split.splitter_groups, splitter=split.splitter)
+    for c, accuracy in fit.cv_accuracy.items():
+        by_hand = [linear_model("linear_svm", c, seed=0).fit(
+            features[sorted(rows)], [labels[i] for i in sorted(rows)]).score(
+            features[sorted(test)], [labels[i] for i in sorted(test)])
+            for rows, test in scored_folds(split, labels)]
+        assert accuracy == round(float(np.mean(by_hand)), 5)
+
+
+@pytest.mark.parametrize(("publishers", "folds"), [
+    (("tass.com", "cnn.com", "bbc-news"), 2), (("tass.com", "cnn.com", "rte.ie"), 3),
+    ((*PUBLISHERS, "bbc-news"), 3)], ids=["two-and-bbc", "three", "four-and-bbc"])
+def test_publisher_folds_are_min_of_three_and_the_url_publishers_none_empty(
+        publishers: tuple[str, ...], folds: int) -> None:
+    records = with_publishers(few_per_topic("validation", 4), publishers)
+    split = inner_split(records, "publisher")
+    labels = [str(r.label) for r in records]
+    tested = scored_folds(split, labels)
+    assert split.folds == len(tested) == folds
+    assert_bbc_news_trained_on_and_url_publishers_scored_once(split.groups, tested)
+    assert sorted(set(split.groups)) == sorted(publishers)
+    assert split.record()["rotated_publishers"] == sorted(set(publishers) - {"bbc-news"})
+
+
+def test_publisher_grouping_needs_two_url_publishers_and_one_on_every_record() -> None:
+    one = with_publishers(few_per_topic("validation", 4), ["tass.com", "bbc-news"])
+    with pytest.raises(ConfigError, match=r"frozen\.inner_cv_groups: publisher needs training "
+                                          r"articles from at least 2 publishers named by URL "
+                                          r".*found 1 \(tass\.com\)"):
+        inner_split(one, "publisher")
+    only_bbc = with_publishers(few_per_topic("validation", 4), ["bbc-news"])
+    with pytest.raises(ConfigError, match=r"found 0 \(none\)"):
+        inner_split(only_bbc, "publisher")
+    anonymous = few_per_topic("validation", 4)  # bbc-news read alone: no source, no corpus
+    with pytest.raises(ConfigError, match=rf"record '{anonymous[0].id}' names no publisher"):
+        fit_frozen_head(anonymous, np.zeros((len(anonymous), 4)), TOPICS,
+                        FrozenConfig(min_df=1, inner_cv_groups="publisher"), seed=0)
+
+
+def test_a_story_told_by_two_publishers_is_split_by_publisher_and_counted() -> None:
+    records = with_publishers(few_per_topic("validation", 4), ["tass.com", "cnn.com", "rte.ie"])
+    told_twice = [replace(r, meta={**r.meta, "story": "one-event"}) if i < 3 else r
+                  for i, r in enumerate(records)]  # a tass.com, a cnn.com, an rte.ie article
+    split = inner_split(told_twice, "publisher")
+    assert split.groups == [r.meta["source"] for r in records] and split.folds == 3
+    entry = split.record()
+    assert entry["stories_across_publishers"] == {"stories": 1, "articles": 3}
+    assert entry["group_sizes"] == dict(sorted(Counter(split.groups).items()))
+    assert inner_split(records, "publisher").record()["stories_across_publishers"] == {
+        "stories": 0, "articles": 0}
+
+
+def test_story_grouping_is_the_default_and_chooses_as_before() -> None:
+    """The default is the inner CV of before ``inner_cv_groups``: StratifiedGroupKFold(3)
+    over ``story_key`` groups, the same accuracies and the same (weight, C)."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
+    from sklearn.svm import LinearSVC
+
+    train = with_publishers(few_per_topic("validation", 8), PUBLISHERS)  # present, unused
+    embed = np.random.default_rng(5).normal(size=(len(train), 8))
+    grids = {"C": [0.01, 0.1, 1.0, 10.0], "embedding_weight": [0.5, 3.0]}
+    fit = fit_frozen_head(train, embed, TOPICS, FrozenConfig(**grids, min_df=1), seed=0)
+    explicit = fit_frozen_head(train, embed, TOPICS, FrozenConfig(
+        **grids, min_df=1, inner_cv_groups="story"), seed=0)
+    terms = tfidf_vectorizer(2, 1).fit_transform([r.text for r in train])
+    before: dict[tuple[float, float], float] = {}
+    for weight in grids["embedding_weight"]:
+        search = GridSearchCV(LinearSVC(random_state=0), {"C": grids["C"]},
+                              cv=StratifiedGroupKFold(3), scoring="accuracy").fit(
+            hstack([terms, csr_matrix(weight * embed)]).tocsr(), [r.label for r in train],
+            groups=[story_key(r) for r in train])
+        before |= {(weight, c): round(float(a), 5)
+                   for c, a in zip(grids["C"], search.cv_results_["mean_test_score"])}
+    assert len(set(before.values())) > 1  # the settings score differently
+    assert fit.cv_accuracy == explicit.cv_accuracy == before
+    best = max(before.values())  # the smallest weight, then C, reaching it
+    assert (fit.embedding_weight, fit.C) == (explicit.embedding_weight, explicit.C) == min(
+        key for key, accuracy in before.items() if accuracy == best)
+    assert fit.inner_cv == {"folds": 3, "groups": GROUPED_BY["story"]}
+    assert np.array_equal(fit.head.coef, explicit.head.coef)
+
+
 # --- the recipe section -------------------------------------------------------------------
 
 def test_the_frozen_section_is_read_with_a_grid_or_one_c(tmp_path: Path) -> None:
@@ -176,6 +357,24 @@ def test_the_frozen_section_is_read_with_a_grid_or_one_c(tmp_path: Path) -> None
     assert config.frozen == FrozenConfig(classifier="linear_svm", C=[0.1, 10.0], min_df=1)
     assert load_config(path, ["frozen.C=1e-2"]).frozen.C == [0.01]
     assert load_config("training/configs/topic-bbc-mpnet-frozen.yaml").frozen is not None
+    assert config.frozen.inner_cv_groups == "story"
+    assert load_config(path, ["frozen.inner_cv_groups=publisher"]).frozen.inner_cv_groups == (
+        "publisher")
+
+
+def test_the_xpub_recipe_is_the_general_recipe_with_inner_folds_by_publisher(
+        repo_root: Path) -> None:
+    configs = repo_root / "training" / "configs"
+    general = asdict(load_config(configs / "topic-news-mpnet-frozen.yaml"))
+    xpub = asdict(load_config(configs / "topic-news-mpnet-frozen-xpub.yaml"))
+    assert (general["frozen"]["inner_cv_groups"], xpub["frozen"]["inner_cv_groups"]) == (
+        "story", "publisher")
+    assert {k for k in general if general[k] != xpub[k]} == {
+        "name", "description", "output_dir", "frozen", "selection", "recipe_path"}
+    assert {k for k in general["frozen"] if general["frozen"][k] != xpub["frozen"][k]} == {
+        "inner_cv_groups"}
+    assert xpub["output_dir"] == "models/topic-news-mpnet-frozen-xpub"
+    assert "a priori" in xpub["selection"]["how"]
 
 
 @pytest.mark.parametrize(("frozen", "words"), [
@@ -187,8 +386,12 @@ def test_the_frozen_section_is_read_with_a_grid_or_one_c(tmp_path: Path) -> None
     ("frozen:\n  weight: 1\n", r"unknown key 'frozen\.weight'"),
     ("frozen: 3\n", r"frozen must be a section"),
     ("frozen: {}\nhybrid: {}\n", r"frozen and hybrid exclude each other"),
+    ("frozen:\n  inner_cv_groups: outlet\n",
+     r"frozen\.inner_cv_groups must be one of story, publisher, not 'outlet'"),
+    ("frozen:\n  inner_cv_group: publisher\n",
+     r"unknown key 'frozen\.inner_cv_group'; did you mean 'frozen\.inner_cv_groups'"),
 ], ids=["classifier", "negative-C", "empty-grid", "min_df", "zero-weight", "unknown-key",
-        "not-a-section", "hybrid"])
+        "not-a-section", "hybrid", "inner-cv-groups", "inner-cv-groups-typo"])
 def test_bad_frozen_settings_are_config_errors(tmp_path: Path, frozen: str, words: str) -> None:
     path = frozen_recipe(tmp_path / "r.yaml", source=Path("x.jsonl"), base=Path("b"),
                          output=tmp_path / "m", frozen=frozen)
@@ -252,6 +455,7 @@ def test_the_dir_holds_the_encoder_the_head_and_a_manifest_that_says_so(frozen: 
     assert entry["embedding_dim"] == 32 and entry["classifier"] == "linear_svm"
     assert entry["C"] in (0.1, 10.0)
     assert set(entry["inner_cv"]["accuracy"]) == {"weight=1 C=0.1", "weight=1 C=10"}
+    assert (entry["inner_cv"]["folds"], entry["inner_cv"]["groups"]) == (3, GROUPED_BY["story"])
     assert manifest.windowing.mode == "first" and manifest.windowing.max_length == 64
     assert manifest.labels == TOPICS and manifest.training["kind"] == "frozen encoder + linear head"
     assert {"validation", "test"} <= set(manifest.metrics)
@@ -263,6 +467,23 @@ def test_the_dir_holds_the_encoder_the_head_and_a_manifest_that_says_so(frozen: 
     assert "## How labels are made" in card and "frozen" in card and "linear SVM" in card
     assert f"C={entry['C']:g}, chosen among 0.1, 10 by inner 3-fold" in card
     assert "transformers.pipeline` cannot give this model's labels" in card
+
+
+def test_a_recipe_grouped_by_publisher_trains_and_its_manifest_and_card_say_so(
+        base: Path, tmp_path: Path) -> None:
+    rows = [{**row, "source": PUBLISHERS[i % 3]} for i, row in enumerate(topic_rows(ROWS))]
+    data = write_jsonl(tmp_path / "topics.jsonl", rows)
+    path = frozen_recipe(tmp_path / "r.yaml", source=data, base=base, output=tmp_path / "model",
+                         frozen=FROZEN + "  inner_cv_groups: publisher\n")
+    assert train_main([str(path)]) == 0
+    entry = Manifest.load(tmp_path / "model").extras["frozen"]["inner_cv"]
+    trained_on = Counter(row["source"] for row in rows if row["split"] == "train")
+    assert entry["groups"] == GROUPED_BY["publisher"] and entry["folds"] == 3
+    assert entry["group_sizes"] == dict(sorted(trained_on.items())) and len(trained_on) == 3
+    assert entry["rotated_publishers"] == sorted(trained_on) and entry["always_trained_on"] == []
+    card = (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+    assert "by inner 3-fold cross-validation on the training articles grouped by publisher" in card
+    assert f"(scored in turn: {', '.join(sorted(trained_on))})" in card
 
 
 def test_the_encoder_weights_are_the_pretrained_ones(frozen: Path, base: Path) -> None:

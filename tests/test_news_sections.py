@@ -176,6 +176,25 @@ def test_story_key_groups_news_sections_by_story(topics: list[Record]) -> None:
         Record(id="x", text="", title=by_id["bbc-business-001"].title))
 
 
+def test_inner_cv_by_publisher_on_news_topics_train_rotates_five_and_always_trains_on_bbc(
+        topics: list[Record]) -> None:
+    """The figures docs/topics.md and topic-news-mpnet-frozen-xpub.yaml quote."""
+    from newsdesk_train.tfidf_head import inner_split
+
+    split = inner_split([r for r in topics if r.meta["split"] == "train"], "publisher")
+    entry = split.record()
+    assert entry["group_sizes"] == {"abcnews.go.com": 242, "bbc-news": 1463, "bbc.co.uk": 164,
+                                    "cnn.com": 166, "rte.ie": 49, "tass.com": 295}
+    assert entry["stories_across_publishers"] == {"stories": 56, "articles": 213}
+    assert split.folds == 3
+    assert entry["rotated_publishers"] == ["abcnews.go.com", "bbc.co.uk", "cnn.com", "rte.ie",
+                                           "tass.com"]
+    assert entry["always_trained_on"] == ["bbc-news"]
+    bbc = {i for i, p in enumerate(split.groups) if p == "bbc-news"}
+    for train, test in split.splitter.split():
+        assert bbc <= set(train) and not bbc & set(test)  # the BBC of 2004-05 never scored
+
+
 # --- the command and the recipes ------------------------------------------------------------
 
 def test_data_show_news_sections_runs_offline(capsys: pytest.CaptureFixture[str],
@@ -191,13 +210,14 @@ def test_data_show_news_sections_runs_offline(capsys: pytest.CaptureFixture[str]
         in out
 
 
-@pytest.mark.parametrize("recipe", ["topic-news-minilm", "topic-news-mpnet-frozen"])
+@pytest.mark.parametrize("recipe", ["topic-news-minilm", "topic-news-mpnet-frozen",
+                                    "topic-news-mpnet-frozen-xpub"])
 def test_general_recipes_load_and_read_news_topics(recipe: str) -> None:
     from newsdesk_train.config import load_config
 
     config = load_config(REPO / "training" / "configs" / f"{recipe}.yaml")
     assert config.task == "topic" and config.data.source == "news-topics"
-    assert (config.frozen is not None) == recipe.endswith("frozen")
+    assert (config.frozen is not None) == ("frozen" in recipe)
 
 
 # --- benchmarks/topic_bbc.py: --data and --lopo ---------------------------------------------
@@ -300,6 +320,41 @@ def test_leave_one_publisher_out_never_fits_on_the_held_out_publisher(
     assert set(scores) == set(held) and 0.0 <= scores[held[0]]["macro_f1"] <= 1.0
     assert report["publishers"][held[0]]["test"] == dict(largest)[held[0]]
     assert f"| tfidf-svm | {held[0]} |" in "\n".join(bench.render_lopo(report))
+
+
+def test_leave_one_publisher_out_folds_a_publisher_recipes_inner_cv_by_the_publishers_left(
+        bench, monkeypatch: pytest.MonkeyPatch, topics: list[Record], tmp_path: Path,
+        empty_cache: Path) -> None:
+    from newsdesk_train import frozen
+
+    small = few(topics, 4)
+    monkeypatch.setattr(bench, "load", lambda name: small)
+    recipe = tmp_path / "xpub.yaml"
+    recipe.write_text(f"name: tiny-xpub\ntask: topic\ndata:\n  source: news-topics\nmodel:\n"
+                      f"  base: {make_tiny_base(tmp_path / 'base')}\n  max_length: 64\n"
+                      "training:\n  seed: 7\nfrozen:\n  C: [0.1, 10.0]\n  min_df: 1\n"
+                      "  inner_cv_groups: publisher\n", encoding="utf-8")
+    splits = []
+    real = frozen.inner_split
+
+    def spy(records: list[Record], by: str = "story") -> object:
+        splits.append(real(records, by))
+        return splits[-1]
+
+    monkeypatch.setattr(frozen, "inner_split", spy)
+    report = bench.run_lopo([f"recipe:{recipe}"], 2)
+    held = list(report["publishers"])
+    assert len(splits) == len(held) == 2  # one fit per held-out publisher
+    for publisher, split in zip(held, splits):
+        kept = set(split.groups)
+        assert split.by == "publisher" and publisher not in kept and "bbc-news" in kept
+        rotated = sorted(kept - {"bbc-news"})
+        assert split.record()["rotated_publishers"] == rotated
+        assert split.folds == min(3, len(rotated)) >= 2
+        bbc = {i for i, p in enumerate(split.groups) if p == "bbc-news"}
+        assert all(bbc <= set(train) and not bbc & set(test)
+                   for train, test in split.splitter.split())
+    assert set(report["rows"][0]["slices"]) == set(held)
 
 
 # --- fixtures for the trained general model -------------------------------------------------

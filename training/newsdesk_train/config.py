@@ -386,15 +386,18 @@ class FrozenConfig:
 
     ``classifier`` is ``linear_svm`` (LinearSVC; probabilities are the softmax of its
     decision scores) or ``logistic`` (multinomial LogisticRegression, its own
-    probabilities). ``C``: one value, or a grid chosen from by inner grouped 3-fold CV on the
-    training records (groups: ``inner_cv_groups``, below). ``embedding_weight``: the factor
-    on the embedding's columns beside the unit-length TF-IDF vector (how much the encoder
-    counts against the words), one value or a grid chosen jointly with C by the same inner
-    CV. TF-IDF: words and n-grams up to ``ngram_max`` words seen in at least ``min_df``
-    training articles, sublinear tf, l2. ``inner_cv_groups`` is what that inner CV keeps in
-    one fold: ``story`` (the default: one story told twice, ``tfidf_head.story_key``) or
-    ``publisher`` (each publisher's articles, ``tfidf_head.publisher_key``: C and the weight
-    are then the ones that score best on publishers the inner training folds never saw).
+    probabilities). ``C``: one value, or a grid chosen from by inner grouped CV on the
+    training records (3 folds, fewer with fewer URL publishers; groups: ``inner_cv_groups``).
+    ``embedding_weight``: the factor on the embedding's columns beside the unit-length
+    TF-IDF vector (how much the encoder counts against the words), one value or a grid
+    chosen jointly with C by the same inner CV. TF-IDF: words and n-grams up to
+    ``ngram_max`` words seen in at least ``min_df`` training articles, sublinear tf, l2.
+    ``inner_cv_groups`` is what that inner CV keeps in one fold: ``story`` (the default: one
+    story told twice, ``tfidf_head.story_key``) or ``publisher`` (the folds rotate over the
+    publishers named by URL, ``tfidf_head.publisher_key``, each publisher's articles in one
+    fold; bbc-news, with no URL, is always trained on and never scored, as in the
+    leave-one-publisher-out benchmark: C and the weight are then the ones that score best
+    on URL publishers the inner training folds never saw).
     """
 
     classifier: str = "linear_svm"

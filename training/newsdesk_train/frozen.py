@@ -125,7 +125,7 @@ def fit_frozen_head(records: Sequence[Record], embeddings: np.ndarray,
     best, scores = None, {}
     for weight in weights:
         features = hstack([terms, csr_matrix(weight * dense)]).tocsr()
-        fit = tuned(model, settings.C, features, labels, split.groups,
+        fit = tuned(model, settings.C, features, labels, split.splitter_groups,
                     score_alone=len(weights) > 1, splitter=split.splitter)
         scores |= {(weight, c): accuracy for c, accuracy in fit.cv_accuracy.items()}
         score = max(fit.cv_accuracy.values(), default=0.0)

@@ -117,6 +117,22 @@ def hybrid_section(manifest: Manifest) -> list[str]:
         "`newsdesk predict`, `newsdesk evaluate`) gives the fused ones.", ""]
 
 
+def publisher_folds(inner: dict[str, Any]) -> str:
+    """What a publisher-grouped inner CV scored and what it always trained on (the
+    manifest's ``rotated_publishers`` and ``always_trained_on``); empty for other groupings.
+
+    >>> publisher_folds({"rotated_publishers": ["cnn.com", "tass.com"],
+    ...                  "always_trained_on": ["bbc-news"]})
+    ' (scored in turn: cnn.com, tass.com; always trained on: bbc-news)'
+    """
+    rotated = inner.get("rotated_publishers")
+    if not rotated:
+        return ""
+    always = inner.get("always_trained_on") or []
+    return (f" (scored in turn: {', '.join(rotated)}"
+            f"{'; always trained on: ' + ', '.join(always) if always else ''})")
+
+
 def frozen_section(manifest: Manifest) -> list[str]:
     """For a frozen-encoder model: how its labels are made, and what transformers gives."""
     frozen = manifest.extras.get("frozen")
@@ -128,6 +144,7 @@ def frozen_section(manifest: Manifest) -> list[str]:
     inner = frozen["inner_cv"]
     chosen = (f"C={frozen['C']:g}, chosen among {grid} by inner {inner['folds']}-fold "
               f"cross-validation on the training articles grouped by {inner['groups']}"
+              f"{publisher_folds(inner)}"
               if len(frozen["C_grid"]) > 1 else f"C={frozen['C']:g} as the recipe fixed it")
     return [
         "## How labels are made", "",

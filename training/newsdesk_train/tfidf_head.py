@@ -6,7 +6,7 @@ over [TF-IDF ; embedding], ``newsdesk_train.frozen``); the fitted objects become
 ``newsdesk.tfidf_head.TfidfHead`` (vocabulary, idf, coefficients), which reproduces
 ``decision_function`` and ``predict_log_proba`` with numpy alone and saves without pickle.
 ``tuned`` picks C by inner grouped CV (``story_key`` groups, as the topic benchmark does, or
-the groups and folds of ``inner_split``: one story or one publisher per group).
+the groups and folds of ``inner_split``: stories or publishers).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -130,40 +130,22 @@ def publisher_key(record: Record) -> str:
                       "give every record a source or use inner_cv_groups: story")
 
 
-def publisher_groups(records: Sequence[Record]) -> list[str]:
-    """Each record's publisher group: its ``publisher_key``, where no story (``story_key``)
-    is told by two publishers. Publishers that share a story are merged into one group
-    (connected components over publisher-story links), named by its publishers joined with
-    ``+``, so that a story still never spans two folds.
+def stories_across_publishers(records: Sequence[Record]) -> dict[str, int]:
+    """How many stories (``story_key``) more than one publisher (``publisher_key``) told,
+    and how many of ``records`` belong to them: grouped by publisher, such a story is split
+    between inner folds, as the leave-one-publisher-out benchmark splits it.
 
-    >>> publisher_groups([Record(id="a", text="x", meta={"source": "p", "story": "s1"}),
-    ...                   Record(id="b", text="x", meta={"source": "q", "story": "s1"}),
-    ...                   Record(id="c", text="x", meta={"source": "r", "story": "s2"})])
-    ['p+q', 'p+q', 'r']
+    >>> stories_across_publishers([Record(id="a", text="x", meta={"source": "p", "story": "s"}),
+    ...                            Record(id="b", text="x", meta={"source": "q", "story": "s"}),
+    ...                            Record(id="c", text="x", meta={"source": "q", "story": "t"})])
+    {'stories': 1, 'articles': 2}
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    publishers = [publisher_key(r) for r in records]
-    nodes: dict[tuple[str, str], int] = {}
-
-    def node(kind: str, name: str) -> int:
-        return nodes.setdefault((kind, name), len(nodes))
-
-    links = [(node("publisher", p), node("story", story_key(r)))
-             for p, r in zip(publishers, records)]
-    rows, cols = zip(*links) if links else ((), ())
-    graph = coo_matrix((np.ones(len(links)), (rows, cols)), shape=(len(nodes),) * 2)
-    _, component = connected_components(graph, directed=False)
-    members: dict[int, list[str]] = {}
-    for publisher in sorted(set(publishers)):
-        members.setdefault(int(component[nodes["publisher", publisher]]), []).append(publisher)
-    name = {p: "+".join(group) for group in members.values() for p in group}
-    merged = sorted({n for n in name.values() if "+" in n})
-    if merged:
-        logger.info("inner CV: publishers that share a story form one group: %s",
-                    ", ".join(merged))
-    return [name[p] for p in publishers]
+    tellers: dict[str, set[str]] = {}
+    stories = [story_key(r) for r in records]
+    for story, record in zip(stories, records):
+        tellers.setdefault(story, set()).add(publisher_key(record))
+    shared = {story for story, publishers in tellers.items() if len(publishers) > 1}
+    return {"stories": len(shared), "articles": sum(story in shared for story in stories)}
 
 
 INNER_FOLDS = 3
@@ -172,56 +154,93 @@ INNER_FOLDS = 3
 @dataclass
 class InnerSplit:
     """How inner CV folds the training records: grouped ``by`` story or publisher, one group
-    per record (a group stays in one fold), and the scikit-learn splitter."""
+    per record (a group stays in one fold), the scikit-learn splitter (by publisher a
+    ``PredefinedSplit`` that never scores bbc-news: it ignores the groups ``tuned`` hands
+    it), and what the manifest says of the groups beside their kind (``notes``)."""
 
     by: str
     groups: list[str]
     splitter: Any
+    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def folds(self) -> int:
         return int(self.splitter.get_n_splits())
 
+    @property
+    def splitter_groups(self) -> list[str] | None:
+        """The groups ``tuned`` hands the splitter: None by publisher (the
+        ``PredefinedSplit`` holds its folds and warns when given groups)."""
+        return self.groups if self.by == "story" else None
+
     def record(self) -> dict[str, Any]:
-        """The manifest's ``inner_cv`` entries: folds, what the groups are (and, by publisher,
-        each group's training articles)."""
-        entry: dict[str, Any] = {"folds": self.folds, "groups": GROUPED_BY[self.by]}
-        if self.by == "publisher":
-            entry["group_sizes"] = dict(sorted(Counter(self.groups).items()))
-        return entry
+        """The manifest's ``inner_cv`` entries: folds, what the groups are, and the notes
+        (by publisher: the publishers the folds rotate over, those always trained on, each
+        group's training articles, the stories told across them)."""
+        return {"folds": self.folds, "groups": GROUPED_BY[self.by], **self.notes}
 
 
 #: What the groups of each ``frozen.inner_cv_groups`` are ("grouped by ...": the card).
 GROUPED_BY = {
     "story": "story (meta.story where the set names one, else the normalised headline)",
-    "publisher": "publisher (meta.source; all of bbc-news one publisher; publishers that "
-                 "share a story merged)"}
+    "publisher": "publisher (meta.source), the folds rotating over the publishers named by "
+                 "URL; bbc-news (BBC 2004-05, no URL), where present, in every fold's training "
+                 "part and never scored"}
 
 
 def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
     """The inner CV of ``records`` grouped ``by`` story or publisher.
 
     ``story``: ``StratifiedGroupKFold(INNER_FOLDS)`` over ``story_key`` groups (thousands
-    of them: the folds keep each label's share). ``publisher``: ``GroupKFold`` over
-    ``publisher_groups`` with min(``INNER_FOLDS``, groups) folds, each fold one or more
-    whole publishers. With five or six groups of unequal size and labels, stratification
-    cannot be kept, and ``StratifiedGroupKFold`` may leave a fold empty (scikit-learn issue
-    34828); ``GroupKFold`` gives each fold at least one group, the largest first. Fewer than
-    two publisher groups is a ConfigError.
+    of them: the folds keep each label's share). ``publisher``: the records of the
+    publishers named by URL (``publisher_key`` other than ``BBC_NEWS``) are split by
+    ``GroupKFold`` with min(``INNER_FOLDS``, such publishers) folds, each fold scoring one
+    or more whole publishers; bbc-news records are in every fold's training part and never
+    scored (``PredefinedSplit``, their fold -1). This mirrors the outer
+    leave-one-publisher-out benchmark (``benchmarks/topic_bbc.py --lopo``), which holds out
+    only news-sections publishers and always trains on bbc-news: an inner fold scoring the
+    BBC of 2004-05 would measure a transfer the question does not ask about. With four or
+    five groups of unequal size and labels, stratification cannot be kept, and
+    ``StratifiedGroupKFold`` may leave a fold empty (scikit-learn issue 34828);
+    ``GroupKFold`` gives each fold at least one group, the largest first. Fewer than two
+    publishers named by URL is a ConfigError.
+
+    A story told by two publishers is split between their folds (or between a fold and
+    bbc-news), as in the leave-one-publisher-out benchmark and for a new publisher reporting
+    the news the training publishers reported: ``stories_across_publishers`` counts them for
+    the manifest. (Merging publishers that share a story would keep every story in one fold,
+    but in news-topics' training split 56 stories, 213 articles, link all five news-sections
+    publishers: one group would be left to rotate.)
     """
-    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+    from sklearn.model_selection import GroupKFold, PredefinedSplit, StratifiedGroupKFold
 
     if by not in INNER_CV_GROUPS:
         raise ValueError(f"inner CV groups must be one of {INNER_CV_GROUPS}, not {by!r}")
     if by == "story":
         return InnerSplit(by, [story_key(r) for r in records], StratifiedGroupKFold(INNER_FOLDS))
-    groups = publisher_groups(records)
-    count = len(set(groups))
-    if count < 2:
-        named = ", ".join(sorted(set(groups))) or "none"
+    groups = [publisher_key(r) for r in records]
+    sizes = Counter(groups)
+    rotated = sorted(p for p in sizes if p != BBC_NEWS)
+    if len(rotated) < 2:
         raise ConfigError(f"frozen.inner_cv_groups: publisher needs training articles from at "
-                          f"least 2 publisher groups, found {count} ({named})")
-    return InnerSplit(by, groups, GroupKFold(min(INNER_FOLDS, count)))
+                          f"least 2 publishers named by URL (meta.source; bbc-news is always "
+                          f"trained on, never scored), found {len(rotated)} "
+                          f"({', '.join(rotated) or 'none'})")
+    scored = [i for i, publisher in enumerate(groups) if publisher != BBC_NEWS]
+    test_fold = np.full(len(groups), -1)  # -1: in every fold's training part, never scored
+    folds = GroupKFold(min(INNER_FOLDS, len(rotated)))
+    for fold, (_, test) in enumerate(folds.split(scored, groups=[groups[i] for i in scored])):
+        test_fold[[scored[i] for i in test]] = fold
+    notes = {"rotated_publishers": rotated,
+             "always_trained_on": [BBC_NEWS] if BBC_NEWS in sizes else [],
+             "group_sizes": dict(sorted(sizes.items())),
+             "stories_across_publishers": stories_across_publishers(records)}
+    logger.info("inner CV by publisher: %d folds over %s; always trained on: %s; %d stories "
+                "(%d articles) told by more than one publisher are split between their folds",
+                folds.get_n_splits(), ", ".join(f"{p} {sizes[p]}" for p in rotated),
+                ", ".join(f"{p} {sizes[p]}" for p in notes["always_trained_on"]) or "none",
+                *notes["stories_across_publishers"].values())
+    return InnerSplit(by, groups, PredefinedSplit(test_fold), notes)
 
 
 @dataclass
@@ -235,12 +254,13 @@ class Tuned:
 
 
 def tuned(model: Callable[[float], Any], grid: Sequence[float], features: Any,
-          labels: Sequence[str], groups: Sequence[str], *, score_alone: bool = False,
+          labels: Sequence[str], groups: Sequence[str] | None, *, score_alone: bool = False,
           splitter: Any = None) -> Tuned:
     """``model(C)`` with C chosen from ``grid`` by inner grouped CV (``splitter``, by default
-    ``StratifiedGroupKFold(INNER_FOLDS)``; accuracy), refitted on all it was given. A
-    one-value grid is fitted without CV unless ``score_alone`` (its CV accuracy is then
-    measured too)."""
+    ``StratifiedGroupKFold(INNER_FOLDS)``, given ``groups`` unless they are None, as for a
+    splitter holding its own folds; accuracy), refitted on all it was given. A one-value
+    grid is fitted without CV unless ``score_alone`` (its CV accuracy is then measured
+    too)."""
     from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 
     labels = [str(label) for label in labels]
@@ -250,7 +270,7 @@ def tuned(model: Callable[[float], Any], grid: Sequence[float], features: Any,
                           cv=StratifiedGroupKFold(INNER_FOLDS) if splitter is None
                           else splitter,
                           scoring="accuracy", n_jobs=1)
-    search.fit(features, labels, groups=list(groups))
+    search.fit(features, labels, **({} if groups is None else {"groups": list(groups)}))
     scores = search.cv_results_["mean_test_score"]
     return Tuned(search.best_estimator_, float(search.best_params_["C"]),
                  {float(c): round(float(s), 5) for c, s in zip(grid, scores)})
