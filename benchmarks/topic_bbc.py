@@ -65,7 +65,8 @@ from newsdesk_train.tfidf_head import linear_model, story_key, tfidf_vectorizer,
 
 RECIPE = "training/configs/topic-bbc-minilm.yaml"
 DEFAULT_CV_METHODS = ["tfidf-svm", f"recipe:{RECIPE}", f"fused:{RECIPE}"]
-DEFAULT_LOPO_METHODS = ["tfidf-svm", "recipe:training/configs/topic-news-mpnet-frozen.yaml"]
+DEFAULT_LOPO_METHODS = ["tfidf-svm",
+                        "recipe:training/configs/topic-news-mpnet-frozen-xpub.yaml"]
 C_GRID = {"svm": (0.1, 0.3, 1.0, 3.0, 10.0), "lr": (10.0, 30.0, 100.0)}
 MODELS = {"svm": partial(linear_model, "linear_svm"), "lr": partial(linear_model, "logistic")}
 FUSION_WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))

@@ -20,9 +20,9 @@ else
 fi
 $ND/newsdesk evaluate "$MODEL" --data bbc-news --split test --out "$REPORT"
 # The analysis uses the general news model (seven topics with world news, docs/topics.md)
-# when it has been trained (newsdesk-train training/configs/topic-news-mpnet-frozen.yaml),
+# when it has been trained (newsdesk-train training/configs/topic-news-mpnet-frozen-xpub.yaml),
 # else the BBC model just trained.
-GENERAL=${NEWSDESK_GENERAL_MODEL:-models/topic-news-mpnet-frozen}
+GENERAL=${NEWSDESK_GENERAL_MODEL:-models/topic-news-mpnet-frozen-xpub}
 TOPIC=$MODEL
 [ -f "$GENERAL/newsdesk.json" ] && TOPIC=$GENERAL
 echo "--- analysing datasets/samples/article.txt (topic model: $TOPIC)"

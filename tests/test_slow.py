@@ -114,7 +114,7 @@ def test_minilm_onnx_export_parity_on_real_news(minilm_topic: Path,
     assert np.mean([a == b for a, b in zip(int8_labels, torch_labels)]) >= 0.95
 
 
-GENERAL_TOPIC_RECIPE = ROOT / "training" / "configs" / "topic-news-mpnet-frozen.yaml"
+GENERAL_TOPIC_RECIPE = ROOT / "training" / "configs" / "topic-news-mpnet-frozen-xpub.yaml"
 
 
 @pytest.fixture(scope="module")
