@@ -1,8 +1,9 @@
 """The light install's path (``pip install newsdesk``: no torch, no transformers): an
 exported model served in a process where torch, transformers, scikit-learn, scipy, networkx
 and pyarrow cannot be imported, with the torch path's labels; the ``tokenizer.json``
-tokenizer against transformers'; TextRank in numpy against scikit-learn + networkx; the
-model card's serving section. ``tests/test_light_install.py`` checks a real bare venv."""
+tokenizer against transformers'; TextRank in numpy against scikit-learn + networkx; centroid
+summaries from a plain encoder's ONNX export against the torch encoder's; the model card's
+serving section. ``tests/test_light_install.py`` checks a real bare venv."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_models import make_tiny_classifier, minilm_tokenizer
+from tiny_models import make_tiny_base, make_tiny_classifier, minilm_tokenizer
 
 from newsdesk import StanceClassifier, Summarizer, TopicClassifier
 from newsdesk.batching import pad_batch
-from newsdesk.errors import ModelError
+from newsdesk.cli import main as cli_main
+from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest, Windowing
 from newsdesk.onnx_backend import SERVING_HEADING, update_card
+from newsdesk.onnx_export import ExportOptions, export_onnx
 from newsdesk.summarize import ranking
+from newsdesk.summarize.encoder import SentenceEncoder
 from newsdesk.summarize.sentences import article_sentences
 from newsdesk.tokenizer import LightTokenizer
 from newsdesk.windowing import encode_windows
@@ -50,6 +54,7 @@ TEXTS = ["Rates rise.", "Shares in the bank fell sharply on Monday.", SENTENCE *
 PAIRS = [["Taxes cut", TEXTS[2]], ["Bank shares fall", TEXTS[1]],
          ["Bank shares fall after a long and winding headline " * 4, TEXTS[3]],
          ["Taxes cut", TEXTS[4]]]
+SENTENCES = [*TEXTS[:3], TEXTS[5], TEXTS[6], SENTENCE * 40]
 ARTICLES = ["Islamabad, Pakistan - Pakistan closed two border crossings on Monday. Trade "
             "stopped at once. Traders said the closure would cost millions. The army said the "
             "crossings would reopen when the border was safe. Trade resumed in the north.",
@@ -62,8 +67,10 @@ from newsdesk import StanceClassifier, Summarizer, TopicClassifier
 from newsdesk.batch import predict_file
 from newsdesk.cli import main
 from newsdesk.onnx_export import export_onnx
+from newsdesk.summarize.encoder import load_sentence_encoder
 
 args = json.loads(sys.argv[1])
+encoder = load_sentence_encoder(args["encoder"])
 topic = newsdesk.load(args["topic"])
 stance = StanceClassifier.from_pretrained(args["stance"])
 int8 = TopicClassifier.from_pretrained(args["topic"], quantize="int8")
@@ -77,13 +84,18 @@ out = {
                   args["out_" + task], "--no-progress"]) for task in ("topic", "stance")],
     "lead": Summarizer.extractive("lead").summarize(args["articles"]),
     "textrank": Summarizer.extractive("textrank").summarize(args["articles"]),
+    "encoder": type(encoder).__name__,
+    "embeddings": encoder.encode(args["sentences"]).tolist(),
+    "centroid": Summarizer.extractive("centroid", encoder=args["encoder"]).summarize(
+        args["articles"]),
 }
 calls = {
     "no_export": lambda: TopicClassifier.from_pretrained(args["plain"]),
     "torch": lambda: TopicClassifier.from_pretrained(args["topic"], backend="torch"),
     "parquet": lambda: predict_file(topic, args["in_topic"], args["out_parquet"]),
     "export": lambda: export_onnx(args["plain"]),
-    "centroid": lambda: Summarizer.extractive("centroid").summarize(args["articles"]),
+    "centroid": lambda: Summarizer.extractive("centroid", encoder=args["plain_encoder"]
+                                              ).summarize(args["articles"]),
 }
 out["errors"] = {}
 for name, call in calls.items():
@@ -105,12 +117,24 @@ def write_records(path: Path, texts: list[str], targets: list[str] | None = None
 
 
 @pytest.fixture(scope="module")
-def light_run(exported_dirs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-              ) -> dict:
+def exported_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plain tiny encoder dir (no newsdesk.json) exported by ``newsdesk export DIR --onnx``:
+    the centroid summarizer's encoder for the light install."""
+    directory = make_tiny_base(tmp_path_factory.mktemp("encoder") / "encoder")
+    assert cli_main(["export", str(directory), "--onnx"]) == 0
+    return directory
+
+
+@pytest.fixture(scope="module")
+def light_run(exported_dirs: dict[str, Path], exported_encoder: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> dict:
     """What ``LIGHT_SCRIPT`` saw, run once in a fresh interpreter with ``BLOCKED``
     unimportable; ``paths`` holds the files it wrote."""
     work = tmp_path_factory.mktemp("light")
-    args = {"topic": str(exported_dirs["topic"]), "stance": str(exported_dirs["stance"]),
+    args = {"encoder": str(exported_encoder),
+            "plain_encoder": str(make_tiny_base(work / "plain-encoder")),
+            "sentences": SENTENCES, "topic": str(exported_dirs["topic"]),
+            "stance": str(exported_dirs["stance"]),
             "plain": str(make_tiny_classifier(work / "plain")), "texts": TEXTS,
             "pairs": PAIRS, "articles": ARTICLES,
             "in_topic": str(write_records(work / "topic.jsonl", TEXTS)),
@@ -171,13 +195,46 @@ def test_light_path_errors_say_what_to_install_or_run(light_run: dict) -> None:
         f"ModelError: {plain}: no fp32 ONNX export (model.onnx), which serving without torch "
         f"needs; run `newsdesk export {plain} --onnx` in a full install (pip install "
         "'newsdesk[torch]') to make it servable")
-    for name, what in (("torch", "the torch backend"), ("export", "newsdesk export"),
-                       ("centroid", "a sentence encoder (centroid summaries)")):
+    encoder = light_run["paths"]["plain_encoder"]
+    assert errors["centroid"] == (
+        f"ModelError: {encoder}: no ONNX export of this sentence encoder (model.onnx), which "
+        f"centroid summaries without torch need; run `newsdesk export {encoder} --onnx` in a "
+        "full install (pip install 'newsdesk[torch]') to write it")
+    for name, what in (("torch", "the torch backend"), ("export", "newsdesk export")):
         assert errors[name].startswith(f"ConfigError: {what}"), errors[name]
         assert errors[name].endswith("needs torch and transformers, which the light install "
                                      "leaves out: pip install 'newsdesk[torch]'")
     assert errors["parquet"] == ("ConfigError: Parquet needs pyarrow, which the bare install "
                                  "leaves out: pip install 'newsdesk[parquet]'")
+
+
+def test_light_centroid_uses_the_encoders_onnx_export_with_the_torch_vectors(
+        light_run: dict, exported_encoder: Path) -> None:
+    torch_encoder = SentenceEncoder.load(exported_encoder)
+    expected = torch_encoder.encode(SENTENCES)
+    light = np.asarray(light_run["embeddings"])
+    assert light_run["encoder"] == "OnnxSentenceEncoder"
+    assert light.shape == expected.shape
+    assert np.linalg.norm(light, axis=1) == pytest.approx(1.0, abs=1e-5)
+    assert (light * expected).sum(axis=1).min() > 0.9999
+    # the check can fail: the sentences' vectors differ from one another
+    assert (expected @ expected.T)[np.triu_indices(len(SENTENCES), 1)].min() < 0.9999
+    summaries = Summarizer.extractive("centroid", encoder=torch_encoder).summarize(ARTICLES)
+    assert light_run["centroid"] == summaries and all(summaries)
+
+
+def test_a_plain_encoder_exports_fp32_only_and_writes_no_manifest(
+        exported_encoder: Path) -> None:
+    assert (exported_encoder / "model.onnx").is_file()
+    assert not (exported_encoder / "newsdesk.json").exists()
+    with pytest.raises(ConfigError, match="a plain sentence encoder exports fp32 only"):
+        export_onnx(exported_encoder, ExportOptions(int8=True))
+
+
+def test_a_classifiers_export_is_no_sentence_encoder(exported_dirs: dict[str, Path]) -> None:
+    with pytest.raises(ModelError, match="the export of a classifier, not of a sentence"):
+        Summarizer.extractive("centroid", encoder=exported_dirs["topic"],
+                              backend="onnx").summarize(ARTICLES)
 
 
 def window_arrays(tokenizer: object, texts: list[str], windowing: Windowing,

@@ -13,7 +13,11 @@ optimizer recognises (an additive attention mask, the attention scale as a divis
 fused (Attention, SkipLayerNormalization, BiasGelu); the fused graph must pass the same check
 or the plain one is kept. A frozen-encoder model exports its plain encoder with the mean
 pooling and L2 normalisation inside the graph (``newsdesk.pooling.mean_pooled``), so its
-output, checked the same way, is the embedding its linear head reads.
+output, checked the same way, is the embedding its linear head reads. A plain encoder dir
+(no ``newsdesk.json``, no ``*ForSequenceClassification`` in its config.json ``architectures``,
+e.g. ``minilm-l6``) exports the same pooled graph, truncating at ``MAX_TOKENS`` as
+``SentenceEncoder`` does: the sentence encoder centroid summaries run without torch
+(``newsdesk.summarize.encoder.OnnxSentenceEncoder``); fp32 only, and no manifest is written.
 
 ``int8`` quantizes the weights of every MatMul and Attention (dynamic quantization:
 activations are quantized per batch at run time), per output channel by default.
@@ -27,7 +31,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -35,8 +39,8 @@ from newsdesk.atomic import atomic_file
 from newsdesk.backends import require_torch
 from newsdesk.batching import pad_batch
 from newsdesk.errors import ConfigError, ModelError
-from newsdesk.manifest import Manifest
-from newsdesk.modeldir import read_manifest
+from newsdesk.manifest import Manifest, Windowing
+from newsdesk.modeldir import read_json_object, read_manifest
 from newsdesk.onnx_backend import FILE_NAMES, MANIFEST_KEY, OnnxRunner, update_card
 from newsdesk.tasks import DEFAULT_TASK, get_task
 
@@ -89,6 +93,8 @@ class ExportResult:
     int8: Path | None = None
     int8_max_abs_diff: float | None = None
     int8_label_agreement: float | None = None
+    #: A plain sentence encoder's pooled export (no manifest, no int8).
+    encoder: bool = False
 
 
 def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> ExportResult:
@@ -102,6 +108,10 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
     directory = Path(model_dir)
     require_torch("newsdesk export (it exports the torch model)")
     classifier = _torch_classifier(directory)
+    encoder = classifier.manifest is None
+    if encoder and options.int8:
+        raise ConfigError(f"{directory}: a plain sentence encoder exports fp32 only (drop "
+                          "--int8)")
     check_light_tokenizer(directory, classifier)
     probe = probe_batch(classifier)
     reference = classifier.runner(probe)
@@ -109,7 +119,7 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
         fp32, diff, fused = _export_fp32(directory, classifier, probe, reference, options,
                                          Path(tmp))
         result = ExportResult(fp32=directory / FILE_NAMES["fp32"], fp32_max_abs_diff=diff,
-                              fused=fused)
+                              fused=fused, encoder=encoder)
         if options.int8:
             result.int8 = directory / FILE_NAMES["int8"]
             with atomic_file(result.int8) as int8:
@@ -118,7 +128,8 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
                     int8, probe, reference, classifier)
         with atomic_file(result.fp32) as final:
             shutil.copyfile(fp32, final)
-    _record(directory, classifier.manifest, result, options)
+    if not encoder:
+        _record(directory, classifier.manifest, result, options)
     return result
 
 
@@ -129,6 +140,8 @@ def _torch_classifier(directory: Path) -> Any:
     if not (directory / "config.json").is_file():
         raise ModelError(f"{directory}: not a model directory (no config.json)")
     manifest = read_manifest(directory)
+    if manifest is None and is_plain_encoder(directory):
+        return EncoderForExport.load(directory)
     task = get_task(manifest.task) if manifest else DEFAULT_TASK
     classifier_class = task.classifier_class(manifest)
     if classifier_class is None:
@@ -138,6 +151,43 @@ def _torch_classifier(directory: Path) -> Any:
     classifier = classifier_class.from_pretrained(directory, device="cpu", backend="torch")
     classifier.model.set_attn_implementation("eager")
     return classifier
+
+
+def is_plain_encoder(directory: Path) -> bool:
+    """Whether a dir without a manifest holds a plain encoder: its config.json names no
+    ``*ForSequenceClassification`` architecture (a bare ``BertModel``, ``MPNetModel``...)."""
+    architectures = read_json_object(directory / "config.json").get("architectures") or []
+    return not any(str(a).endswith("ForSequenceClassification") for a in architectures)
+
+
+@dataclass
+class EncoderForExport:
+    """A plain encoder dir dressed as the export needs a classifier: its model (eager
+    attention), tokenizer, a pooling ``TorchRunner`` (the one pooling) and the windowing of
+    ``SentenceEncoder`` (the first ``MAX_TOKENS`` word pieces); no manifest."""
+
+    model: Any
+    tokenizer: Any
+    runner: Any
+    windowing: Windowing
+    manifest: None = None
+    frozen: ClassVar[bool] = True
+    paired: ClassVar[bool] = False
+
+    @classmethod
+    def load(cls, directory: Path) -> EncoderForExport:
+        from transformers import AutoModel
+
+        from newsdesk.classifier import TorchRunner
+        from newsdesk.modeldir import open_model_dir
+        from newsdesk.summarize.encoder import MAX_TOKENS
+
+        opened = open_model_dir(directory)
+        model = opened.load_model(AutoModel, what="a sentence encoder")
+        model.set_attn_implementation("eager")
+        length = min(MAX_TOKENS, model.config.max_position_embeddings)
+        return cls(model, opened.load_tokenizer(), TorchRunner(model, "cpu", pooled=True),
+                   Windowing(max_length=length, stride=0, mode="first"))
 
 
 def probe_batch(classifier: Any, tokenizer: Any = None, size: int | None = 8

@@ -1,5 +1,6 @@
-"""``newsdesk export MODEL --onnx [--int8]``: an ONNX copy of a topic or stance model, or of
-a fine-tuned extractive summarizer's sentence scorer."""
+"""``newsdesk export MODEL --onnx [--int8]``: an ONNX copy of a topic or stance model, of
+a fine-tuned extractive summarizer's sentence scorer, or of a plain sentence encoder (the
+centroid summarizer's, for the light install)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "export", help="write an ONNX (and int8) copy of a model for fast CPU inference",
         description="Write model.onnx (and model.int8.onnx) into a topic, stance or extractive "
-                    "summary model dir (a fine-tuned sentence scorer), "
+                    "summary model dir (a fine-tuned sentence scorer), or into a plain "
+                    "encoder dir (no newsdesk.json; fp32 only: the centroid summarizer's "
+                    "encoder without torch), "
                     "checked against torch on a probe batch, and record them in newsdesk.json. "
                     "Load them with from_pretrained(DIR, backend='onnx'[, quantize='int8']).")
-    parser.add_argument("model", help="a topic, stance or extractive summary model dir")
+    parser.add_argument("model", help="a topic, stance or extractive summary model dir, or "
+                                      "a plain encoder dir")
     parser.add_argument("--onnx", action="store_true", required=True,
                         help="export to ONNX (the one format so far)")
     parser.add_argument("--int8", action="store_true",
@@ -42,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
     if result.int8 is not None:
         print(f"wrote {result.int8} (max |logit - torch| {result.int8_max_abs_diff:.2f}, "
               f"labels agree on {100 * (result.int8_label_agreement or 0):.0f}% of the probe)")
+    if result.encoder:
+        print("a sentence encoder: use it with Summarizer.extractive('centroid', "
+              "encoder=DIR) where torch is not installed (or backend='onnx')")
+        return 0
     print("load with from_pretrained(DIR, backend='onnx'"
           + (", quantize='int8')" if result.int8 else ")"))
     return 0

@@ -70,8 +70,11 @@ class CentroidSummarizer:
 
     ``redundancy`` is the cosine above which a sentence repeats a better one and is
     passed over; ``encoder`` is an alias, a local dir or a hub id of a BERT-style encoder,
-    or a loaded ``SentenceEncoder`` (to share one between summarizers); ``dtype``
-    ``"bfloat16"`` about doubles its speed on CPUs with bf16 units (see ``encoder``).
+    or a loaded ``SentenceEncoder``/``OnnxSentenceEncoder`` (to share one between
+    summarizers); ``backend`` runs it with torch or from its ONNX export (default: torch
+    where installed, else the export, as ``newsdesk.backends.resolve_backend`` decides);
+    ``dtype`` ``"bfloat16"`` (torch only) about doubles its speed on CPUs with bf16 units
+    (see ``encoder``).
     """
 
     k: int = 2
@@ -81,6 +84,7 @@ class CentroidSummarizer:
     encoder: Any = "minilm-l6"
     dtype: str = "float32"
     batch_size: int = 64
+    backend: str | None = None
     name: ClassVar[str] = "centroid"
 
     def __post_init__(self) -> None:
@@ -106,13 +110,18 @@ class CentroidSummarizer:
     def sentence_encoder(self) -> Any:
         """The encoder, loaded on first use (it costs a second or two)."""
         if self._encoder is None:
-            from newsdesk.summarize.encoder import SentenceEncoder
+            from newsdesk.summarize.encoder import (
+                OnnxSentenceEncoder,
+                SentenceEncoder,
+                load_sentence_encoder,
+            )
 
-            if isinstance(self.encoder, SentenceEncoder):
+            if isinstance(self.encoder, SentenceEncoder | OnnxSentenceEncoder):
                 self._encoder = self.encoder
             else:
-                self._encoder = SentenceEncoder.load(self.encoder, dtype=self.dtype,
-                                                     batch_size=self.batch_size)
+                self._encoder = load_sentence_encoder(self.encoder, backend=self.backend,
+                                                      dtype=self.dtype,
+                                                      batch_size=self.batch_size)
         return self._encoder
 
 
