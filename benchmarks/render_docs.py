@@ -658,8 +658,7 @@ def scaling_tables(data: Data) -> str:
     """The training and prediction tables of benchmarks/results/scaling.md, as rendered there."""
     from scaling import render
 
-    return "\n".join([*render(data), "", f"{measured_on(data)[0].upper()}"
-                       f"{measured_on(data)[1:]}."])
+    return "\n".join([*render(data), "", f"These figures were {measured_on(data)}."])
 
 
 @block("predict_memory")
