@@ -24,6 +24,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +237,7 @@ GENERAL_TOPIC_LOPO = "recipe:training/configs/topic-news-mpnet-frozen.yaml"
 #: The same rows of the recipe whose inner CV is grouped by publisher.
 XPUB_TOPIC_RECIPE = "newsdesk topic-news-mpnet-frozen-xpub"
 XPUB_TOPIC_LOPO = "recipe:training/configs/topic-news-mpnet-frozen-xpub.yaml"
+XPUB_NAME = "the general recipe, tuned across publishers"
 
 
 def slice_versus(scores: Data, metric: str = "macro_f1") -> str:
@@ -260,18 +262,6 @@ def topic_news_line(data: Data, method: str, recipe_name: str, results: str) -> 
                 f"{recipe['train_seconds'] / 60:.1f} minutes to train "
                 f"([docs/topics.md](docs/topics.md), "
                 f"[results](benchmarks/results/{results}.md); {measured_on(data)}).")
-
-
-@block("topic_news_topics")
-def topic_news(data: Data) -> str:
-    return topic_news_line(data, GENERAL_TOPIC_RECIPE, "the story-grouped recipe",
-                           "topic_news_topics")
-
-
-@block("topic_news_topics_xpub")
-def topic_news_xpub(data: Data) -> str:
-    return topic_news_line(data, XPUB_TOPIC_RECIPE, "the general recipe, tuned across "
-                           "publishers", "topic_news_topics_xpub")
 
 
 @block("topic_news_sections")
@@ -302,16 +292,15 @@ def topic_lopo_line(data: Data, method: str, recipe_name: str, results: str) -> 
                 f"([results](../benchmarks/results/{results}.md); {measured_on(data)}).")
 
 
-@block("topic_news_lopo")
-def topic_lopo(data: Data) -> str:
-    return topic_lopo_line(data, GENERAL_TOPIC_LOPO, "the story-grouped recipe",
-                           "topic_news_lopo")
-
-
-@block("topic_news_lopo_xpub")
-def topic_lopo_xpub(data: Data) -> str:
-    return topic_lopo_line(data, XPUB_TOPIC_LOPO, "the general recipe, tuned across "
-                           "publishers", "topic_news_lopo_xpub")
+#: The general-news blocks: (block and results name, line, row's method, how it is named).
+GENERAL_TOPIC_BLOCKS = [
+    ("topic_news_topics", topic_news_line, GENERAL_TOPIC_RECIPE, "the story-grouped recipe"),
+    ("topic_news_topics_xpub", topic_news_line, XPUB_TOPIC_RECIPE, XPUB_NAME),
+    ("topic_news_lopo", topic_lopo_line, GENERAL_TOPIC_LOPO, "the story-grouped recipe"),
+    ("topic_news_lopo_xpub", topic_lopo_line, XPUB_TOPIC_LOPO, XPUB_NAME),
+]
+for _name, _line, _method, _named in GENERAL_TOPIC_BLOCKS:
+    block(_name)(partial(_line, method=_method, recipe_name=_named, results=_name))
 
 
 #: Minutes a fold may take to train (the topic issue's budget, on the slower CPU kind).
