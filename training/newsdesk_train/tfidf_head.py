@@ -130,20 +130,23 @@ def publisher_key(record: Record) -> str:
                       "give every record a source or use inner_cv_groups: story")
 
 
-def stories_across_publishers(records: Sequence[Record]) -> dict[str, int]:
-    """How many stories (``story_key``) more than one publisher (``publisher_key``) told,
-    and how many of ``records`` belong to them: grouped by publisher, such a story is split
-    between inner folds, as the leave-one-publisher-out benchmark splits it.
+def stories_across_publishers(records: Sequence[Record],
+                              publishers: Sequence[str]) -> dict[str, int]:
+    """How many stories (``story_key``) more than one publisher told (``publishers``: each
+    record's ``publisher_key``, as ``inner_split`` has them), and how many of ``records``
+    belong to them: grouped by publisher, such a story is split between inner folds, as the
+    leave-one-publisher-out benchmark splits it.
 
-    >>> stories_across_publishers([Record(id="a", text="x", meta={"source": "p", "story": "s"}),
-    ...                            Record(id="b", text="x", meta={"source": "q", "story": "s"}),
-    ...                            Record(id="c", text="x", meta={"source": "q", "story": "t"})])
+    >>> stories_across_publishers([Record(id="a", text="x", meta={"story": "s"}),
+    ...                            Record(id="b", text="x", meta={"story": "s"}),
+    ...                            Record(id="c", text="x", meta={"story": "t"})],
+    ...                           ["p", "q", "q"])
     {'stories': 1, 'articles': 2}
     """
     tellers: dict[str, set[str]] = {}
     stories = [story_key(r) for r in records]
-    for story, record in zip(stories, records):
-        tellers.setdefault(story, set()).add(publisher_key(record))
+    for story, publisher in zip(stories, publishers, strict=True):
+        tellers.setdefault(story, set()).add(publisher)
     shared = {story for story, publishers in tellers.items() if len(publishers) > 1}
     return {"stories": len(shared), "articles": sum(story in shared for story in stories)}
 
@@ -234,7 +237,7 @@ def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
     notes = {"rotated_publishers": rotated,
              "always_trained_on": [BBC_NEWS] if BBC_NEWS in sizes else [],
              "group_sizes": dict(sorted(sizes.items())),
-             "stories_across_publishers": stories_across_publishers(records)}
+             "stories_across_publishers": stories_across_publishers(records, groups)}
     logger.info("inner CV by publisher: %d folds over %s; always trained on: %s; %d stories "
                 "(%d articles) told by more than one publisher are split between their folds",
                 folds.get_n_splits(), ", ".join(f"{p} {sizes[p]}" for p in rotated),
