@@ -168,7 +168,7 @@ def test_a_manifest_of_another_format_names_both_versions(copy: Path) -> None:
     ("missing dir", "no such model directory"),
     ("no config", "not a model directory (no config.json)"),
     ("no weights", "no weights found"),
-    ("bad manifest", "unreadable manifest"),
+    ("bad manifest", "newsdesk.json: unreadable"),
 ], ids=["missing-dir", "no-config", "no-weights", "bad-manifest"])
 def test_other_broken_dirs_are_one_clear_error(copy: Path, damage: str, words: str) -> None:
     if damage == "missing dir":

@@ -136,8 +136,8 @@ def test_a_new_task_is_one_subclass() -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
-    from newsdesk import manifest, modeldir, tasks
+    from newsdesk import jsonfile, manifest, modeldir, tasks
 
-    for module in (tasks, manifest, modeldir):
+    for module in (tasks, manifest, modeldir, jsonfile):
         result = doctest.testmod(module)
         assert result.attempted >= 1 and result.failed == 0, module.__name__

@@ -17,6 +17,7 @@ from typing import Any
 from newsdesk import __version__
 from newsdesk.atomic import write_text_atomically
 from newsdesk.errors import ModelError
+from newsdesk.jsonfile import read_json_object
 from newsdesk.tasks import DEFAULT_TASK, UnknownTaskError, get_task
 
 MANIFEST_NAME = "newsdesk.json"
@@ -112,10 +113,7 @@ reads a (target, text) pair
     @classmethod
     def load(cls, directory: str | Path) -> Manifest:
         path = Path(directory) / MANIFEST_NAME
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ModelError(f"{path}: unreadable manifest ({error})") from None
+        raw = read_json_object(path, missing="a newsdesk model dir's manifest")
         return cls.from_dict(raw, where=str(path))
 
     @classmethod

@@ -24,6 +24,7 @@ from typing import Any
 
 from newsdesk.assets import resolve_model
 from newsdesk.errors import ModelError
+from newsdesk.jsonfile import one_line, read_json_object
 from newsdesk.manifest import MANIFEST_NAME, Manifest
 from newsdesk.tasks import DEFAULT_TASK, get_task
 
@@ -166,7 +167,7 @@ class ModelDir:
             return auto_class.from_pretrained(self.source, use_safetensors=safetensors,
                                               trust_remote_code=False, **options)
         except (OSError, ValueError) as error:
-            raise ModelError(f"{self.source}: could not load {what} ({_one_line(error)})"
+            raise ModelError(f"{self.source}: could not load {what} ({one_line(error)})"
                              ) from None
 
     def load_tokenizer(self) -> Any:
@@ -177,7 +178,7 @@ class ModelDir:
             return AutoTokenizer.from_pretrained(self.source, trust_remote_code=False)
         except (OSError, ValueError) as error:
             raise ModelError(f"{self.source}: could not load the tokenizer "
-                             f"({_one_line(error)})") from None
+                             f"({one_line(error)})") from None
 
 
 def open_model_dir(name_or_path: str | os.PathLike[str], task: str | None = None, *,
@@ -218,39 +219,9 @@ def load(name_or_path: str | os.PathLike[str], **options: Any) -> Any:
     return task.model_class.from_pretrained(opened.source, **options)
 
 
-def read_json_object(path: Path, *, missing: str | None = None) -> dict[str, Any]:
-    """The JSON object a model dir's file holds (``config.json``, ``tokenizer_config.json``,
-    ``tfidf_head.json``, ...): a file that cannot be read or parsed, or that holds anything
-    but a JSON object, is one ``ModelError`` naming it and saying what is wrong. A missing
-    file reads as {} (an optional file) unless ``missing`` says why it must be there.
-
-    >>> read_json_object(Path("/no/such/tokenizer_config.json"))
-    {}
-    >>> read_json_object(Path("/no/such/config.json"), missing=CONFIG_NEEDED)
-    Traceback (most recent call last):
-    ...
-    newsdesk.errors.ModelError: /no/such/config.json: missing (every model dir has one)
-    """
-    if not path.is_file():
-        if missing is None:
-            return {}
-        raise ModelError(f"{path}: missing ({missing})")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ModelError(f"{path}: unreadable ({_one_line(error)})") from None
-    if not isinstance(raw, dict):
-        raise ModelError(f"{path}: not a JSON object (it holds a {type(raw).__name__})")
-    return raw
-
-
 def read_manifest(path: Path) -> Manifest | None:
     """The dir's ``newsdesk.json`` (checked: format, task, fields), or None without one."""
     return Manifest.load(path) if (path / MANIFEST_NAME).is_file() else None
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
 
 
 def config_labels(model_dir: Path) -> list[str]:

@@ -39,8 +39,9 @@ from newsdesk.atomic import atomic_file
 from newsdesk.backends import require_torch
 from newsdesk.batching import pad_batch
 from newsdesk.errors import ConfigError, ModelError
+from newsdesk.jsonfile import read_json_object
 from newsdesk.manifest import Manifest, Windowing
-from newsdesk.modeldir import read_json_object, read_manifest
+from newsdesk.modeldir import read_manifest
 from newsdesk.onnx_backend import FILE_NAMES, MANIFEST_KEY, OnnxRunner, update_card
 from newsdesk.tasks import DEFAULT_TASK, get_task
 

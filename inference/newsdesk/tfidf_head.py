@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ModelError
+from newsdesk.jsonfile import read_json_object
 from newsdesk.manifest import MANIFEST_NAME, Manifest
-from newsdesk.modeldir import config_labels, read_json_object
+from newsdesk.modeldir import config_labels
 
 HEAD_WEIGHTS = "tfidf_head.safetensors"
 HEAD_JSON = "tfidf_head.json"

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ModelError
-from newsdesk.modeldir import read_json_object
+from newsdesk.jsonfile import read_json_object
 
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "tokenizer_config.json"
