@@ -286,3 +286,12 @@ def test_the_mined_recipe_trains_and_records_the_mining(real_pairs: list[Record]
     card = (tmp_path / "model" / "README.md").read_text()
     assert "## Mined negatives" in card and "they replace the 8 `easy` pairs" in card
     assert np.isfinite(manifest.metrics["test"]["accuracy"])
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import newsdesk_train.mining
+
+    result = doctest.testmod(newsdesk_train.mining)
+    assert result.attempted >= 1 and result.failed == 0
