@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -191,6 +191,34 @@ def mined_pair(related: Record, body: Story, rank: int, cosine: float) -> Record
                         "body_id": body.id, "bi_encoder_cosine": round(cosine, 4)})
 
 
+def paired_bodies(records: Sequence[Record]) -> dict[str, set[str]]:
+    """The bodies each headline is paired with (its own among them), by headline id."""
+    paired: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        if "headline_id" in record.meta and "body_id" in record.meta:
+            paired[str(record.meta["headline_id"])].add(str(record.meta["body_id"]))
+    return paired
+
+
+def allowed_bodies(ranked: Iterable[str], own: str, paired: set[str],
+                   same_event: SameEventCheck, limit: int) -> tuple[list[str], int]:
+    """The first ``limit`` of the ``ranked`` bodies (best first, read as far as needed)
+    that are neither ``paired`` nor the same event as the ``own`` body, and how many
+    same-event bodies were passed over."""
+    taken: list[str] = []
+    skipped = 0
+    for body_id in ranked:
+        if body_id in paired:
+            continue
+        if same_event(own, body_id):
+            skipped += 1
+            continue
+        taken.append(body_id)
+        if len(taken) == limit:
+            break
+    return taken, skipped
+
+
 def mine_negatives(records: Sequence[Record], settings: MinedNegativesConfig,
                    encoder: Any = None) -> Mining:
     """The training ``records`` less the kind ``settings.replaces`` names, plus
@@ -201,11 +229,7 @@ def mine_negatives(records: Sequence[Record], settings: MinedNegativesConfig,
     related = related_pairs(records)
     kept = without_kind(records, settings.replaces)
     stories, corpus_of = training_stories(records, related)
-    same_event = SameEventCheck(stories, corpus_of)
-    paired: dict[str, set[str]] = defaultdict(set)
-    for record in records:
-        if "headline_id" in record.meta and "body_id" in record.meta:
-            paired[str(record.meta["headline_id"])].add(str(record.meta["body_id"]))
+    same_event, paired = SameEventCheck(stories, corpus_of), paired_bodies(records)
     if encoder is None:
         from newsdesk.summarize.encoder import load_sentence_encoder
 
@@ -213,22 +237,17 @@ def mine_negatives(records: Sequence[Record], settings: MinedNegativesConfig,
     body_ids = sorted(stories)
     cosines = cosine_table(encoder, [str(r.target) for r in related],
                            [stories[b].body for b in body_ids])
+    column = {body_id: i for i, body_id in enumerate(body_ids)}
     mined: list[Record] = []
     skipped = 0
     for row, record in enumerate(related):
-        own, taken = str(record.meta["body_id"]), 0
-        for column in np.argsort(-cosines[row], kind="stable"):
-            body_id = body_ids[column]
-            if body_id in paired[str(record.meta["headline_id"])]:
-                continue
-            if same_event(own, body_id):
-                skipped += 1
-                continue
-            taken += 1
-            mined.append(mined_pair(record, stories[body_id], taken,
-                                    float(cosines[row, column])))
-            if taken == settings.per_headline:
-                break
+        ranked = (body_ids[i] for i in np.argsort(-cosines[row], kind="stable"))
+        taken, passed = allowed_bodies(ranked, str(record.meta["body_id"]),
+                                       paired[str(record.meta["headline_id"])], same_event,
+                                       settings.per_headline)
+        skipped += passed
+        mined += [mined_pair(record, stories[b], rank, float(cosines[row, column[b]]))
+                  for rank, b in enumerate(taken, 1)]
     result = Mining(kept + mined, len(mined), len(records) - len(kept), skipped, len(related),
                     len(body_ids), time.perf_counter() - started)
     logger.info("%s (%s, %d per headline): %d mined for %d headlines, %d %s pairs replaced, "
