@@ -90,6 +90,7 @@ def test_unreadable_yaml_names_the_file(tmp_path: Path) -> None:
 SHIPPED_ARGUMENTS = {  # recipe: (epochs, learning rate, warmup, eval batch, class)
     "stance-fnc1": (2.0, 5e-5, 0.1, 64, "TrainingArguments"),
     "stance-headlines-minilm": (1.0, 1e-4, 0.1, 64, "TrainingArguments"),
+    "stance-headlines-minilm-mined": (1.0, 1e-4, 0.1, 64, "TrainingArguments"),
     "stance-headlines-mpnet": (1.0, 5e-5, 0.1, 64, "TrainingArguments"),
     "stance-semeval2016": (4.0, 5e-5, 0.1, 64, "TrainingArguments"),
     "summary-headlines-bert2bert": (10.0, 1e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
@@ -105,7 +106,8 @@ SHIPPED_ARGUMENTS = {  # recipe: (epochs, learning rate, warmup, eval batch, cla
 
 
 #: The shipped recipes that ask for ``training.precision: bf16``.
-BF16_RECIPES = ("stance-headlines-mpnet", "summary-news-extractive")
+BF16_RECIPES = ("stance-headlines-minilm-mined", "stance-headlines-mpnet",
+                "summary-news-extractive")
 
 
 def trainer_args(config: object, tmp_path: Path, validation: bool = True) -> object:

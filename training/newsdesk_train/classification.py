@@ -24,6 +24,7 @@ from newsdesk.tasks import Task, get_task
 from newsdesk_train.base_model import attention_dropout_kwargs
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import (
+    MINED_NEGATIVES,
     TRAIN_BY_PUBLISHER,
     RecipeData,
     data_sources,
@@ -247,11 +248,14 @@ def evaluate_splits(classifier: SequenceClassifier, task: Task, data: RecipeData
 
 
 def data_summary(config: RecipeConfig, data: RecipeData) -> dict[str, Any]:
-    """The manifest's ``data``: sources, split sizes and, where records name their
-    publisher, the training articles per label and publisher."""
+    """The manifest's ``data``: sources, split sizes, the mined negatives (a recipe with
+    ``data.mined_negatives``) and, where records name their publisher, the training
+    articles per label and publisher."""
     summary = {**data_sources(config.data),
                "splits": {"train": len(data.train), "validation": len(data.validation),
                           "test": len(data.test)}}
+    if data.mining is not None:
+        summary[MINED_NEGATIVES] = data.mining
     by_publisher = labels_by_publisher(data.train)
     if by_publisher:
         summary[TRAIN_BY_PUBLISHER] = by_publisher

@@ -21,10 +21,43 @@ from typing import Any
 
 import yaml
 
+from newsdesk.data.headline_stance import KINDS
 from newsdesk.errors import ConfigError
 from newsdesk.manifest import Windowing
 from newsdesk.summarize.scorer import ScorerSettings
-from newsdesk.tasks import SUMMARY, TASKS, TOPIC, get_task
+from newsdesk.tasks import STANCE, SUMMARY, TASKS, TOPIC, get_task
+
+#: headline-stance kinds of training pair that mined negatives may replace (``related``
+#: pairs are the headlines mined for; ``same-entity`` pairs are never in training).
+REPLACEABLE_KINDS = tuple(kind for kind in KINDS if kind != "related")
+
+
+@dataclass
+class MinedNegativesConfig:
+    """``data.mined_negatives`` (stance recipes, training split only): harder ``unrelated``
+    training pairs mined by a sentence encoder (``newsdesk_train.mining``).
+
+    For each headline of a ``related`` training pair (``meta`` ``headline_id`` and
+    ``body_id``: the headline-stance format), its ``per_headline`` most similar other
+    training bodies by the cosine of ``encoder``'s vectors (headline vs the body's lead),
+    never its own body, a body it is paired with already, or a copy of its own story
+    (``same_subject.StoryCosines.same_event``). ``replaces``: a kind of training pair
+    (``hard`` or ``easy``) dropped for them; null adds them. ``data.max_train_examples``
+    then applies to the whole pool.
+    """
+
+    encoder: str = "minilm-l6"
+    per_headline: int = 1
+    replaces: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.per_headline < 1:
+            raise ConfigError(f"data.mined_negatives.per_headline must be at least 1, got "
+                              f"{self.per_headline}")
+        if self.replaces is not None and self.replaces not in REPLACEABLE_KINDS:
+            raise ConfigError(f"data.mined_negatives.replaces must be one of "
+                              f"{', '.join(REPLACEABLE_KINDS)} or null (add), not "
+                              f"{self.replaces!r}")
 
 
 @dataclass
@@ -41,7 +74,8 @@ class DataConfig:
     ``exclude_sources`` drops the training and validation records whose ``source`` (a
     built-in set's publisher, e.g. ``tass.com`` in news-articles; a ``source`` column of a
     file) is listed; the test split stays whole, so a model trained without a publisher is
-    scored on it (leave-one-publisher-out).
+    scored on it (leave-one-publisher-out). ``mined_negatives`` (stance only) adds mined
+    ``unrelated`` training pairs (``MinedNegativesConfig``) before ``max_train_examples``.
     """
 
     source: str = "bbc-news"
@@ -54,6 +88,7 @@ class DataConfig:
     text_column: str | None = None
     label_column: str | None = None
     exclude_sources: list[str] = field(default_factory=list)
+    mined_negatives: MinedNegativesConfig | None = None
 
     def spec(self, name: str) -> str:
         """The data set ``name`` with this section's column mapping (hf:/disk: only)."""
@@ -499,6 +534,10 @@ class RecipeConfig:
             check_extractive(self)
         if self.calibration is not None:
             check_calibration(self)
+        if self.data.mined_negatives is not None and self.task != STANCE.name:
+            raise ConfigError(f"data.mined_negatives: mined negatives are unrelated "
+                              f"headline/body pairs for stance recipes, not for a {self.task} "
+                              "recipe; remove the section")
         if not self.output_dir:
             self.output_dir = f"models/{self.name}"
 

@@ -28,7 +28,7 @@ from newsdesk.onnx_backend import LIMITS_HEADING, serving_lines
 from newsdesk.summarize.scorer import SETTINGS_KEY as SCORER_SETTINGS
 from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY_KIND_KEY, get_task
 from newsdesk_train.config import RecipeConfig
-from newsdesk_train.recipe_data import TRAIN_BY_PUBLISHER
+from newsdesk_train.recipe_data import MINED_NEGATIVES, TRAIN_BY_PUBLISHER
 
 
 class HubMetric(NamedTuple):
@@ -219,6 +219,26 @@ def labels_section(manifest: Manifest) -> list[str]:
             "| --- | --- | ---: | --- |", *rows, ""]
 
 
+def mined_negatives_section(manifest: Manifest) -> list[str]:
+    """For a recipe with ``data.mined_negatives``: how the harder negatives were mined and
+    how many went into training."""
+    entry = manifest.data.get(MINED_NEGATIVES)
+    if not entry:
+        return []
+    replaced = (f"they replace the {entry['replaced']} `{entry['replaces']}` pairs"
+                if entry.get("replaces") else "they are added to the other pairs")
+    return [
+        "## Mined negatives", "",
+        f"For each of the {entry['headlines']} training headlines, its "
+        f"{entry['per_headline']} most similar other training bodies by the `{entry['encoder']}`"
+        " sentence encoder's cosine (headline vs the body's lead) became `unrelated` pairs "
+        f"(kind `mined`): {entry['mined']} pairs from {entry['bodies']} bodies; {replaced}. "
+        f"Never the headline's own body, a body it was paired with, or another telling of its "
+        f"own story ({entry['skipped_same_event']} such bodies skipped). "
+        f"{entry.get('in_training', entry['mined'])} mined pairs are among the training pairs "
+        f"after `max_train_examples`; mining took {entry['seconds']} s.", ""]
+
+
 def calibration_section(manifest: Manifest) -> list[str]:
     """For a temperature-scaled model: T, what it was fitted on, and the expected
     calibration error before and after on each split."""
@@ -354,6 +374,7 @@ def card_body(config: RecipeConfig, manifest: Manifest) -> str:
         "```", "",
         *serving_lines(manifest, str(config.output_dir)),
         *labels_section(manifest),
+        *mined_negatives_section(manifest),
         *hybrid_section(manifest),
         *frozen_section(manifest),
         *extractive_section(manifest),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +13,12 @@ from newsdesk.data.splits import stable_hash
 from newsdesk.errors import ConfigError
 from newsdesk_train.config import DataConfig
 
+logger = logging.getLogger(__name__)
+
 #: The manifest ``data`` key of ``labels_by_publisher``'s counts.
 TRAIN_BY_PUBLISHER = "train_by_publisher"
+#: The manifest ``data`` key of the mined negatives' section and counts.
+MINED_NEGATIVES = "mined_negatives"
 
 
 @dataclass
@@ -24,6 +29,9 @@ class RecipeData:
     train: list[Record]
     validation: list[Record]
     test: list[Record]
+    #: ``data.mined_negatives``' section and counts (``mining.Mining.facts``, and
+    #: ``in_training``: the mined pairs left after ``max_train_examples``); None without.
+    mining: dict[str, Any] | None = None
 
     @property
     def has_validation(self) -> bool:
@@ -35,7 +43,9 @@ def load_recipe_data(config: DataConfig) -> RecipeData:
 
     A split of ``null`` reads a separately named file whole; with no separate file it
     means no such set (never the whole source, which holds the other splits too). Each
-    source is read once, however many of the splits come from it.
+    source is read once, however many of the splits come from it. Training records: less
+    ``exclude_sources``, then with ``mined_negatives`` (``newsdesk_train.mining``), then
+    ``max_train_examples`` of them chosen by a stable hash of their ids.
     """
     named = {"train": (config.spec(config.source), config.train_split)}
     if config.validation or config.validation_split:
@@ -49,11 +59,22 @@ def load_recipe_data(config: DataConfig) -> RecipeData:
     loaded = {spec: load_splits(spec, splits) for spec, splits in wanted.items()}
     records = {name: list(loaded[spec][split]) for name, (spec, split) in named.items()}
     train = without_sources(records["train"], config.exclude_sources, "training")
+    mining = None
+    if config.mined_negatives is not None:
+        from newsdesk_train.mining import MINED, mine_negatives
+
+        mined = mine_negatives(train, config.mined_negatives)
+        train, mining = mined.records, mined.facts(config.mined_negatives)
     if config.max_train_examples is not None:
         ordered = sorted(train, key=lambda r: stable_hash(r.id, "max_train_examples"))
         train = ordered[:config.max_train_examples]
+    if mining is not None:
+        mining["in_training"] = sum(r.meta.get("kind") == MINED for r in train)
+        logger.info("training on %d pairs, %d of them mined", len(train),
+                    mining["in_training"])
     validation = without_sources(records.get("validation", []), config.exclude_sources)
-    return RecipeData(train=train, validation=validation, test=records.get("test", []))
+    return RecipeData(train=train, validation=validation, test=records.get("test", []),
+                      mining=mining)
 
 
 def labels_by_publisher(records: list[Record]) -> dict[str, dict[str, int]]:

@@ -18,6 +18,12 @@ def register(commands: Any) -> None:
                         help="train, validation or test (default: test for built-in sets)")
     parser.add_argument("--out", required=True, help="the report folder to write")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--slice-by", metavar="FIELD",
+                        help="also report accuracy per value of this field of the records "
+                        "(e.g. kind in headline-stance; records without it: '(none)')")
+    parser.add_argument("--slice-group", metavar="NAME=V1,V2", action="append", default=[],
+                        help="with --slice-by: one more row for the union of these values "
+                        "(repeatable), e.g. related+hard=related,hard")
     add_column_options(parser)
     parser.set_defaults(run=run)
 
@@ -26,10 +32,13 @@ def run(args: argparse.Namespace) -> int:
     from newsdesk.data.sources import builtin_source
     from newsdesk.evaluation.report import write_report
     from newsdesk.evaluation.run import evaluate_model
+    from newsdesk.evaluation.slices import SliceGroup
 
     split = args.split or ("test" if builtin_source(args.data) is not None else None)
+    groups = [SliceGroup.parse(text) for text in args.slice_group]
     evaluation = evaluate_model(args.model, data_spec(args, args.data), split,
-                                batch_size=args.batch_size)
+                                batch_size=args.batch_size, slice_by=args.slice_by,
+                                slice_groups=groups)
     out = write_report(evaluation, args.out)
     metrics = evaluation.metrics
     headline = ", ".join(f"{k} {100 * v:.2f}" for k, v in metrics.items()
@@ -39,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     if metrics.get("skipped_without_reference"):
         print(f"{metrics['skipped_without_reference']} records without a "
               f"{metrics.get('reference')!r} were skipped")
+    if evaluation.slices:
+        rows = {**evaluation.slices["values"], **evaluation.slices["groups"]}
+        print(f"accuracy by {evaluation.slices['field']}: " + ", ".join(
+            f"{name} {100 * row['accuracy']:.2f} (n={row['n']})" for name, row in rows.items()))
     if evaluation.selection:
         from newsdesk.evaluation.selection import selection_lines
 

@@ -172,28 +172,55 @@ def is_same_subject(shared_names: int, body_cosine: float) -> bool:
             or body_cosine >= SUBJECT_COSINE)
 
 
+@dataclass(frozen=True)
+class StoryCosines:
+    """What ``is_same_event`` reads of every pair of a list of stories: the TF-IDF cosines
+    of their bodies (share bars cut out) and of their headlines (``cosine_matrix``), and
+    their publication dates. The one way the same-entity slice and the training's mined
+    negatives (``newsdesk_train.mining``) tell the same event told twice."""
+
+    bodies: np.ndarray
+    headlines: np.ndarray
+    dates: tuple[date | None, ...]
+
+    @classmethod
+    def of(cls, stories: Sequence[Story], corpus: CorpusStatistics) -> StoryCosines:
+        """The cosines of ``stories`` in their order (row ``i`` is ``stories[i]``)."""
+        return cls(cosine_matrix(corpus.vectorizer,
+                                 [without_boilerplate(s.body) for s in stories]),
+                   cosine_matrix(corpus.vectorizer, [s.headline for s in stories]),
+                   tuple(date.fromisoformat(s.date) if s.date else None for s in stories))
+
+    def days_apart(self, i: int, j: int) -> int | None:
+        """Days between stories ``i`` and ``j``; None unless both are dated."""
+        first, second = self.dates[i], self.dates[j]
+        return abs((first - second).days) if first and second else None
+
+    def same_event(self, i: int, j: int) -> bool:
+        """Whether stories ``i`` and ``j`` tell one event (``is_same_event``)."""
+        return is_same_event(self.bodies[i, j], self.headlines[i, j], self.days_apart(i, j))
+
+
 def same_subject_partners(stories: Sequence[Story], corpus: CorpusStatistics,
                           limit: int = 1) -> dict[str, list[Partner]]:
     """Each story's best ``limit`` partners among the other ``stories``, best first
     (stories without one are absent)."""
     ordered = sorted(stories, key=lambda s: s.id)
     texts = [without_boilerplate(s.body) for s in ordered]
-    bodies = cosine_matrix(corpus.vectorizer, texts)
-    headlines = cosine_matrix(corpus.vectorizer, [s.headline for s in ordered])
+    cosines = StoryCosines.of(ordered, corpus)
     own_names = [names_in(f"{s.headline}. {lead(text)}") - corpus.common_names
                  for s, text in zip(ordered, texts)]
     lead_names = [names_in(lead(text)) - corpus.common_names for text in texts]
-    dates = [date.fromisoformat(s.date) if s.date else None for s in ordered]
     partners: dict[str, list[Partner]] = {}
     for i, story in enumerate(ordered):
         found = []
-        for j in np.flatnonzero(bodies[i] >= MIN_COSINE):  # every route needs MIN_COSINE
+        for j in np.flatnonzero(cosines.bodies[i] >= MIN_COSINE):  # every route needs it
             shared = own_names[i] & lead_names[j]
-            days = abs((dates[i] - dates[j]).days) if dates[i] and dates[j] else None
-            if (i != j and is_same_subject(len(shared), bodies[i, j])
-                    and not is_same_event(bodies[i, j], headlines[i, j], days)):
+            if (i != j and is_same_subject(len(shared), cosines.bodies[i, j])
+                    and not cosines.same_event(i, j)):
                 found.append(Partner(ordered[j].id, tuple(sorted(shared)),
-                                     float(bodies[i, j]), float(headlines[i, j])))
+                                     float(cosines.bodies[i, j]),
+                                     float(cosines.headlines[i, j])))
         found.sort(key=lambda p: (-len(p.shared_names), -p.body_cosine, p.id))
         if found:
             partners[story.id] = found[:limit]

@@ -14,6 +14,7 @@ from typing import Any
 from newsdesk.atomic import atomic_directory
 from newsdesk.evaluation.result import Evaluation
 from newsdesk.evaluation.selection import selection_lines
+from newsdesk.evaluation.slices import slices_markdown
 from newsdesk.tasks import get_task
 
 
@@ -89,6 +90,8 @@ def markdown(evaluation: Evaluation) -> str:
             lines.append(f"| {name} | {shown} | {interval} |")
     if "per_class" in metrics:
         lines += per_class_table(metrics["per_class"])
+    if evaluation.slices:
+        lines += slices_markdown(evaluation.slices)
     if metrics.get("absent_labels"):
         lines += ["", "Labels the model knows but not in the data (left out of macro-F1): "
                   + ", ".join(metrics["absent_labels"])]

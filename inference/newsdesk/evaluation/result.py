@@ -19,3 +19,5 @@ class Evaluation:
     labels: list[str] = field(default_factory=list)
     #: How the model's recipe was chosen (its manifest's ``extras["selection"]``).
     selection: dict[str, Any] | None = None
+    #: Accuracy per slice (``--slice-by``: ``slices.accuracy_by_slice``); None without.
+    slices: dict[str, Any] | None = None

@@ -8,9 +8,10 @@ from typing import Any
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.errors import ModelError
+from newsdesk.errors import ConfigError, ModelError
 from newsdesk.evaluation.result import Evaluation
 from newsdesk.evaluation.scoring import score_classifier
+from newsdesk.evaluation.slices import SliceGroup, accuracy_by_slice
 from newsdesk.evaluation.summary_eval import EXTRACTIVE_PREFIX, evaluate_summarizer
 from newsdesk.manifest import dir_task
 from newsdesk.tasks import SUMMARY, Task, get_task
@@ -31,13 +32,16 @@ def load_labelled(data: str, split: str | None, task: Task) -> list[Record]:
 
 
 def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
-                        batch_size: int = 32, seed: int = 0) -> Evaluation:
+                        batch_size: int = 32, seed: int = 0, slice_by: str | None = None,
+                        slice_groups: Sequence[SliceGroup] = ()) -> Evaluation:
     """Predict every record with a topic or stance model and score the predictions
     (``scoring.score_classifier``, with intervals).
 
     A multi-label model is scored on label sets (``multilabel_metrics``), at the
     thresholds its manifest holds; a single-label one also gets the expected calibration
-    error of its top label's probability (``ece``).
+    error of its top label's probability (``ece``). ``slice_by``: also the accuracy per
+    value of that ``meta`` field, and per group of values (``slices.accuracy_by_slice``;
+    multi-label: a prediction is right when its label set is the gold one).
     """
     task = get_task(model_task(model))
     if not task.classifies:
@@ -46,12 +50,26 @@ def evaluate_classifier(model: str | Path, data: str, split: str | None, *,
     records = load_labelled(data, split, task)
     scored = score_classifier(classifier, records, where=data, intervals=True,
                               with_thresholds=True, seed=seed, batch_size=batch_size)
+    multi_label = classifier.manifest.multi_label
+    slices = None
+    if slice_by is not None:
+        correct = [not is_wrong(g, p, multi_label)
+                   for g, p in zip(scored.gold, scored.predictions)]
+        slices = accuracy_by_slice([r.meta for r in records], correct, slice_by,
+                                   slice_groups, seed=seed)
     return Evaluation(model=str(model), task=task.name, data=data, split=split,
                       metrics=scored.metrics, labels=classifier.labels,
                       selection=classifier.manifest.extras.get("selection"),
                       examples={"confident_mistakes": confident_mistakes(
                           records, scored.gold, scored.predictions,
-                          multi_label=classifier.manifest.multi_label)})
+                          multi_label=multi_label)},
+                      slices=slices)
+
+
+def is_wrong(gold: Any, prediction: Any, multi_label: bool) -> bool:
+    """Whether ``prediction`` misses ``gold`` (multi-label: another label set)."""
+    return (set(prediction.labels) != set(gold) if multi_label
+            else prediction.label != gold)
 
 
 def confident_mistakes(records: Sequence[Record], gold: Sequence[Any],
@@ -59,13 +77,11 @@ def confident_mistakes(records: Sequence[Record], gold: Sequence[Any],
                        multi_label: bool = False) -> list[dict[str, Any]]:
     """The wrong predictions with the highest scores, most confident first (multi-label:
     a predicted label set other than the gold one)."""
-    def wrong(g: Any, p: Any) -> bool:
-        return set(p.labels) != set(g) if multi_label else p.label != g
-
     def shown(labels: Any) -> str:
         return ", ".join(labels) if isinstance(labels, tuple) else str(labels)
 
-    mistakes = [(p.score, r, g, p) for r, g, p in zip(records, gold, predictions) if wrong(g, p)]
+    mistakes = [(p.score, r, g, p) for r, g, p in zip(records, gold, predictions)
+                if is_wrong(g, p, multi_label)]
     mistakes.sort(key=lambda item: -item[0])
     return [{"id": r.id, "gold": shown(g), "predicted": shown(p.labels if multi_label
                                                               else p.label),
@@ -79,9 +95,17 @@ def _snippet(text: str, limit: int = 160) -> str:
 
 
 def evaluate_model(model: str | Path, data: str, split: str | None, *,
-                   batch_size: int = 32) -> Evaluation:
+                   batch_size: int = 32, slice_by: str | None = None,
+                   slice_groups: Sequence[SliceGroup] = ()) -> Evaluation:
     """Evaluate any newsdesk model: classifiers here, summarizers (a task that writes text)
-    in ``summary_eval``."""
+    in ``summary_eval``. ``slice_by`` (accuracy per slice) is for classifiers only."""
+    if slice_groups and slice_by is None:
+        raise ConfigError("--slice-group needs --slice-by FIELD (the field whose values it "
+                          "groups)")
     if not get_task(model_task(model)).classifies:
+        if slice_by is not None:
+            raise ConfigError("--slice-by: accuracy per slice is for topic and stance "
+                              "models; a summary model has no accuracy")
         return evaluate_summarizer(model, data, split, batch_size=batch_size)
-    return evaluate_classifier(model, data, split, batch_size=batch_size)
+    return evaluate_classifier(model, data, split, batch_size=batch_size,
+                               slice_by=slice_by, slice_groups=slice_groups)
