@@ -34,6 +34,7 @@ from benchlib import start_run, timed_repeats, write_results
 
 from newsdesk.device import cpu_has_native_bf16
 
+TITLE = "Frozen-encoder embedding speed per precision and ISA"
 #: Training articles of one fold of the 5-fold CV over bbc-news's 2,092 articles.
 FOLD_TRAIN_ARTICLES = 1674
 AVX2_ONLY = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
@@ -112,8 +113,7 @@ def main() -> None:
         print(f"{name}: {row['seconds_per_article']:.3f} s/article", flush=True)
     report = {"encoder": args.encoder, "texts": args.texts, "max_length": args.max_length,
               "repeats": args.repeats, "settings": settings}
-    write_results("embed_speed", run, report, render,
-                  "Frozen-encoder embedding speed per precision and ISA")
+    write_results("embed_speed", run, report, render, TITLE)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ from typing import Any
 
 from benchlib import PeakRss, repeat_stats, start_run, write_results
 
+TITLE = "CPU inference speed: newsdesk against transformers.pipeline and Optimum"
 HERE = Path(__file__).resolve().parent
 OPTIMUM_PYTHON = HERE.parent / ".venv-optimum" / "bin" / "python"
 BATCH_SIZE = 32
@@ -391,9 +392,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
               "padding": {"real": sum(feed), "input_order": padded_tokens(feed, False),
                           "sorted": padded_tokens(feed, True)},
               "rows": rows_of(passes, workloads, lengths, ops, peak)}
-    write_results("inference_speed", run, report, render,
-                  "CPU inference speed: newsdesk against transformers.pipeline and Optimum",
-                  folder=args.out)
+    write_results("inference_speed", run, report, render, TITLE, folder=args.out)
     print(f"written to {args.out}/inference_speed.md")
     return report
 

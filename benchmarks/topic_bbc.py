@@ -644,6 +644,21 @@ def render_lopo(report: dict[str, Any]) -> list[str]:
             "", *[f"- {v}" for v in report["notes"].values()]]
 
 
+def title(report: dict[str, Any]) -> str:
+    """The results file's heading, by protocol (and data set)."""
+    if report["protocol"] == "test split":
+        return f"Topic classification on {report.get('data', 'bbc-news')}: test split"
+    if report["protocol"] == "leave one publisher out":
+        return "Topic classification: leave one publisher out"
+    return "Topic classification on bbc-news: cross-validation"
+
+
+def render(report: dict[str, Any]) -> list[str]:
+    """The results file's body, by protocol."""
+    return {"test split": render_test, "leave one publisher out": render_lopo}.get(
+        report["protocol"], render_cv)(report)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, help="cross-validate over all of bbc-news")
@@ -658,18 +673,14 @@ def main() -> None:
     args = parser.parse_args()
     run = start_run()
     if args.folds:
-        report = run_cv(args.methods or DEFAULT_CV_METHODS, args.folds)
-        write_results(args.results or "topic_bbc_cv", run, report, render_cv,
-                      "Topic classification on bbc-news: cross-validation")
+        report, name = run_cv(args.methods or DEFAULT_CV_METHODS, args.folds), "topic_bbc_cv"
     elif args.lopo:
-        report = run_lopo(args.methods or DEFAULT_LOPO_METHODS, args.lopo)
-        write_results(args.results or "topic_news_lopo", run, report, render_lopo,
-                      "Topic classification: leave one publisher out")
+        report, name = run_lopo(args.methods or DEFAULT_LOPO_METHODS, args.lopo), \
+            "topic_news_lopo"
     else:
         report = test_split_rows(args.model, args.data)
         name = "topic_bbc" if args.data == "bbc-news" else f"topic_{args.data.replace('-', '_')}"
-        write_results(args.results or name, run, report, render_test,
-                      f"Topic classification on {args.data}: test split")
+    write_results(args.results or name, run, report, render, title(report))
 
 
 if __name__ == "__main__":
