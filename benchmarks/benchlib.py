@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -229,26 +229,49 @@ def rss_mib() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
 
 
-class PeakRss:
-    """Samples the RSS every 5 ms in a thread while the block runs: ``.peak`` in MiB."""
+class RssSampler:
+    """Samples this process's RSS every ``interval`` s in a thread while the block runs:
+    ``.peak`` in MiB; with ``count``, ``.samples`` holds (``count()``, RSS) pairs, the first
+    taken on entry and the last on exit."""
 
-    def __init__(self) -> None:
-        self.peak = rss_mib()
+    def __init__(self, interval: float = 0.005, count: Callable[[], int] | None = None) -> None:
+        self.interval, self.count = interval, count
+        self.peak, self.samples = 0.0, []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, rss_mib())
+    def _take(self) -> None:
+        rss = rss_mib()
+        self.peak = max(self.peak, rss)
+        if self.count is not None:
+            self.samples.append((self.count(), rss))
 
-    def __enter__(self) -> PeakRss:
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._take()
+
+    def __enter__(self) -> RssSampler:
+        self._take()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, rss_mib())
+        self._take()
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]], rule: str = "---"
+          ) -> list[str]:
+    """A Markdown table: the header, its rule (``rule`` under every column), the rows.
+
+    >>> table(["a", "b"], [[1, ""]])
+    ['| a | b |', '|---|---|', '| 1 |  |']
+    """
+    def line(cells: Sequence[Any]) -> str:
+        return "| " + " | ".join(map(str, cells)) + " |"
+
+    return [line(header), "|" + "|".join([rule] * len(header)) + "|", *map(line, rows)]
 
 
 def busy_reason(run: dict[str, Any]) -> str:

@@ -46,7 +46,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchlib import PeakRss, repeat_stats, start_run, write_results
+from benchlib import RssSampler, repeat_stats, start_run, write_results
 
 TITLE = "CPU inference speed: newsdesk against transformers.pipeline and Optimum"
 HERE = Path(__file__).resolve().parent
@@ -379,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "load": str(model_dir), "out": str(work), "threads": threads,
             "max_length": max_length, "isa": run.cpu["isa"]}, stack)
         engines |= optimum | newsdesk_engines(model_dir, threads)
-        with PeakRss() as rss:
+        with RssSampler() as rss:
             passes = interleaved_passes(engines, workloads, args.repeats)
     lengths = {w.name: [len(ids) for ids in pipe.tokenizer(
         w.texts, truncation=True, max_length=max_length)["input_ids"]] for w in workloads}
