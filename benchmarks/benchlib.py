@@ -203,6 +203,15 @@ def repeat_stats(values: list[float]) -> dict[str, Any]:
             "values": [round(v, 4) for v in values]}
 
 
+def spread(stats: dict[str, Any], digits: int = 1) -> str:
+    """``median [min, max]`` of ``repeat_stats``, for Markdown.
+
+    >>> spread({"median": 2.0, "min": 1.5, "max": 3.25}, 2)
+    '2.00 [1.50, 3.25]'
+    """
+    return f"{stats['median']:.{digits}f} [{stats['min']:.{digits}f}, {stats['max']:.{digits}f}]"
+
+
 def timed_repeats(run: Callable[[], Any], repeats: int, warmup: int = 1
                   ) -> tuple[Any, dict[str, Any]]:
     """Call ``run`` ``warmup`` times untimed, then ``repeats`` times timed: last result, stats
