@@ -46,7 +46,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchlib import RssSampler, repeat_stats, start_run, write_results
+from benchlib import RssSampler, repeat_stats, start_run, table, write_results
 
 TITLE = "CPU inference speed: newsdesk against transformers.pipeline and Optimum"
 HERE = Path(__file__).resolve().parent
@@ -258,14 +258,13 @@ def peaks(cpu: dict[str, Any], threads: int) -> dict[str, Any]:
 
 def clock_ghz(model: str) -> tuple[float, str]:
     """The nominal clock: from the model name, else /proc/cpuinfo's ``cpu MHz``."""
+    from newsdesk.device import cpuinfo
+
     named = re.search(r"@\s*([\d.]+)\s*GHz", model)
     if named:
         return float(named.group(1)), "CPU model name"
-    try:
-        mhz = re.search(r"^cpu MHz\s*:\s*([\d.]+)", Path("/proc/cpuinfo").read_text(), re.M)
-    except OSError:
-        mhz = None
-    return (float(mhz.group(1)) / 1000, "/proc/cpuinfo cpu MHz") if mhz else (2.0, "assumed")
+    mhz = cpuinfo().get("cpu MHz")
+    return (float(mhz) / 1000, "/proc/cpuinfo cpu MHz") if mhz else (2.0, "assumed")
 
 
 def padded_tokens(lengths: list[int], sort: bool) -> int:
@@ -307,6 +306,19 @@ def _share(a: Sequence[str], b: Sequence[str]) -> float:
     return round(sum(x == y for x, y in zip(a, b)) / len(a), 4)
 
 
+def speed_table(report: dict[str, Any]) -> list[str]:
+    """Every (workload, engine) row: speed, its spread, share of the peak, labels."""
+    return table(["workload", "engine", "docs", "docs/s (median)", "s min / median / max",
+                  "x pipeline", "tokens/s", "% of compute bound (peak)", "labels = torch",
+                  "accuracy"], [
+        (r["workload"], r["engine"], r["docs"], r["docs_per_s"],
+         f"{r['seconds']['min']:.2f} / {r['seconds']['median']:.2f} / "
+         f"{r['seconds']['max']:.2f}", r["x_pipeline"], r["tokens_per_s"],
+         f"{100 * r['compute_bound']:.1f}% ({r['peak']})",
+         f"{100 * r['agreement_with_torch']:.2f}%",
+         f"{100 * r['accuracy']:.2f}" if "accuracy" in r else "") for r in report["rows"]])
+
+
 def render(report: dict[str, Any]) -> list[str]:
     peak, optimum = report["peak"], report["optimum"]
     lines = []
@@ -325,17 +337,7 @@ def render(report: dict[str, Any]) -> list[str]:
         f"{peak['fp32_ops_per_cycle']} ops/cycle), int8 rows against the int8 peak "
         f"({peak['int8']} GOP/s, {peak['int8_ops_per_cycle']} ops/cycle; {peak['int8_how']}). "
         "Turbo runs above a nominal clock, so fractions can read high.", "",
-        "| workload | engine | docs | docs/s (median) | s min / median / max | x pipeline | "
-        "tokens/s | % of compute bound (peak) | labels = torch | accuracy |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in report["rows"]:
-        s = r["seconds"]
-        accuracy = f"{100 * r['accuracy']:.2f}" if "accuracy" in r else ""
-        lines.append(
-            f"| {r['workload']} | {r['engine']} | {r['docs']} | {r['docs_per_s']} | "
-            f"{s['min']:.2f} / {s['median']:.2f} / {s['max']:.2f} | {r['x_pipeline']} | "
-            f"{r['tokens_per_s']} | {100 * r['compute_bound']:.1f}% ({r['peak']}) | "
-            f"{100 * r['agreement_with_torch']:.2f}% | {accuracy} |")
+        *speed_table(report)]
     padding = report["padding"]
     lines += ["", f"Padding on the mixed feed: {padding['real']:,} real tokens; batches of "
               f"{BATCH_SIZE} in input order compute {padding['input_order']:,}, sorted by "

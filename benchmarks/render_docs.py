@@ -594,6 +594,9 @@ def speed_summary(data: Data) -> str:
 
 @block("inference_speed.table")
 def speed_table(data: Data) -> str:
+    """The results file's own table, under what it measured."""
+    from inference_speed import speed_table as rows
+
     docs = {r["workload"]: r["docs"] for r in data["rows"]}
     optimum = data["optimum"]
     missing = "" if optimum["ran"] else f" Optimum did not run: {optimum['why']}."
@@ -603,18 +606,7 @@ def speed_table(data: Data) -> str:
              f"of {data['repeats']} interleaved passes after a warm-up; {measured_on(data)}."
              f"{missing} \"labels = torch\": share of labels equal to newsdesk torch's; int8 "
              "rows are measured against the int8 peak, fp32 rows against the fp32 peak:")
-    lines = [wrap(intro), "",
-             "| workload | engine | docs/s | s min / median / max | x pipeline | "
-             "% of compute bound | labels = torch | accuracy |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in data["rows"]:
-        s = r["seconds"]
-        accuracy = pct(r["accuracy"]) if "accuracy" in r else ""
-        lines.append(f"| {r['workload']} | {r['engine']} | {r['docs_per_s']:.2f} | "
-                     f"{s['min']:.2f} / {s['median']:.2f} / {s['max']:.2f} | "
-                     f"{r['x_pipeline']:.2f} | {100 * r['compute_bound']:.0f}% ({r['peak']}) | "
-                     f"{pct(r['agreement_with_torch'])} | {accuracy} |")
-    return "\n".join(lines)
+    return "\n".join([wrap(intro), "", *rows(data)])
 
 
 @block("train_step_speed")
