@@ -526,40 +526,14 @@ def extractor_clause(data: Data) -> str:
             f"{verdict}), {extractor['articles_per_second']:.0f} articles/s")
 
 
-def interval(metric: Data) -> str:
-    return f"{100 * metric['mean']:.1f} [{100 * metric['low']:.1f}, {100 * metric['high']:.1f}]"
-
-
 @block("summary_news.table")
 def summary_table(data: Data) -> str:
-    best = data.get("best_unsupervised")  # in runs with a fine-tuned extractor and after
-    versus = [f"Lsum minus {best} (paired) | "] if best else []
-    lines = ["| method | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | Lsum minus Lead-1 cleaned (paired) | "
-             + "".join(versus) + "words | novel bigrams | articles/s |",
-             "|---" * (8 + len(versus)) + "|"]
-    for entry in data["rows"]:
-        m = entry["metrics"]
-        cells = [signed(entry["lsum_minus_best_unsupervised"]) + " | "] if best else []
-        lines.append(f"| {entry['label']} | {interval(m['rouge1'])} | {interval(m['rouge2'])} "
-                     f"| {interval(m['rougeLsum'])} | {signed(entry['lsum_minus_lead1'])} | "
-                     + "".join(cells) + f"{m['words']['mean']:.1f} | "
-                     f"{100 * m['novel_bigrams']['mean']:.1f}% | "
-                     f"{entry['articles_per_second']:.1f} |")
-    sources = list(data["rows"][-1]["by_source"])
-    lines += ["", f"ROUGE-Lsum by publisher ({data['test_articles']} test articles; "
-              f"{measured_on(data)}):", "",
-              f"| method | {' | '.join(sources)} |", "|---" * (len(sources) + 1) + "|"]
-    lines += [f"| {entry['label']} | " + " | ".join(
-        f"{100 * entry['by_source'][source]:.1f}" for source in sources) + " |"
-        for entry in data["rows"]]
-    return "\n".join(lines)
+    """The results file's own tables: every method, then ROUGE-Lsum by publisher."""
+    from summary_news import results_table, source_table
 
-
-def signed(metric: Data) -> str:
-    if metric["low"] == metric["high"]:
-        return f"{100 * metric['mean']:+.1f}"
-    return (f"{100 * metric['mean']:+.1f} [{100 * metric['low']:+.1f}, "
-            f"{100 * metric['high']:+.1f}]")
+    return "\n".join([*results_table(data), "", f"ROUGE-Lsum by publisher "
+                      f"({data['test_articles']} test articles; {measured_on(data)}):", "",
+                      *source_table(data)])
 
 
 def speed_row(data: Data, workload: str, engine: str) -> Data:
