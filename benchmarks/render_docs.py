@@ -585,16 +585,13 @@ def speed_table(data: Data) -> str:
 
 @block("train_step_speed")
 def train_step_table(data: Data) -> str:
-    settings = list(dict.fromkeys(r["setting"] for r in data["rows"]))
-    workloads = list(dict.fromkeys(r["workload"] for r in data["rows"]))
-    seconds = {(r["workload"], r["setting"]): r["seconds"]["median"] for r in data["rows"]}
-    lines = [wrap(f"Seconds per training step (median), batch {data['batch']} "
-                  "(`benchmarks/train_step_speed.py`, [results](benchmarks/results/"
-                  f"train_step_speed.md); {measured_on(data)}):"), "",
-             f"| workload | {' | '.join(settings)} |", "|---" * (len(settings) + 1) + "|"]
-    lines += [f"| {w} | " + " | ".join(f"{seconds[w, s]:.2f}" if (w, s) in seconds else ""
-                                       for s in settings) + " |" for w in workloads]
-    return "\n".join(lines)
+    """The results file's own table, under what it measured."""
+    from train_step_speed import step_table
+
+    return "\n".join([wrap(f"Seconds per training step, median [min, max], batch {data['batch']} "
+                           "(`benchmarks/train_step_speed.py`, [results](benchmarks/results/"
+                           f"train_step_speed.md); {measured_on(data)}):"), "",
+                      *step_table(data)])
 
 
 @block("train_step_speed.bert2bert")

@@ -80,14 +80,19 @@ def step_seconds(model: Any, inputs: dict[str, Any], bf16: bool, repeats: int
     return timed_repeats(step, repeats, warmup=1)[1]
 
 
-def render(report: dict[str, Any]) -> list[str]:
+def step_table(report: dict[str, Any]) -> list[str]:
+    """Seconds a step per workload and setting, and the speed-up over the default."""
     default = {r["workload"]: r["seconds"]["median"] for r in report["rows"]
                if r["setting"] == SETTINGS[0][0]}
-    rows = [(r["workload"], r["setting"], spread(r["seconds"], 2),
-             f"{default[r['workload']] / r['seconds']['median']:.2f}x") for r in report["rows"]]
+    return table(["workload", "setting", "s/step", "vs default"], [
+        (r["workload"], r["setting"], spread(r["seconds"], 2),
+         f"{default[r['workload']] / r['seconds']['median']:.2f}x") for r in report["rows"]])
+
+
+def render(report: dict[str, Any]) -> list[str]:
     return [f"torch threads {report['torch_threads']}; native bf16 (AMX or AVX512-BF16): "
             f"{report['native_bf16']}. Seconds: median [min, max] of {report['repeats']} "
-            "steps.", "", *table(["workload", "setting", "s/step", "vs default"], rows)]
+            "steps.", "", *step_table(report)]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
