@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchlib import RESULTS, ROOT, cpu_line
+from benchlib import RESULTS, ROOT, cpu_line, table
 
 Data = dict[str, Any]
 BLOCK = re.compile(r"^<!-- results: (?P<name>[\w./-]+) -->\n(?P<body>.*?)^<!-- /results -->$",
@@ -145,17 +145,9 @@ def rewrite(files: list[Path]) -> int:
 # --- helpers the render functions share ---------------------------------------------------
 
 def measured_on(data: Data) -> str:
-    """Which CPU the figures come from (``run.cpu`` from benchlib), flagged if it was busy.
-
-    inference_speed.json from before benchlib has a top-level ``cpu`` without ISA flags."""
-    run = data.get("run") or {}
-    if run.get("cpu"):
-        busy = "; busy machine, timings not to be quoted" if run.get("busy") else ""
-        return f"measured on {cpu_line(run['cpu'])}{busy}"
-    old = data.get("cpu") or {}
-    if old.get("model"):
-        return f"measured on {old['model']}, {old['cores']} cores, ISA not recorded"
-    return "CPU not recorded"
+    """Which CPU the figures come from (``run.cpu`` from benchlib), flagged if it was busy."""
+    busy = "; busy machine, timings not to be quoted" if data["run"].get("busy") else ""
+    return f"measured on {cpu_line(data['run']['cpu'])}{busy}"
 
 
 def pct(fraction: float) -> str:
@@ -365,31 +357,28 @@ def cross_encoder_row(data: Data) -> Data:
     return [r for r in data["rows"] if "threshold" not in r and "kind" not in r][-1]
 
 
+def slice_cells(entry: Data, slices: list[str]) -> list[str]:
+    """``97.17 (65)``: accuracy % (errors) on each slice."""
+    return [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
+            for s in slices]
+
+
 def rows_of_kind(data: Data, kind: str) -> list[Data]:
     return [r for r in data["rows"] if r.get("kind") == kind]
 
 
-def stance_summary(data: Data, name: str) -> str:
+@block("stance_headlines")
+def stance_summary(data: Data) -> str:
     model, baseline = cross_encoder_row(data), data["rows"][0]
     mine, theirs = (r["slices"][RELATED_HARD]["accuracy"] for r in (model, baseline))
     fused = "".join(f"; fused with the TF-IDF and bi-encoder cosines by a logistic regression "
                     f"fitted on validation, {pct(r['slices'][RELATED_HARD]['accuracy'])}"
                     for r in rows_of_kind(data, "fused"))
-    link = f"benchmarks/results/{name}.md"
-    return wrap(f"- Stance: the {model_name(name)} cross-encoder reaches {pct(mine)} on related "
+    return wrap(f"- Stance: the MiniLM cross-encoder reaches {pct(mine)} on related "
                 f"+ hard-negative headline pairs, {compared(mine, theirs)} the TF-IDF cosine "
                 f"baseline ({pct(theirs)}) and {compared(mine, STANCE_GOAL)} the "
                 f"{goal(STANCE_GOAL)} aimed for{fused} ([docs/stance.md](docs/stance.md), "
-                f"[results]({link}); {measured_on(data)}).")
-
-
-def model_name(results_name: str) -> str:
-    return "mpnet" if results_name.endswith("mpnet") else "MiniLM"
-
-
-@block("stance_headlines")
-def stance_minilm(data: Data) -> str:
-    return stance_summary(data, "stance_headlines")
+                f"[results](benchmarks/results/stance_headlines.md); {measured_on(data)}).")
 
 
 @block("stance_headlines.baseline")
@@ -414,27 +403,24 @@ def same_entity_clause(entry: Data) -> str:
     return f", {pct(scores['accuracy'])} on the {scores['n']:,} same-entity pairs"
 
 
-def stance_table(data: Data, recipe: str) -> str:
+@block("stance_headlines.table")
+def stance_table(data: Data, recipe: str = "stance-headlines-minilm") -> str:
     """The threshold baselines, the model, and the rows built on it (temperature-scaled,
     fused) per slice, accuracy (errors), and the 99% bar in errors; the same-entity slice,
     ECE and paired differences to the baseline where the results file has them."""
     model = cross_encoder_row(data)
     slices = [*STANCE_SLICES, *([SAME_ENTITY] if SAME_ENTITY in model["slices"] else [])]
     calibrated = any(r.get("ece") is not None for r in data["rows"])
-    lines = ["| method | " + " | ".join([*slices, *(["ECE"] if calibrated else [])]) + " |",
-             "|---" * (len(slices) + 1 + calibrated) + "|"]
     baselines = [r for r in data["rows"] if "threshold" in r]
     built_on = [(r, f"{recipe} + temperature {r['temperature']:.3g} (fit on validation)")
                 for r in rows_of_kind(data, "temperature-scaled")]
     built_on += [(r, r["method"]) for r in rows_of_kind(data, "fused")]
     shown = [*((b, b["method"]) for b in baselines),
              (model, f"{recipe} (first {model.get('max_length')} tokens)"), *built_on]
-    for entry, label in shown:
-        cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
-                 for s in slices]
-        if calibrated:
-            cells.append("" if entry.get("ece") is None else f"{entry['ece']:.4f}")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines = table(["method", *slices, *(["ECE"] if calibrated else [])], [
+        [label, *slice_cells(entry, slices), *(
+            ["" if entry.get("ece") is None else f"{entry['ece']:.4f}"] if calibrated else [])]
+        for entry, label in shown])
     hard, training = model["slices"][RELATED_HARD], model["training"]
     allowed = int(hard["n"] * (1 - STANCE_GOAL) + 1e-9)
     columns = (" all: related + hard + easy; same-entity: other stories on the headline's "
@@ -458,39 +444,27 @@ def stance_differences(shown: list[tuple[Data, str]], slices: list[str],
                      if all("diff_95" in r["slices"][s] for s in slices)]
     if not compared_rows:
         return []
-    lines = ["", f"Accuracy minus {baseline}, in points [paired 95% bootstrap interval]:", "",
-             "| method | " + " | ".join(slices) + " |", "|---" * (len(slices) + 1) + "|"]
-    for entry, label in compared_rows:
-        cells = []
-        for name in slices:
-            low, high = entry["slices"][name]["diff_95"]
-            cells.append(f"{100 * entry['slices'][name]['diff_vs_baseline']:+.2f} "
-                         f"[{100 * low:+.2f}, {100 * high:+.2f}]")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return lines
+    def cell(scores: Data) -> str:
+        low, high = scores["diff_95"]
+        return f"{100 * scores['diff_vs_baseline']:+.2f} [{100 * low:+.2f}, {100 * high:+.2f}]"
+
+    return ["", f"Accuracy minus {baseline}, in points [paired 95% bootstrap interval]:", "",
+            *table(["method", *slices], [[label, *(cell(entry["slices"][s]) for s in slices)]
+                                         for entry, label in compared_rows])]
 
 
 @block("stance_headlines_baselines")
 def stance_baselines_table(data: Data) -> str:
     """The untrained methods (``--baseline-only``) per slice, the same-entity slice included."""
     slices = [*STANCE_SLICES, SAME_ENTITY]
-    lines = ["| method | " + " | ".join(slices) + " | threshold |", "|---" * (len(slices) + 2)
-             + "|"]
-    for entry in data["rows"]:
-        cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
-                 for s in slices]
-        lines.append(f"| {entry['method']} | " + " | ".join(cells)
-                     + f" | {entry['threshold']:.4f} |")
+    lines = table(["method", *slices, "threshold"], [
+        [entry["method"], *slice_cells(entry, slices), f"{entry['threshold']:.4f}"]
+        for entry in data["rows"]])
     same = data["rows"][0]["slices"][SAME_ENTITY]["n"]
     return "\n".join([*lines, "", wrap(
         f"Accuracy % (errors) on the test split; same-entity: {same} pairs. Nothing is "
         "trained; each threshold is tuned on the related, hard and easy validation pairs "
         f"({measured_on(data)}).")])
-
-
-@block("stance_headlines.table")
-def stance_minilm_table(data: Data) -> str:
-    return stance_table(data, "stance-headlines-minilm")
 
 
 def lsum(entry: Data) -> float:
