@@ -1,17 +1,13 @@
 """Summaries on the news-articles standfirst test split: Lead-k, TextRank, centroid (+ models).
 
-Rows, each a ``Summarizer`` built by the package: Lead-1 on the raw text (no cleaning: what
-cleaning buys); Lead-1 and Lead-2 on the cleaned sentences (the classic baselines); lead,
-textrank and centroid with options (k, window, position bias) tuned; centroid with its
-encoder in bfloat16 (speed); with ``--model DIR``, a trained abstractive summarizer; with
-``--extractor DIR`` (repeatable), a fine-tuned extractor (k and redundancy tuned; run by
-``--extractor-backend``); with an extractor, the greedy ROUGE oracle against each article's
-own standfirst (an upper bound, not a method). Every row's word budget is chosen by one rule
-(``RULE``); ``--skip-tuning`` puts every row at the library defaults instead (one budget for
-all). Each row: ROUGE-1/2/Lsum F1 with bootstrap 95% intervals, the paired ROUGE-Lsum
-differences to cleaned Lead-1 and to the best unsupervised method (the tuned row best on
-validation), words, novel bigrams, speed (median of ``--repeats`` timed passes).
-Results: benchmarks/results/summary_news.*
+Every row is a ``Summarizer`` built by the package: Lead-1 on the raw text, Lead-1 and
+Lead-2 on the cleaned sentences, lead, textrank and centroid (and centroid in bfloat16) with
+their options tuned; a trained abstractive summarizer (``--model``); fine-tuned extractors
+(``--extractor``, repeatable), and with them the greedy ROUGE oracle (an upper bound: it reads
+the standfirst). Every row's word budget is chosen on validation by one rule (``RULE``;
+``--skip-tuning``: the library defaults). ROUGE with bootstrap intervals, paired differences
+to cleaned Lead-1 and to the best unsupervised method, speed: docs/summaries.md. Results:
+benchmarks/results/summary_news.*
 
     .venv/bin/python benchmarks/summary_news.py [--model models/summary-news]
     .venv/bin/python benchmarks/summary_news.py --extractor models/summary-news-extractive \
@@ -409,20 +405,17 @@ def _checks(result: dict[str, Any]) -> list[str]:
     if not tuned:
         return []
     best = max(tuned, key=lambda r: r["metrics"]["rougeLsum"]["mean"])
-    delta = best["lsum_minus_lead1"]
-    lines = ["## Checks", "",
-             f"- Best tuned extractive method: {best['label']}, ROUGE-Lsum "
-             f"{100 * best['metrics']['rougeLsum']['mean']:.1f}, {_interval(delta, True)} over "
-             f"cleaned Lead-1 (paired): "
-             f"{'beats it' if delta['low'] > 0 else 'not clearly better'}."]
-    for row in result["rows"]:
-        versus = row.get("lsum_minus_best_unsupervised")
-        if row["label"].startswith("extractor") and versus:
-            lines.append(f"- {row['label']}: ROUGE-Lsum "
-                         f"{100 * row['metrics']['rougeLsum']['mean']:.1f}, "
-                         f"{_interval(versus, True)} over {versus['against']} (paired): "
-                         f"{'beats it' if versus['low'] > 0 else 'not clearly better'}.")
-    return [*lines, ""]
+
+    def check(name: str, row: dict[str, Any], delta: dict[str, Any], against: str) -> str:
+        return (f"- {name} ROUGE-Lsum {100 * row['metrics']['rougeLsum']['mean']:.1f}, "
+                f"{_interval(delta, True)} over {against} (paired): "
+                f"{'beats it' if delta['low'] > 0 else 'not clearly better'}.")
+
+    return ["## Checks", "", check(f"Best tuned extractive method: {best['label']},", best,
+                                   best["lsum_minus_lead1"], "cleaned Lead-1"),
+            *(check(f"{row['label']}:", row, versus, versus["against"]) for row in result["rows"]
+              if row["label"].startswith("extractor")
+              and (versus := row.get("lsum_minus_best_unsupervised"))), ""]
 
 
 def _choices(result: dict[str, Any]) -> list[str]:
