@@ -1,27 +1,15 @@
 """CPU inference speed of a topic model: newsdesk's engines against its peers at their best.
 
-One run, the same model dir and texts for every engine:
-
-- ``transformers.pipeline`` as users call it (batches of 32 in input order), and the same
-  pipeline fed the texts sorted by length (labels put back in input order);
-- Optimum's ``ORTModelForSequenceClassification``, fp32 and dynamic int8 (``ORTQuantizer``
-  with this CPU's ``AutoQuantizationConfig``), exported from the model dir, run through
-  ``transformers.pipeline`` on length-sorted texts. optimum-onnx 0.1.0 pins transformers
-  < 4.58, so it runs in its own venv (``benchmarks/optimum_env.sh`` builds .venv-optimum) as
-  a worker process (``benchmarks/optimum_worker.py``); when it cannot, the results say why;
-- newsdesk torch, ONNX fp32 and ONNX int8 (``newsdesk export --onnx --int8``; a model dir
-  without current exports is exported into a temporary copy).
-
-Two workloads: the bbc-news test articles (with gold labels: accuracy) and a mixed feed of
-news-articles headlines, standfirsts, first paragraphs and full articles (seeded shuffle).
-Every engine reads the first ``max_length`` tokens of the model's newsdesk.json, with the
-same thread count. After a warm-up of each engine, ``--repeats`` timed passes run
-interleaved (pass 1 of every engine, then pass 2, ...); rows give the median and min/max.
-
-"% of compute bound": a document of s tokens costs 2 * P * s + 4 * L * s^2 * h operations
-(P the encoder's non-embedding parameters, L layers, h hidden size); the peak is cores used
-x clock x operations per cycle, fp32 (SIMD lanes x 2 FMA units x 2) for fp32 rows and int8
-(AMX, else VNNI 4x the fp32 rate, else 2x) for int8 rows.
+Engines, on the same model dir, texts, first ``max_length`` tokens and threads:
+``transformers.pipeline`` as usually called and on length-sorted texts; Optimum's ORT model,
+fp32 and dynamic int8, in its own venv (optimum-onnx pins transformers < 4.58:
+``optimum_env.sh`` builds it, ``optimum_worker.py`` runs there; the results say why when it
+cannot); newsdesk on torch, ONNX fp32 and ONNX int8 (a dir without current exports is
+exported into a temporary copy). Workloads: the bbc-news test articles (gold labels:
+accuracy) and a mixed feed of news-articles headlines, standfirsts, first paragraphs and
+articles. A warm-up, then ``--repeats`` passes, engines interleaved; the median and min/max.
+"% of compute bound": the operations of the documents (``operations``) against the cores'
+peak (``peaks``), fp32 rows against the fp32 peak and int8 rows against the int8 one.
 
     .venv/bin/python benchmarks/inference_speed.py --model models/topic-bbc-minilm
     .venv/bin/python benchmarks/inference_speed.py --model DIR --limit 20 --repeats 1  # smoke
@@ -231,7 +219,8 @@ def interleaved_passes(engines: dict[str, Engine], workloads: list[Workload], re
 
 
 def operations(model: Any, lengths: list[int]) -> float:
-    """Sum over documents of s tokens of 2 * P * s + 4 * L * s^2 * h."""
+    """Sum over documents of s tokens of 2 * P * s + 4 * L * s^2 * h (P the encoder's
+    non-embedding parameters, L layers, h hidden size)."""
     encoder = sum(p.numel() for name, p in model.named_parameters()
                   if ".encoder." in f".{name}" and "embeddings" not in name)
     layers, hidden = model.config.num_hidden_layers, model.config.hidden_size
@@ -239,7 +228,9 @@ def operations(model: Any, lengths: list[int]) -> float:
 
 
 def peaks(cpu: dict[str, Any], threads: int) -> dict[str, Any]:
-    """Peak G operations/s of the cores used, fp32 and int8, and how each was counted."""
+    """Peak G operations/s of the cores used (cores x clock x operations a cycle), fp32
+    (SIMD lanes x 2 FMA units x 2) and int8 (AMX, else VNNI 4x fp32, else 2x), and how each
+    was counted."""
     isa = set(cpu["isa"])
     lanes = 16 if "avx512f" in isa else 8 if "avx2" in isa else 4
     fp32 = lanes * 2 * 2
