@@ -1,5 +1,6 @@
 """Topic classification: TF-IDF + LinearSVC against newsdesk recipes, on bbc-news and the
-general-news sets. The protocols (docs/architecture.md, "Benchmarks"; docs/topics.md):
+general-news sets. The protocols (docs/architecture.md, "How recipes are chosen and
+measured"; docs/topics.md):
 
 * ``--folds 5`` (topic_bbc_cv): stratified 5-fold CV over all of bbc-news, same-headline
   stories in one fold, pooled figures and paired bootstrap intervals against the baseline.
