@@ -2,9 +2,9 @@
 ``transformers.pipeline``: install size, import time, cold start and docs/s.
 
 Builds a fresh venv holding the bare install of this checkout (``build_light_venv``: the
-dependencies from the package index, pip's cache reused),
-writes each model's test split (the data its manifest names) to a JSONL file, then starts
-fresh processes, engines interleaved, ``--repeats`` rounds. Each process imports what its
+dependencies from the package index, pip's cache reused), writes each model's test split
+(the data its manifest names) to a JSONL file, then starts fresh processes, engines
+interleaved, ``--repeats`` rounds, 2 threads, batches of 32. Each process imports what its
 engine needs, loads the model, labels one text (cold start: from the parent's spawn to that
 first label), then labels the whole split once (docs/s). Engines: the light venv on the
 dir's ONNX export (fp32 and int8); this (full) venv on torch and on the export;

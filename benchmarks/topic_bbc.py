@@ -244,18 +244,14 @@ def outcome_from_log_probs(log_probs: np.ndarray, labels: list[str], seconds: li
     return Outcome([labels[int(i)] for i in log_probs.argmax(axis=1)], seconds, log_probs)
 
 
-def fold_training_records(records: list[Record], fold: Fold) -> list[Record]:
-    """The records newsdesk-train fits on in a fold (its validation ones left out)."""
-    return [records[i] for i in fold.train if records[i].meta.get("split") != "validation"]
-
-
 def hybrid_log_probs(records: list[Record], fold: Fold, hybrid: Any, labels: list[str]
                      ) -> tuple[np.ndarray, float]:
-    """The recipe's TF-IDF head, fitted as newsdesk-train fits it: its held-out log-probs."""
+    """The recipe's TF-IDF head, fitted as newsdesk-train fits it (on the fold's training
+    records less the validation ones): its held-out log-probs."""
     from newsdesk_train.tfidf_head import fit_tfidf_head
 
     start = time.perf_counter()
-    train = fold_training_records(records, fold)
+    train = [records[i] for i in fold.train if records[i].meta.get("split") != "validation"]
     head = fit_tfidf_head([r.text for r in train], [str(r.label) for r in train], labels,
                           hybrid)
     return head.log_probs([records[i].text for i in fold.test]), time.perf_counter() - start
