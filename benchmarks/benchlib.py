@@ -1,19 +1,12 @@
 """What every benchmark shares: the run's provenance, repeat statistics, memory, results files.
 
-A benchmark script builds a ``report`` dict, then calls ``write_results(name, report,
-markdown)``: the JSON gets a ``run`` block (the command line as run, git commit and
-dirtiness, CPU model, core count, ISA flags, library versions, load average before and
-after, start and end time, and how many cores other processes kept busy on average while it
-ran), and the Markdown file is rendered from that same JSON, with the provenance as its
-header. A run during which other processes used more than ``BUSY_OTHER_CORES`` cores on
-average, or the hypervisor took as much (steal time: other virtual machines on the host),
-says so in both files: its timings are not to be quoted. (The load average alone
-cannot tell: a 2-core benchmark puts it near 2 by itself, and the one-minute average at its
-start still holds the job before it.)
-
-    run = start_run()                     # at the top of main(), before any work
-    ...
-    write_results("topic_bbc", run, report, render)   # render(report) -> Markdown body
+A script calls ``start_run()`` before any work and ``write_results(name, run, report, render,
+title)`` at the end: the JSON gets a ``run`` block (the command as run, git commit and
+dirtiness, CPU model, cores and ISA flags, library versions, load before and after, and the
+cores other processes and the hypervisor took while it ran: above ``BUSY_OTHER_CORES`` the
+run is flagged busy, its timings not to be quoted), and the Markdown is the title, that
+provenance and ``render(report)`` (docs/architecture.md, "How recipes are chosen and
+measured").
 """
 
 from __future__ import annotations
@@ -26,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -203,6 +196,15 @@ def repeat_stats(values: list[float]) -> dict[str, Any]:
             "values": [round(v, 4) for v in values]}
 
 
+def spread(stats: dict[str, Any], digits: int = 1) -> str:
+    """``median [min, max]`` of ``repeat_stats``, for Markdown.
+
+    >>> spread({"median": 2.0, "min": 1.5, "max": 3.25}, 2)
+    '2.00 [1.50, 3.25]'
+    """
+    return f"{stats['median']:.{digits}f} [{stats['min']:.{digits}f}, {stats['max']:.{digits}f}]"
+
+
 def timed_repeats(run: Callable[[], Any], repeats: int, warmup: int = 1
                   ) -> tuple[Any, dict[str, Any]]:
     """Call ``run`` ``warmup`` times untimed, then ``repeats`` times timed: last result, stats
@@ -229,44 +231,59 @@ def rss_mib() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
 
 
-class PeakRss:
-    """Samples the RSS every 5 ms in a thread while the block runs: ``.peak`` in MiB."""
+class RssSampler:
+    """Samples this process's RSS every ``interval`` s in a thread while the block runs:
+    ``.peak`` in MiB; with ``count``, ``.samples`` holds (``count()``, RSS) pairs, the first
+    taken on entry and the last on exit."""
 
-    def __init__(self) -> None:
-        self.peak = rss_mib()
+    def __init__(self, interval: float = 0.005, count: Callable[[], int] | None = None) -> None:
+        self.interval, self.count = interval, count
+        self.peak, self.samples = 0.0, []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, rss_mib())
+    def _take(self) -> None:
+        rss = rss_mib()
+        self.peak = max(self.peak, rss)
+        if self.count is not None:
+            self.samples.append((self.count(), rss))
 
-    def __enter__(self) -> PeakRss:
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._take()
+
+    def __enter__(self) -> RssSampler:
+        self._take()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, rss_mib())
+        self._take()
 
 
-def busy_reason(run: dict[str, Any]) -> str:
-    """Why a run counts as busy, in words (older files judged by the load average alone)."""
-    if run.get("other_cpu_cores") is not None:
-        return (f"other processes used {run['other_cpu_cores']} cores and the hypervisor took "
-                f"{run.get('steal_cores')} cores (steal) on average during the run (either "
-                f"above {BUSY_OTHER_CORES} counts)")
-    return (f"the load average ({run['load_before'][0]} before, {run['load_after'][0]} "
-            f"after) was above the {run['cpu']['cores']} cores")
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]], rule: str = "---"
+          ) -> list[str]:
+    """A Markdown table: the header, its rule (``rule`` under every column), the rows.
+
+    >>> table(["a", "b"], [[1, ""]])
+    ['| a | b |', '|---|---|', '| 1 |  |']
+    """
+    def line(cells: Sequence[Any]) -> str:
+        return "| " + " | ".join(map(str, cells)) + " |"
+
+    return [line(header), "|" + "|".join([rule] * len(header)) + "|", *map(line, rows)]
 
 
 def provenance_markdown(run: dict[str, Any]) -> list[str]:
     """The header every results Markdown starts with, rendered from the JSON's run block."""
     lines = []
     if run["busy"]:
-        lines += [f"**Busy machine: {busy_reason(run)}. Timings from this run are not to "
-                  "be quoted.**", ""]
+        lines += [f"**Busy machine: other processes used {run.get('other_cpu_cores')} cores and "
+                  f"the hypervisor took {run.get('steal_cores')} cores (steal) on average "
+                  f"during the run (either above {BUSY_OTHER_CORES} counts). Timings from this "
+                  "run are not to be quoted.**", ""]
     libraries = ", ".join(f"{k} {v}" for k, v in run["libraries"].items())
     lines += [f"- command: `{run['command']}`",
               f"- commit: `{run['commit'][:12]}`" + (" (tree dirty)" if run["dirty"] else ""),

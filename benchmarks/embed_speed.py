@@ -3,7 +3,7 @@
 The frozen topic recipe (training/configs/topic-bbc-mpnet-frozen.yaml) spends almost all of
 its training time embedding articles (``newsdesk_train.frozen.embed_texts``): bf16 where the
 CPU multiplies it in hardware (AMX or AVX-512 BF16), float32 elsewhere. This times the same
-encoder on the same bbc-news training articles (first ``--max-length`` tokens) in each
+encoder on the same bbc-news training articles (first 256 tokens) in each
 setting, each in a fresh process:
 
 * bf16 (only where the CPU has AMX or AVX-512 BF16: what the recipe runs there);
@@ -15,10 +15,10 @@ setting, each in a fresh process:
   with the cosine of its vectors to float32's (not a shipped path: a candidate for CPUs
   without AMX).
 
-Seconds per article: the median of ``--repeats`` timed passes over ``--texts`` articles,
-after one warm-up pass. Results: benchmarks/results/embed_speed.{json,md}.
+Seconds per article: the median of three timed passes over ``--texts`` articles, after one
+warm-up pass. Results: benchmarks/results/embed_speed.{json,md}.
 
-    .venv/bin/python benchmarks/embed_speed.py                 # mpnet-base, 40 articles x 3
+    .venv/bin/python benchmarks/embed_speed.py --texts 24      # mpnet-base, 24 articles x 3
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ import subprocess
 import sys
 from typing import Any
 
-from benchlib import start_run, timed_repeats, write_results
+from benchlib import start_run, table, timed_repeats, write_results
 
 from newsdesk.device import cpu_has_native_bf16
 
+TITLE = "Frozen-encoder embedding speed per precision and ISA"
+ENCODER, MAX_LENGTH, REPEATS = "mpnet-base", 256, 3  # the frozen recipe's encoder and length
 #: Training articles of one fold of the 5-fold CV over bbc-news's 2,092 articles.
 FOLD_TRAIN_ARTICLES = 1674
 AVX2_ONLY = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
@@ -43,7 +45,7 @@ SETTINGS: dict[str, tuple[str, dict[str, str]]] = {
     "dynamic int8, AVX2 only": ("int8", AVX2_ONLY)}
 
 
-def measure(encoder: str, dtype: str, texts: int, max_length: int, repeats: int) -> dict:
+def measure(dtype: str, texts: int) -> dict:
     """Time one setting in this process (run by ``main`` in a fresh one per setting)."""
     import numpy as np
     import torch
@@ -52,13 +54,13 @@ def measure(encoder: str, dtype: str, texts: int, max_length: int, repeats: int)
     from newsdesk.summarize.encoder import SentenceEncoder
 
     articles = [r.text for r in load("bbc-news", "train")][:texts]
-    model = SentenceEncoder.load(encoder, dtype="float32" if dtype == "int8" else dtype,
-                                 max_tokens=max_length, batch_size=16)
+    model = SentenceEncoder.load(ENCODER, dtype="float32" if dtype == "int8" else dtype,
+                                 max_tokens=MAX_LENGTH, batch_size=16)
     reference = model.encode(articles) if dtype == "int8" else None
     if dtype == "int8":
         model.model = torch.ao.quantization.quantize_dynamic(model.model, {torch.nn.Linear},
                                                              dtype=torch.qint8)
-    vectors, stats = timed_repeats(lambda: model.encode(articles), repeats)
+    vectors, stats = timed_repeats(lambda: model.encode(articles), REPEATS)
     out = {"seconds_per_article": round(stats["median"] / texts, 4), "seconds": stats}
     if reference is not None:
         cosine = (np.asarray(vectors) * reference).sum(axis=1)
@@ -68,52 +70,43 @@ def measure(encoder: str, dtype: str, texts: int, max_length: int, repeats: int)
 
 
 def render(data: dict[str, Any]) -> list[str]:
-    lines = [f"{data['encoder']}, first {data['max_length']} tokens of {data['texts']} bbc-news "
-             f"training articles; median of {data['repeats']} passes.", "",
-             "| setting | s / article | a CV fold's training articles (min) | cosine to float32 |",
-             "|---|---|---|---|"]
-    for name, row in data["settings"].items():
-        cosine = row.get("cosine_to_float32")
-        lines.append(f"| {name} | {row['seconds_per_article']:.3f} | "
-                     f"{row['fold_minutes']:.1f} | "
-                     f"{'' if cosine is None else format(cosine['min'], '.4f') + ' (min)'} |")
-    lines += ["", f"A fold: {FOLD_TRAIN_ARTICLES} training articles of the 5-fold CV, "
-              "embedding time only (the linear head adds about a minute). AVX2 only: this "
-              "CPU with its AMX and AVX-512 kernels switched off, an estimate for AVX2-only "
-              "CPUs, not a measurement of one."]
-    return lines
+    rows = [(name, f"{row['seconds_per_article']:.3f}", f"{row['fold_minutes']:.1f}",
+             "" if "cosine_to_float32" not in row
+             else f"{row['cosine_to_float32']['min']:.4f} (min)")
+            for name, row in data["settings"].items()]
+    return [f"{data['encoder']}, first {data['max_length']} tokens of {data['texts']} bbc-news "
+            f"training articles; median of {data['repeats']} passes.", "",
+            *table(["setting", "s / article", "a CV fold's training articles (min)",
+                    "cosine to float32"], rows), "",
+            f"A fold: {FOLD_TRAIN_ARTICLES} training articles of the 5-fold CV, "
+            "embedding time only (the linear head adds about a minute). AVX2 only: this "
+            "CPU with its AMX and AVX-512 kernels switched off, an estimate for AVX2-only "
+            "CPUs, not a measurement of one."]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--encoder", default="mpnet-base")
     parser.add_argument("--texts", type=int, default=40)
-    parser.add_argument("--max-length", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--one", choices=["bfloat16", "float32", "int8"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:  # a child: one setting, JSON on stdout
-        print(json.dumps(measure(args.encoder, args.one, args.texts, args.max_length,
-                                 args.repeats)))
+        print(json.dumps(measure(args.one, args.texts)))
         return
     run = start_run()
     settings: dict[str, Any] = {}
     for name, (dtype, env) in SETTINGS.items():
         if dtype == "bfloat16" and not cpu_has_native_bf16():
             continue
-        child = subprocess.run(
-            [sys.executable, __file__, "--one", dtype, "--encoder", args.encoder, "--texts",
-             str(args.texts), "--max-length", str(args.max_length), "--repeats",
-             str(args.repeats)], env={**os.environ, **env}, capture_output=True, text=True,
-            check=True)
+        child = subprocess.run([sys.executable, __file__, "--one", dtype, "--texts",
+                                str(args.texts)], env={**os.environ, **env},
+                               capture_output=True, text=True, check=True)
         row = json.loads(child.stdout.strip().splitlines()[-1])
         row["fold_minutes"] = round(row["seconds_per_article"] * FOLD_TRAIN_ARTICLES / 60, 1)
         settings[name] = row
         print(f"{name}: {row['seconds_per_article']:.3f} s/article", flush=True)
-    report = {"encoder": args.encoder, "texts": args.texts, "max_length": args.max_length,
-              "repeats": args.repeats, "settings": settings}
-    write_results("embed_speed", run, report, render,
-                  "Frozen-encoder embedding speed per precision and ISA")
+    report = {"encoder": ENCODER, "texts": args.texts, "max_length": MAX_LENGTH,
+              "repeats": REPEATS, "settings": settings}
+    write_results("embed_speed", run, report, render, TITLE)
 
 
 if __name__ == "__main__":

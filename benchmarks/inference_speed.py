@@ -1,27 +1,15 @@
 """CPU inference speed of a topic model: newsdesk's engines against its peers at their best.
 
-One run, the same model dir and texts for every engine:
-
-- ``transformers.pipeline`` as users call it (batches of 32 in input order), and the same
-  pipeline fed the texts sorted by length (labels put back in input order);
-- Optimum's ``ORTModelForSequenceClassification``, fp32 and dynamic int8 (``ORTQuantizer``
-  with this CPU's ``AutoQuantizationConfig``), exported from the model dir, run through
-  ``transformers.pipeline`` on length-sorted texts. optimum-onnx 0.1.0 pins transformers
-  < 4.58, so it runs in its own venv (``benchmarks/optimum_env.sh`` builds .venv-optimum) as
-  a worker process (``benchmarks/optimum_worker.py``); when it cannot, the results say why;
-- newsdesk torch, ONNX fp32 and ONNX int8 (``newsdesk export --onnx --int8``; a model dir
-  without current exports is exported into a temporary copy).
-
-Two workloads: the bbc-news test articles (with gold labels: accuracy) and a mixed feed of
-news-articles headlines, standfirsts, first paragraphs and full articles (seeded shuffle).
-Every engine reads the first ``max_length`` tokens of the model's newsdesk.json, with the
-same thread count. After a warm-up of each engine, ``--repeats`` timed passes run
-interleaved (pass 1 of every engine, then pass 2, ...); rows give the median and min/max.
-
-"% of compute bound": a document of s tokens costs 2 * P * s + 4 * L * s^2 * h operations
-(P the encoder's non-embedding parameters, L layers, h hidden size); the peak is cores used
-x clock x operations per cycle, fp32 (SIMD lanes x 2 FMA units x 2) for fp32 rows and int8
-(AMX, else VNNI 4x the fp32 rate, else 2x) for int8 rows.
+Engines, on the same model dir, texts, first ``max_length`` tokens and threads:
+``transformers.pipeline`` as usually called and on length-sorted texts; Optimum's ORT model,
+fp32 and dynamic int8, in its own venv (optimum-onnx pins transformers < 4.58:
+``optimum_env.sh`` builds it, ``optimum_worker.py`` runs there; the results say why when it
+cannot); newsdesk on torch, ONNX fp32 and ONNX int8 (a dir without current exports is
+exported into a temporary copy). Workloads: the bbc-news test articles (gold labels:
+accuracy) and a mixed feed of news-articles headlines, standfirsts, first paragraphs and
+articles. A warm-up, then ``--repeats`` passes, engines interleaved; the median and min/max.
+"% of compute bound": the operations of the documents (``operations``) against the cores'
+peak (``peaks``), fp32 rows against the fp32 peak and int8 rows against the int8 one.
 
     .venv/bin/python benchmarks/inference_speed.py --model models/topic-bbc-minilm
     .venv/bin/python benchmarks/inference_speed.py --model DIR --limit 20 --repeats 1  # smoke
@@ -46,8 +34,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchlib import PeakRss, repeat_stats, start_run, write_results
+from benchlib import RssSampler, repeat_stats, start_run, table, write_results
 
+TITLE = "CPU inference speed: newsdesk against transformers.pipeline and Optimum"
 HERE = Path(__file__).resolve().parent
 OPTIMUM_PYTHON = HERE.parent / ".venv-optimum" / "bin" / "python"
 BATCH_SIZE = 32
@@ -230,7 +219,8 @@ def interleaved_passes(engines: dict[str, Engine], workloads: list[Workload], re
 
 
 def operations(model: Any, lengths: list[int]) -> float:
-    """Sum over documents of s tokens of 2 * P * s + 4 * L * s^2 * h."""
+    """Sum over documents of s tokens of 2 * P * s + 4 * L * s^2 * h (P the encoder's
+    non-embedding parameters, L layers, h hidden size)."""
     encoder = sum(p.numel() for name, p in model.named_parameters()
                   if ".encoder." in f".{name}" and "embeddings" not in name)
     layers, hidden = model.config.num_hidden_layers, model.config.hidden_size
@@ -238,7 +228,9 @@ def operations(model: Any, lengths: list[int]) -> float:
 
 
 def peaks(cpu: dict[str, Any], threads: int) -> dict[str, Any]:
-    """Peak G operations/s of the cores used, fp32 and int8, and how each was counted."""
+    """Peak G operations/s of the cores used (cores x clock x operations a cycle), fp32
+    (SIMD lanes x 2 FMA units x 2) and int8 (AMX, else VNNI 4x fp32, else 2x), and how each
+    was counted."""
     isa = set(cpu["isa"])
     lanes = 16 if "avx512f" in isa else 8 if "avx2" in isa else 4
     fp32 = lanes * 2 * 2
@@ -257,14 +249,13 @@ def peaks(cpu: dict[str, Any], threads: int) -> dict[str, Any]:
 
 def clock_ghz(model: str) -> tuple[float, str]:
     """The nominal clock: from the model name, else /proc/cpuinfo's ``cpu MHz``."""
+    from newsdesk.device import cpuinfo
+
     named = re.search(r"@\s*([\d.]+)\s*GHz", model)
     if named:
         return float(named.group(1)), "CPU model name"
-    try:
-        mhz = re.search(r"^cpu MHz\s*:\s*([\d.]+)", Path("/proc/cpuinfo").read_text(), re.M)
-    except OSError:
-        mhz = None
-    return (float(mhz.group(1)) / 1000, "/proc/cpuinfo cpu MHz") if mhz else (2.0, "assumed")
+    mhz = cpuinfo().get("cpu MHz")
+    return (float(mhz) / 1000, "/proc/cpuinfo cpu MHz") if mhz else (2.0, "assumed")
 
 
 def padded_tokens(lengths: list[int], sort: bool) -> int:
@@ -306,6 +297,19 @@ def _share(a: Sequence[str], b: Sequence[str]) -> float:
     return round(sum(x == y for x, y in zip(a, b)) / len(a), 4)
 
 
+def speed_table(report: dict[str, Any]) -> list[str]:
+    """Every (workload, engine) row: speed, its spread, share of the peak, labels."""
+    return table(["workload", "engine", "docs", "docs/s (median)", "s min / median / max",
+                  "x pipeline", "tokens/s", "% of compute bound (peak)", "labels = torch",
+                  "accuracy"], [
+        (r["workload"], r["engine"], r["docs"], r["docs_per_s"],
+         f"{r['seconds']['min']:.2f} / {r['seconds']['median']:.2f} / "
+         f"{r['seconds']['max']:.2f}", r["x_pipeline"], r["tokens_per_s"],
+         f"{100 * r['compute_bound']:.1f}% ({r['peak']})",
+         f"{100 * r['agreement_with_torch']:.2f}%",
+         f"{100 * r['accuracy']:.2f}" if "accuracy" in r else "") for r in report["rows"]])
+
+
 def render(report: dict[str, Any]) -> list[str]:
     peak, optimum = report["peak"], report["optimum"]
     lines = []
@@ -324,17 +328,7 @@ def render(report: dict[str, Any]) -> list[str]:
         f"{peak['fp32_ops_per_cycle']} ops/cycle), int8 rows against the int8 peak "
         f"({peak['int8']} GOP/s, {peak['int8_ops_per_cycle']} ops/cycle; {peak['int8_how']}). "
         "Turbo runs above a nominal clock, so fractions can read high.", "",
-        "| workload | engine | docs | docs/s (median) | s min / median / max | x pipeline | "
-        "tokens/s | % of compute bound (peak) | labels = torch | accuracy |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in report["rows"]:
-        s = r["seconds"]
-        accuracy = f"{100 * r['accuracy']:.2f}" if "accuracy" in r else ""
-        lines.append(
-            f"| {r['workload']} | {r['engine']} | {r['docs']} | {r['docs_per_s']} | "
-            f"{s['min']:.2f} / {s['median']:.2f} / {s['max']:.2f} | {r['x_pipeline']} | "
-            f"{r['tokens_per_s']} | {100 * r['compute_bound']:.1f}% ({r['peak']}) | "
-            f"{100 * r['agreement_with_torch']:.2f}% | {accuracy} |")
+        *speed_table(report)]
     padding = report["padding"]
     lines += ["", f"Padding on the mixed feed: {padding['real']:,} real tokens; batches of "
               f"{BATCH_SIZE} in input order compute {padding['input_order']:,}, sorted by "
@@ -378,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "load": str(model_dir), "out": str(work), "threads": threads,
             "max_length": max_length, "isa": run.cpu["isa"]}, stack)
         engines |= optimum | newsdesk_engines(model_dir, threads)
-        with PeakRss() as rss:
+        with RssSampler() as rss:
             passes = interleaved_passes(engines, workloads, args.repeats)
     lengths = {w.name: [len(ids) for ids in pipe.tokenizer(
         w.texts, truncation=True, max_length=max_length)["input_ids"]] for w in workloads}
@@ -391,9 +385,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
               "padding": {"real": sum(feed), "input_order": padded_tokens(feed, False),
                           "sorted": padded_tokens(feed, True)},
               "rows": rows_of(passes, workloads, lengths, ops, peak)}
-    write_results("inference_speed", run, report, render,
-                  "CPU inference speed: newsdesk against transformers.pipeline and Optimum",
-                  folder=args.out)
+    write_results("inference_speed", run, report, render, TITLE, folder=args.out)
     print(f"written to {args.out}/inference_speed.md")
     return report
 

@@ -2,9 +2,9 @@
 ``transformers.pipeline``: install size, import time, cold start and docs/s.
 
 Builds a fresh venv holding the bare install of this checkout (``build_light_venv``: the
-dependencies from the package index, pip's cache reused; ``--light-venv DIR`` reuses one),
-writes each model's test split (the data its manifest names) to a JSONL file, then starts
-fresh processes, engines interleaved, ``--repeats`` rounds. Each process imports what its
+dependencies from the package index, pip's cache reused), writes each model's test split
+(the data its manifest names) to a JSONL file, then starts fresh processes, engines
+interleaved, ``--repeats`` rounds, 2 threads, batches of 32. Each process imports what its
 engine needs, loads the model, labels one text (cold start: from the parent's spawn to that
 first label), then labels the whole split once (docs/s). Engines: the light venv on the
 dir's ONNX export (fp32 and int8); this (full) venv on torch and on the export;
@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchlib import RESULTS, ROOT, start_run, write_results
+from benchlib import ROOT, start_run, table, write_results
 
 TITLE = "The light install against the full one: size, import, cold start, docs/s"
 #: What a source build of the distribution reads.
@@ -51,6 +51,7 @@ ENGINES = {
     "transformers.pipeline": ("full", {"pipeline": True}),
 }
 REFERENCE = "full torch"
+THREADS, BATCH_SIZE = 2, 32
 #: The export's own fp32 labels, which int8's are held to (at least 99% the same).
 FP32_EXPORT = "light onnx fp32"
 #: What a ``--labels-model`` runs: the labels to compare, once each (a large split).
@@ -172,8 +173,8 @@ def agreement(labels: list[str], reference: list[str]) -> float:
     return round(sum(a == b for a, b in zip(labels, reference)) / len(reference), 4)
 
 
-def measure_model(model: str, pythons: dict[str, Path], args: argparse.Namespace,
-                  work: Path, engines: Sequence[str], repeats: int) -> dict[str, Any]:
+def measure_model(model: str, pythons: dict[str, Path], work: Path, engines: Sequence[str],
+                  repeats: int) -> dict[str, Any]:
     """``engines`` on one model, ``repeats`` interleaved rounds."""
     items = work / f"{Path(model).name}.jsonl"
     facts = write_items(model, items)
@@ -182,7 +183,7 @@ def measure_model(model: str, pythons: dict[str, Path], args: argparse.Namespace
         for engine in engines:
             venv, options = ENGINES[engine]
             settings = {"model": str(Path(model).resolve()), "items": str(items),
-                        "threads": args.threads, "batch_size": args.batch_size,
+                        "threads": THREADS, "batch_size": BATCH_SIZE,
                         "max_length": facts["max_length"], **options}
             runs[engine].append(run_child(pythons[venv], engine, settings))
             print(f"{Path(model).name} {engine}: cold start "
@@ -218,21 +219,17 @@ def render(r: dict[str, Any]) -> list[str]:
              "labels equal to the full install's torch labels; int8 = fp32: the share of the "
              "int8 export's labels equal to the fp32 export's.", ""]
     for model in r["models"]:
-        repeats = model.get("repeats", r["repeats"])
+        repeats, engines = model.get("repeats", r["repeats"]), model["engines"]
         lines += [f"## `{model['model']}` on {model['data']} {model['split']} "
                   f"({model['items']} items, {repeats} round{'s' * (repeats != 1)})", "",
-                  "| engine | import s | load s | cold start s | docs/s | labels = torch "
-                  "| int8 = fp32 |",
-                  "|---|---|---|---|---|---|---|"]
-        for engine, e in model["engines"].items():
-            lines.append(f"| {engine} | {e['import_s']} | {e['load_s']} | "
-                         f"{e['cold_start_s']} | {e['docs_per_second']:.1f} | "
-                         f"{percent(e['label_agreement_vs_torch'])} | "
-                         f"{percent(e.get('label_agreement_vs_onnx_fp32'))} |")
-        engines = model["engines"]
-        if REFERENCE in engines and "light onnx fp32" in engines:
-            ratio = engines[REFERENCE]["cold_start_s"] / engines["light onnx fp32"][
-                "cold_start_s"]
+                  *table(["engine", "import s", "load s", "cold start s", "docs/s",
+                          "labels = torch", "int8 = fp32"], [
+                      (engine, e["import_s"], e["load_s"], e["cold_start_s"],
+                       f"{e['docs_per_second']:.1f}", percent(e["label_agreement_vs_torch"]),
+                       percent(e.get("label_agreement_vs_onnx_fp32")))
+                      for engine, e in engines.items()])]
+        if REFERENCE in engines and FP32_EXPORT in engines:
+            ratio = engines[REFERENCE]["cold_start_s"] / engines[FP32_EXPORT]["cold_start_s"]
             lines += ["", f"Cold start of the light install (fp32): {ratio:.2f}x faster "
                           "than the full install on torch."]
         lines.append("")
@@ -246,35 +243,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels-model", action="append", default=[],
                         help="an exported model dir whose labels only are compared: "
                              f"{', '.join(LABEL_ENGINES)}, one round (a large split)")
-    parser.add_argument("--light-venv", type=Path,
-                        help="a venv with the bare install to reuse (default: build one)")
-    parser.add_argument("--engines", nargs="+", choices=list(ENGINES), default=list(ENGINES))
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results")
     args = parser.parse_args(argv)
     if not args.model and not args.labels_model:
         parser.error("give at least one --model or --labels-model")
     run = start_run(None if argv is None else [__file__, *argv])
     with tempfile.TemporaryDirectory(prefix="light-install-") as tmp:
         work = Path(tmp)
-        light = args.light_venv
-        if light is None:
-            light = work / "venv"
-            built = build_light_venv(light)
-            if built.returncode != 0:
-                parser.error(f"the bare install failed:\n{built.stdout}\n{built.stderr}")
+        light = work / "venv"
+        built = build_light_venv(light)
+        if built.returncode != 0:
+            parser.error(f"the bare install failed:\n{built.stdout}\n{built.stderr}")
         pythons = {"light": light / "bin" / "python", "full": Path(sys.executable)}
         report = {"install_mb": {"light": round(venv_megabytes(light)),
                                  "full": round(venv_megabytes(Path(sys.prefix)))},
-                  "threads": args.threads, "batch_size": args.batch_size,
-                  "repeats": args.repeats,
-                  "models": [measure_model(m, pythons, args, work, args.engines, args.repeats)
+                  "threads": THREADS, "batch_size": BATCH_SIZE, "repeats": args.repeats,
+                  "models": [measure_model(m, pythons, work, list(ENGINES), args.repeats)
                              for m in args.model]
-                  + [measure_model(m, pythons, args, work, LABEL_ENGINES, 1)
+                  + [measure_model(m, pythons, work, LABEL_ENGINES, 1)
                      for m in args.labels_model]}
-    write_results("light_install", run, report, render, TITLE, folder=args.out)
+    write_results("light_install", run, report, render, TITLE)
     print("\n".join(render(report)))
     return 0
 

@@ -20,7 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-BATCH_SIZE = 32
+from inference_speed import BATCH_SIZE, length_sorted  # stdlib only at import: fine here
 
 
 def quantization_config(isa: set[str]) -> Any:
@@ -64,9 +64,8 @@ def load(model_dir: str, out: str, threads: int, max_length: int, isa: list[str]
 
 def run_sorted(pipe: Any, texts: list[str]) -> list[str]:
     """The pipeline on the texts longest first; labels in input order."""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-    labels = [r["label"] for r in pipe([texts[i] for i in order], batch_size=BATCH_SIZE)]
-    return [label for _, label in sorted(zip(order, labels))]
+    return length_sorted(lambda ordered: [r["label"] for r in pipe(
+        ordered, batch_size=BATCH_SIZE)])(texts)
 
 
 def main() -> None:

@@ -18,14 +18,15 @@ import json
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchlib import RESULTS, rss_mib, start_run, write_results
+from benchlib import RssSampler, rss_mib, start_run, table, write_results
 
 TITLE = "newsdesk predict: memory on a stream of articles"
+ARTICLES, CHUNK_SIZE, BATCH_SIZE = 10_000, 256, 32
+INTERVAL = 0.2  # seconds between RSS samples
 
 
 def write_articles(path: Path, count: int) -> float:
@@ -62,28 +63,6 @@ def check_counted(counter: Counting, records: int) -> None:
         raise RuntimeError(f"the counting proxy saw {counter.done:,} predictions but "
                            f"predict_file read {records:,} records: Counting must wrap the "
                            "classifier method newsdesk.batch.predict_rows calls")
-
-
-def sample_while(work: Any, counter: Counting, interval: float
-                 ) -> tuple[Any, list[tuple[int, float]]]:
-    """Run ``work()`` while a thread records (articles done, RSS MiB) every ``interval`` s."""
-    samples: list[tuple[int, float]] = []
-    stop = threading.Event()
-
-    def sampler() -> None:
-        while not stop.wait(interval):
-            samples.append((counter.done, rss_mib()))
-
-    samples.append((counter.done, rss_mib()))
-    thread = threading.Thread(target=sampler, daemon=True)
-    thread.start()
-    try:
-        result = work()
-    finally:
-        stop.set()
-        thread.join()
-    samples.append((counter.done, rss_mib()))
-    return result, samples
 
 
 def curve(samples: list[tuple[int, float]], asked: int, warmup: int) -> dict[str, Any]:
@@ -134,18 +113,17 @@ def render(r: dict[str, Any]) -> list[str]:
         f" (of {rss['articles_asked']:,} asked)")
     return [f"{rss['articles_done']:,} articles{asked} ({r['input_mib']} MiB of JSONL), model "
             f"`{r['model']}`; chunk {r['chunk_size']} records, batch {r['batch_size']} "
-            f"windows, torch threads {r['torch_threads']}.", "",
-            "| RSS (MiB) | value |", "|---|---|",
-            f"| start (model loaded, before the first chunk) | {rss['start_mib']} |",
-            f"| peak | {rss['peak_mib']} |", f"| end | {rss['end_mib']} |",
-            f"| after the first {rss['warmup_articles']:,} articles: min / max | "
-            f"{rss['steady_min_mib']} / {rss['steady_max_mib']} |",
-            f"| slope after warm-up, MiB per 1,000 articles | "
-            f"{rss['slope_mib_per_1000_articles']} |",
-            f"| slope over the second half, MiB per 1,000 articles | "
-            f"{rss['second_half_slope_mib_per_1000_articles']} |",
-            f"| reading the whole file at once would add (fresh process) | "
-            f"{r['read_whole_file_mib']} |", "",
+            f"windows, torch threads {r['torch_threads']}.", "", *table(["RSS (MiB)", "value"], [
+                ("start (model loaded, before the first chunk)", rss["start_mib"]),
+                ("peak", rss["peak_mib"]), ("end", rss["end_mib"]),
+                (f"after the first {rss['warmup_articles']:,} articles: min / max",
+                 f"{rss['steady_min_mib']} / {rss['steady_max_mib']}"),
+                ("slope after warm-up, MiB per 1,000 articles",
+                 rss["slope_mib_per_1000_articles"]),
+                ("slope over the second half, MiB per 1,000 articles",
+                 rss["second_half_slope_mib_per_1000_articles"]),
+                ("reading the whole file at once would add (fresh process)",
+                 r["read_whole_file_mib"])]), "",
             f"RSS at every 1,000 articles (MiB): {at}.", "",
             f"Throughput {r['docs_per_second']} docs/s ({r['seconds']} s, one pass)."]
 
@@ -153,11 +131,6 @@ def render(r: dict[str, Any]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="a trained topic or stance model dir")
-    parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--chunk-size", type=int, default=256)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--interval", type=float, default=0.2, help="seconds between samples")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results")
     parser.add_argument("--read-all", help=argparse.SUPPRESS)  # the contrast, in a child
     args = parser.parse_args(argv)
     if args.read_all:
@@ -172,21 +145,20 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="predict-memory-") as tmp:
         articles = Path(tmp) / "articles.jsonl"
-        size = write_articles(articles, args.articles)
+        size = write_articles(articles, ARTICLES)
         counter = Counting(load_classifier(args.model))
-        summary, samples = sample_while(
-            lambda: predict_file(counter, articles, Path(tmp) / "predictions.jsonl",
-                                 batch_size=args.batch_size, chunk_size=args.chunk_size,
-                                 progress=False), counter, args.interval)
+        with RssSampler(INTERVAL, lambda: counter.done) as sampler:
+            summary = predict_file(counter, articles, Path(tmp) / "predictions.jsonl",
+                                   batch_size=BATCH_SIZE, chunk_size=CHUNK_SIZE, progress=False)
         check_counted(counter, summary.records)
         read_all = read_all_cost(articles)
     report = {"model": args.model, "articles": summary.records, "input_mib": round(size, 1),
-              "chunk_size": args.chunk_size, "batch_size": args.batch_size,
+              "chunk_size": CHUNK_SIZE, "batch_size": BATCH_SIZE,
               "torch_threads": torch.get_num_threads(), "seconds": round(summary.seconds, 1),
               "docs_per_second": round(summary.docs_per_second, 1),
-              "rss": curve(samples, args.articles, min(1000, summary.records // 10)),
+              "rss": curve(sampler.samples, ARTICLES, min(1000, summary.records // 10)),
               "read_whole_file_mib": read_all}
-    write_results("predict_memory", run, report, render, TITLE, folder=args.out)
+    write_results("predict_memory", run, report, render, TITLE)
     print(json.dumps(report["rss"], indent=2))
     return 0
 

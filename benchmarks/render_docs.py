@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchlib import RESULTS, ROOT, cpu_line
+from benchlib import RESULTS, ROOT, cpu_line, table
 
 Data = dict[str, Any]
 BLOCK = re.compile(r"^<!-- results: (?P<name>[\w./-]+) -->\n(?P<body>.*?)^<!-- /results -->$",
@@ -145,17 +145,9 @@ def rewrite(files: list[Path]) -> int:
 # --- helpers the render functions share ---------------------------------------------------
 
 def measured_on(data: Data) -> str:
-    """Which CPU the figures come from (``run.cpu`` from benchlib), flagged if it was busy.
-
-    inference_speed.json from before benchlib has a top-level ``cpu`` without ISA flags."""
-    run = data.get("run") or {}
-    if run.get("cpu"):
-        busy = "; busy machine, timings not to be quoted" if run.get("busy") else ""
-        return f"measured on {cpu_line(run['cpu'])}{busy}"
-    old = data.get("cpu") or {}
-    if old.get("model"):
-        return f"measured on {old['model']}, {old['cores']} cores, ISA not recorded"
-    return "CPU not recorded"
+    """Which CPU the figures come from (``run.cpu`` from benchlib), flagged if it was busy."""
+    busy = "; busy machine, timings not to be quoted" if data["run"].get("busy") else ""
+    return f"measured on {cpu_line(data['run']['cpu'])}{busy}"
 
 
 def pct(fraction: float) -> str:
@@ -365,31 +357,28 @@ def cross_encoder_row(data: Data) -> Data:
     return [r for r in data["rows"] if "threshold" not in r and "kind" not in r][-1]
 
 
+def slice_cells(entry: Data, slices: list[str]) -> list[str]:
+    """``97.17 (65)``: accuracy % (errors) on each slice."""
+    return [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
+            for s in slices]
+
+
 def rows_of_kind(data: Data, kind: str) -> list[Data]:
     return [r for r in data["rows"] if r.get("kind") == kind]
 
 
-def stance_summary(data: Data, name: str) -> str:
+@block("stance_headlines")
+def stance_summary(data: Data) -> str:
     model, baseline = cross_encoder_row(data), data["rows"][0]
     mine, theirs = (r["slices"][RELATED_HARD]["accuracy"] for r in (model, baseline))
     fused = "".join(f"; fused with the TF-IDF and bi-encoder cosines by a logistic regression "
                     f"fitted on validation, {pct(r['slices'][RELATED_HARD]['accuracy'])}"
                     for r in rows_of_kind(data, "fused"))
-    link = f"benchmarks/results/{name}.md"
-    return wrap(f"- Stance: the {model_name(name)} cross-encoder reaches {pct(mine)} on related "
+    return wrap(f"- Stance: the MiniLM cross-encoder reaches {pct(mine)} on related "
                 f"+ hard-negative headline pairs, {compared(mine, theirs)} the TF-IDF cosine "
                 f"baseline ({pct(theirs)}) and {compared(mine, STANCE_GOAL)} the "
                 f"{goal(STANCE_GOAL)} aimed for{fused} ([docs/stance.md](docs/stance.md), "
-                f"[results]({link}); {measured_on(data)}).")
-
-
-def model_name(results_name: str) -> str:
-    return "mpnet" if results_name.endswith("mpnet") else "MiniLM"
-
-
-@block("stance_headlines")
-def stance_minilm(data: Data) -> str:
-    return stance_summary(data, "stance_headlines")
+                f"[results](benchmarks/results/stance_headlines.md); {measured_on(data)}).")
 
 
 @block("stance_headlines.baseline")
@@ -414,27 +403,24 @@ def same_entity_clause(entry: Data) -> str:
     return f", {pct(scores['accuracy'])} on the {scores['n']:,} same-entity pairs"
 
 
-def stance_table(data: Data, recipe: str) -> str:
+@block("stance_headlines.table")
+def stance_table(data: Data, recipe: str = "stance-headlines-minilm") -> str:
     """The threshold baselines, the model, and the rows built on it (temperature-scaled,
     fused) per slice, accuracy (errors), and the 99% bar in errors; the same-entity slice,
     ECE and paired differences to the baseline where the results file has them."""
     model = cross_encoder_row(data)
     slices = [*STANCE_SLICES, *([SAME_ENTITY] if SAME_ENTITY in model["slices"] else [])]
     calibrated = any(r.get("ece") is not None for r in data["rows"])
-    lines = ["| method | " + " | ".join([*slices, *(["ECE"] if calibrated else [])]) + " |",
-             "|---" * (len(slices) + 1 + calibrated) + "|"]
     baselines = [r for r in data["rows"] if "threshold" in r]
     built_on = [(r, f"{recipe} + temperature {r['temperature']:.3g} (fit on validation)")
                 for r in rows_of_kind(data, "temperature-scaled")]
     built_on += [(r, r["method"]) for r in rows_of_kind(data, "fused")]
     shown = [*((b, b["method"]) for b in baselines),
              (model, f"{recipe} (first {model.get('max_length')} tokens)"), *built_on]
-    for entry, label in shown:
-        cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
-                 for s in slices]
-        if calibrated:
-            cells.append("" if entry.get("ece") is None else f"{entry['ece']:.4f}")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines = table(["method", *slices, *(["ECE"] if calibrated else [])], [
+        [label, *slice_cells(entry, slices), *(
+            ["" if entry.get("ece") is None else f"{entry['ece']:.4f}"] if calibrated else [])]
+        for entry, label in shown])
     hard, training = model["slices"][RELATED_HARD], model["training"]
     allowed = int(hard["n"] * (1 - STANCE_GOAL) + 1e-9)
     columns = (" all: related + hard + easy; same-entity: other stories on the headline's "
@@ -458,39 +444,27 @@ def stance_differences(shown: list[tuple[Data, str]], slices: list[str],
                      if all("diff_95" in r["slices"][s] for s in slices)]
     if not compared_rows:
         return []
-    lines = ["", f"Accuracy minus {baseline}, in points [paired 95% bootstrap interval]:", "",
-             "| method | " + " | ".join(slices) + " |", "|---" * (len(slices) + 1) + "|"]
-    for entry, label in compared_rows:
-        cells = []
-        for name in slices:
-            low, high = entry["slices"][name]["diff_95"]
-            cells.append(f"{100 * entry['slices'][name]['diff_vs_baseline']:+.2f} "
-                         f"[{100 * low:+.2f}, {100 * high:+.2f}]")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return lines
+    def cell(scores: Data) -> str:
+        low, high = scores["diff_95"]
+        return f"{100 * scores['diff_vs_baseline']:+.2f} [{100 * low:+.2f}, {100 * high:+.2f}]"
+
+    return ["", f"Accuracy minus {baseline}, in points [paired 95% bootstrap interval]:", "",
+            *table(["method", *slices], [[label, *(cell(entry["slices"][s]) for s in slices)]
+                                         for entry, label in compared_rows])]
 
 
 @block("stance_headlines_baselines")
 def stance_baselines_table(data: Data) -> str:
     """The untrained methods (``--baseline-only``) per slice, the same-entity slice included."""
     slices = [*STANCE_SLICES, SAME_ENTITY]
-    lines = ["| method | " + " | ".join(slices) + " | threshold |", "|---" * (len(slices) + 2)
-             + "|"]
-    for entry in data["rows"]:
-        cells = [f"{100 * entry['slices'][s]['accuracy']:.2f} ({entry['slices'][s]['errors']})"
-                 for s in slices]
-        lines.append(f"| {entry['method']} | " + " | ".join(cells)
-                     + f" | {entry['threshold']:.4f} |")
+    lines = table(["method", *slices, "threshold"], [
+        [entry["method"], *slice_cells(entry, slices), f"{entry['threshold']:.4f}"]
+        for entry in data["rows"]])
     same = data["rows"][0]["slices"][SAME_ENTITY]["n"]
     return "\n".join([*lines, "", wrap(
         f"Accuracy % (errors) on the test split; same-entity: {same} pairs. Nothing is "
         "trained; each threshold is tuned on the related, hard and easy validation pairs "
         f"({measured_on(data)}).")])
-
-
-@block("stance_headlines.table")
-def stance_minilm_table(data: Data) -> str:
-    return stance_table(data, "stance-headlines-minilm")
 
 
 def lsum(entry: Data) -> float:
@@ -526,40 +500,14 @@ def extractor_clause(data: Data) -> str:
             f"{verdict}), {extractor['articles_per_second']:.0f} articles/s")
 
 
-def interval(metric: Data) -> str:
-    return f"{100 * metric['mean']:.1f} [{100 * metric['low']:.1f}, {100 * metric['high']:.1f}]"
-
-
 @block("summary_news.table")
 def summary_table(data: Data) -> str:
-    best = data.get("best_unsupervised")  # in runs with a fine-tuned extractor and after
-    versus = [f"Lsum minus {best} (paired) | "] if best else []
-    lines = ["| method | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | Lsum minus Lead-1 cleaned (paired) | "
-             + "".join(versus) + "words | novel bigrams | articles/s |",
-             "|---" * (8 + len(versus)) + "|"]
-    for entry in data["rows"]:
-        m = entry["metrics"]
-        cells = [signed(entry["lsum_minus_best_unsupervised"]) + " | "] if best else []
-        lines.append(f"| {entry['label']} | {interval(m['rouge1'])} | {interval(m['rouge2'])} "
-                     f"| {interval(m['rougeLsum'])} | {signed(entry['lsum_minus_lead1'])} | "
-                     + "".join(cells) + f"{m['words']['mean']:.1f} | "
-                     f"{100 * m['novel_bigrams']['mean']:.1f}% | "
-                     f"{entry['articles_per_second']:.1f} |")
-    sources = list(data["rows"][-1]["by_source"])
-    lines += ["", f"ROUGE-Lsum by publisher ({data['test_articles']} test articles; "
-              f"{measured_on(data)}):", "",
-              f"| method | {' | '.join(sources)} |", "|---" * (len(sources) + 1) + "|"]
-    lines += [f"| {entry['label']} | " + " | ".join(
-        f"{100 * entry['by_source'][source]:.1f}" for source in sources) + " |"
-        for entry in data["rows"]]
-    return "\n".join(lines)
+    """The results file's own tables: every method, then ROUGE-Lsum by publisher."""
+    from summary_news import results_table, source_table
 
-
-def signed(metric: Data) -> str:
-    if metric["low"] == metric["high"]:
-        return f"{100 * metric['mean']:+.1f}"
-    return (f"{100 * metric['mean']:+.1f} [{100 * metric['low']:+.1f}, "
-            f"{100 * metric['high']:+.1f}]")
+    return "\n".join([*results_table(data), "", f"ROUGE-Lsum by publisher "
+                      f"({data['test_articles']} test articles; {measured_on(data)}):", "",
+                      *source_table(data)])
 
 
 def speed_row(data: Data, workload: str, engine: str) -> Data:
@@ -594,6 +542,9 @@ def speed_summary(data: Data) -> str:
 
 @block("inference_speed.table")
 def speed_table(data: Data) -> str:
+    """The results file's own table, under what it measured."""
+    from inference_speed import speed_table as rows
+
     docs = {r["workload"]: r["docs"] for r in data["rows"]}
     optimum = data["optimum"]
     missing = "" if optimum["ran"] else f" Optimum did not run: {optimum['why']}."
@@ -603,32 +554,18 @@ def speed_table(data: Data) -> str:
              f"of {data['repeats']} interleaved passes after a warm-up; {measured_on(data)}."
              f"{missing} \"labels = torch\": share of labels equal to newsdesk torch's; int8 "
              "rows are measured against the int8 peak, fp32 rows against the fp32 peak:")
-    lines = [wrap(intro), "",
-             "| workload | engine | docs/s | s min / median / max | x pipeline | "
-             "% of compute bound | labels = torch | accuracy |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in data["rows"]:
-        s = r["seconds"]
-        accuracy = pct(r["accuracy"]) if "accuracy" in r else ""
-        lines.append(f"| {r['workload']} | {r['engine']} | {r['docs_per_s']:.2f} | "
-                     f"{s['min']:.2f} / {s['median']:.2f} / {s['max']:.2f} | "
-                     f"{r['x_pipeline']:.2f} | {100 * r['compute_bound']:.0f}% ({r['peak']}) | "
-                     f"{pct(r['agreement_with_torch'])} | {accuracy} |")
-    return "\n".join(lines)
+    return "\n".join([wrap(intro), "", *rows(data)])
 
 
 @block("train_step_speed")
 def train_step_table(data: Data) -> str:
-    settings = list(dict.fromkeys(r["setting"] for r in data["rows"]))
-    workloads = list(dict.fromkeys(r["workload"] for r in data["rows"]))
-    seconds = {(r["workload"], r["setting"]): r["seconds"]["median"] for r in data["rows"]}
-    lines = [wrap(f"Seconds per training step (median), batch {data['batch']} "
-                  "(`benchmarks/train_step_speed.py`, [results](benchmarks/results/"
-                  f"train_step_speed.md); {measured_on(data)}):"), "",
-             f"| workload | {' | '.join(settings)} |", "|---" * (len(settings) + 1) + "|"]
-    lines += [f"| {w} | " + " | ".join(f"{seconds[w, s]:.2f}" if (w, s) in seconds else ""
-                                       for s in settings) + " |" for w in workloads]
-    return "\n".join(lines)
+    """The results file's own table, under what it measured."""
+    from train_step_speed import step_table
+
+    return "\n".join([wrap(f"Seconds per training step, median [min, max], batch {data['batch']} "
+                           "(`benchmarks/train_step_speed.py`, [results](benchmarks/results/"
+                           f"train_step_speed.md); {measured_on(data)}):"), "",
+                      *step_table(data)])
 
 
 @block("train_step_speed.bert2bert")

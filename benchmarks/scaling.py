@@ -12,11 +12,10 @@ Runs the very commands docs/scaling.md gives, as subprocesses, on the real MiniL
   wall-clock; Ray's fixed cost (start Ray and the actors, load the model) is measured on a
   4-article file and reported apart.
 
-Every setup runs ``--repeats`` times, setups interleaved (min / median / max). Results:
+Every setup runs three times, setups interleaved (min / median / max). Results:
 benchmarks/results/scaling.{json,md}.
 
     .venv/bin/python benchmarks/scaling.py                  # 240 training texts, 600 articles
-    .venv/bin/python benchmarks/scaling.py --train-texts 120 --articles 200 --repeats 1
 """
 
 from __future__ import annotations
@@ -34,13 +33,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchlib import ROOT, repeat_stats, start_run, write_results
+from benchlib import ROOT, repeat_stats, spread, start_run, table, write_results
 
 TITLE = "One process against two, on this machine"
 BIN = Path(sys.executable).parent
 RECIPE = ROOT / "training" / "configs" / "topic-bbc-minilm.yaml"
 MODEL = ("all-MiniLM-L6-v2 (minilm-l6), topic-bbc-minilm recipe: 128-token windows, first "
          "window in training, every window in prediction")
+TRAIN_TEXTS, BATCH_SIZE, ARTICLES, REPEATS = 240, 8, 600, 3  # batch: per process
 RAY = ["--engine", "ray", "--concurrency", "2", "--cpus-per-actor", "1"]
 
 
@@ -159,46 +159,31 @@ def prediction_rows(work: Path, articles: int, repeats: int) -> list[dict[str, A
 
 
 def render(r: dict[str, Any]) -> list[str]:
-    def spread(s: dict[str, Any]) -> str:
-        return f"{s['median']:.1f} [{s['min']:.1f}, {s['max']:.1f}]"
-
-    lines = [f"Model: {r['model']}. Median [min, max] of {r['repeats']} runs per setup, "
-             "setups interleaved.", "",
-             f"Training: {r['train_texts']} bbc-news texts, one epoch.", "",
-             "| setup | processes x threads | global batch | steps | steps/s | examples/s "
-             "| train s | wall s |", "|---|---|---|---|---|---|---|---|"]
-    for t in r["training"]:
-        s = t["steps_per_second"]
-        lines.append(f"| `{t['setup']}` | {t['processes']} x {t['threads_per_process']} | "
-                     f"{t['global_batch']} | {t['steps']} | {s['median']:.3f} "
-                     f"[{s['min']:.3f}, {s['max']:.3f}] | {t['examples_per_second']} | "
-                     f"{spread(t['train_seconds'])} | {spread(t['wall_seconds'])} |")
-    lines += ["", f"Prediction: {r['prediction'][0]['articles']} news-articles texts (every "
-              "128-token window).", "",
-              "| setup | wall s | docs/s | start-up s | docs/s after start-up |",
-              "|---|---|---|---|---|"]
-    for p in r["prediction"]:
-        fixed = spread(p["fixed_cost_seconds"]) if "fixed_cost_seconds" in p else ""
-        lines.append(f"| `{p['setup']}` | {spread(p['wall_seconds'])} | "
-                     f"{p['docs_per_second']} | {fixed} | "
-                     f"{p.get('docs_per_second_after_start', '')} |")
-    return lines
+    training = [(f"`{t['setup']}`", f"{t['processes']} x {t['threads_per_process']}",
+                 t["global_batch"], t["steps"], spread(t["steps_per_second"], 3),
+                 t["examples_per_second"], spread(t["train_seconds"]), spread(t["wall_seconds"]))
+                for t in r["training"]]
+    prediction = [(f"`{p['setup']}`", spread(p["wall_seconds"]), p["docs_per_second"],
+                   spread(p["fixed_cost_seconds"]) if "fixed_cost_seconds" in p else "",
+                   p.get("docs_per_second_after_start", "")) for p in r["prediction"]]
+    return [f"Model: {r['model']}. Median [min, max] of {r['repeats']} runs per setup, "
+            "setups interleaved.", "", f"Training: {r['train_texts']} bbc-news texts, one epoch.",
+            "", *table(["setup", "processes x threads", "global batch", "steps", "steps/s",
+                        "examples/s", "train s", "wall s"], training), "",
+            f"Prediction: {r['prediction'][0]['articles']} news-articles texts (every "
+            "128-token window).", "", *table(["setup", "wall s", "docs/s", "start-up s",
+                                              "docs/s after start-up"], prediction)]
 
 
 def main(argv: list[str] | None = None) -> int:
     run = start_run(None if argv is None else [__file__, *argv])
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--train-texts", type=int, default=240)
-    parser.add_argument("--batch-size", type=int, default=8, help="per process")
-    parser.add_argument("--articles", type=int, default=600)
-    parser.add_argument("--repeats", type=int, default=3, help="runs per setup")
-    args = parser.parse_args(argv)
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="scaling-") as tmp:
         work = Path(tmp)
-        data = write_topic_data(work / "topics.jsonl", args.train_texts, 16)
-        training = training_rows(work, data, args.batch_size, args.repeats)
-        prediction = prediction_rows(work, args.articles, args.repeats)
-    report = {"model": MODEL, "train_texts": args.train_texts, "repeats": args.repeats,
+        data = write_topic_data(work / "topics.jsonl", TRAIN_TEXTS, 16)
+        training = training_rows(work, data, BATCH_SIZE, REPEATS)
+        prediction = prediction_rows(work, ARTICLES, REPEATS)
+    report = {"model": MODEL, "train_texts": TRAIN_TEXTS, "repeats": REPEATS,
               "training": training, "prediction": prediction}
     write_results("scaling", run, report, render, TITLE)
     return 0

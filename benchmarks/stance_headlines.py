@@ -1,45 +1,20 @@
-"""Headline stance (related / unrelated) on headline-stance: TF-IDF cosine, the zero-shot
-MiniLM bi-encoder, the cross-encoder, the cross-encoder with a temperature, and a fusion of
-the three.
-
-The classic FNC-1 stage-1 baseline scores a (headline, body) pair by the cosine similarity
-of their TF-IDF vectors (fit on the train split's bodies and headlines) and calls it
-``related`` at or above a threshold tuned for accuracy on the validation split. The
-zero-shot bi-encoder does the same with the cosine of all-MiniLM-L6-v2's mean-pooled vectors
-of the headline and of the body's lead (its first 256 word pieces), untrained. Both cuts are
-tuned on the validation pairs of the set's first version (related, hard, easy), so the old
-slices' figures stay comparable. The newsdesk cross-encoder reads the headline and the
-body's lead as one token pair; it is scored as trained (temperature 1, whatever its dir
-holds), and again with a temperature fitted on the validation pairs
-(``newsdesk.calibration``: labels unchanged, ECE before and after on validation and test).
-
-The fused method is a logistic regression (standardised features) over [the
-cross-encoder's log-odds of related, TF-IDF cosine, bi-encoder cosine], fitted on every
-validation pair (same-entity included); its C is chosen by 5-fold CV on validation grouped
-by headline (lowest log-loss), and two simple name features (the share of the headline's
-capitalised words found in the body's lead, and whether it has any) are added only where
-they raise that CV accuracy. ``related`` where its probability is at least 0.5. Nothing is
-chosen on test.
-
-Every method is scored on the test split, overall and per slice: related pairs, hard
-negatives (a body of the same topic or publisher), easy negatives, related + hard together
-(the pairs where relatedness is not obvious), and the same-entity slice (other stories
-sharing names or many words with the headline's story); "all" is related + hard + easy, as
-before the same-entity slice existed. Each slice has a paired bootstrap interval of the
-accuracy difference to TF-IDF cosine (the same test pairs resampled). Methods that give
-probabilities also get their expected calibration error on the test split (ECE, 15 bins).
-Results go to benchmarks/results/stance_headlines.{json,md}.
+"""Headline stance (related / unrelated) on headline-stance's test split: TF-IDF cosine (the
+FNC-1 stage-1 baseline), the zero-shot MiniLM bi-encoder, the cross-encoder as trained, the
+same with a temperature fitted on validation, and a fusion of the three (a logistic
+regression fitted on validation). Every method per slice (related, hard, easy, related +
+hard, same-entity), with paired bootstrap intervals against TF-IDF cosine and ECE where it
+gives probabilities; thresholds are tuned on validation, nothing is chosen on test. What each
+method is and why: docs/stance.md, "Benchmark". Results:
+benchmarks/results/stance_headlines.{json,md}.
 
     .venv/bin/python benchmarks/stance_headlines.py                      # train the recipe
-    .venv/bin/python benchmarks/stance_headlines.py --max-train 4000     # a shorter run
     .venv/bin/python benchmarks/stance_headlines.py --model models/stance-headlines-minilm
-    .venv/bin/python benchmarks/stance_headlines.py --baseline-only      # no training: TF-IDF
-                                                                         # and the bi-encoder
+    .venv/bin/python benchmarks/stance_headlines.py --baseline-only      # TF-IDF and the
+                                                                         # bi-encoder only
 
-Prediction speed: the median of ``--repeats`` timed passes over the test split (the
-temperature-scaled and fused rows: the medians of the rows they run, added up). With a
-model, the cross-encoder also scores the validation pairs and the test pairs once more (for
-the temperature and the fusion); ``--no-bi-encoder`` leaves the fusion out.
+Speed: the median of ``--repeats`` timed passes over test (the temperature-scaled and fused
+rows: the medians of the rows they run, added up). With a model, the cross-encoder also
+scores the validation pairs and the test pairs once more (for the temperature and the fusion).
 """
 
 from __future__ import annotations
@@ -54,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchlib import RESULTS, ROOT, start_run, timed_repeats, write_results
+from benchlib import RESULTS, ROOT, start_run, table, timed_repeats, write_results
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
@@ -167,12 +142,6 @@ def scorer_row(scorer: Scorer, validation: list[Record], test: list[Record], rep
                          extra=scorer.extra, baseline=baseline)
 
 
-def tfidf_baseline(train: list[Record], validation: list[Record], test: list[Record],
-                   repeats: int) -> dict[str, Any]:
-    """Fit TF-IDF on train bodies + headlines, tune the cut on validation, predict test."""
-    return scorer_row(tfidf_scorer(train), validation, test, repeats)
-
-
 def bi_encoder_scores(encoder: Any, records: Sequence[Record]) -> np.ndarray:
     """Cosine of the sentence vectors (mean-pooled, unit length) of each record's target
     and of its text's lead (what the encoder reads: its first ``max_tokens`` word pieces);
@@ -180,13 +149,6 @@ def bi_encoder_scores(encoder: Any, records: Sequence[Record]) -> np.ndarray:
     texts = sorted({r.target or "" for r in records} | {r.text for r in records})
     vectors = dict(zip(texts, encoder.encode(texts)))
     return np.array([float(vectors[r.target or ""] @ vectors[r.text]) for r in records])
-
-
-def bi_encoder_baseline(validation: list[Record], test: list[Record], repeats: int,
-                        encoder: Any = None) -> dict[str, Any]:
-    """all-MiniLM-L6-v2 as it ships (no training): headline vs lead cosine, cut tuned on
-    validation as the TF-IDF baseline's is."""
-    return scorer_row(bi_encoder_scorer(encoder), validation, test, repeats)
 
 
 def is_related(records: Sequence[Record]) -> np.ndarray:
@@ -225,14 +187,6 @@ def correctness(records: Sequence[Record], predicted: Sequence[str]) -> np.ndarr
     return np.array([r.stance == p for r, p in zip(records, predicted, strict=True)])
 
 
-def ece_on_test(records: Sequence[Record], scored: Scored) -> float | None:
-    """ECE over every test pair (same-entity included), or None without probabilities."""
-    if scored.confidence is None:
-        return None
-    correct = [r.stance == label for r, label in zip(records, scored.labels, strict=True)]
-    return expected_calibration_error(scored.confidence, correct)
-
-
 def method_row(name: str, test: Sequence[Record], predict: Callable[[], Scored],
                repeats: int, *, train_seconds: float, extra: dict[str, Any],
                baseline: Scored | None = None) -> dict[str, Any]:
@@ -241,21 +195,19 @@ def method_row(name: str, test: Sequence[Record], predict: Callable[[], Scored],
     scored, seconds = timed_repeats(predict, repeats, warmup=0)
     slices = slice_scores(test, scored.labels, scored.confidence,
                           None if baseline is None else baseline.labels)
-    return {"method": name, "slices": slices,
-            "ece": ece_on_test(test, scored), "train_seconds": round(train_seconds, 1),
+    ece = None if scored.confidence is None else expected_calibration_error(
+        scored.confidence, correctness(test, scored.labels))  # every pair, same-entity too
+    return {"method": name, "slices": slices, "ece": ece, "train_seconds": round(train_seconds, 1),
             "predict_seconds": seconds,
             "test_pairs_per_s": round(len(test) / max(seconds["median"], 1e-4), 1), **extra}
 
 
-def trained_model(max_train: int | None, workdir: Path) -> tuple[Path, float, str]:
+def trained_model(workdir: Path) -> tuple[Path, float, str]:
     """Train the stance-headlines recipe into ``workdir``: (model dir, seconds, recipe name)."""
     from newsdesk_train.config import load_config
     from newsdesk_train.runner import train
 
-    overrides = [f"output_dir={workdir}/model"]
-    if max_train is not None:
-        overrides.append(f"data.max_train_examples={max_train}")
-    config = load_config(ROOT / RECIPE, overrides)
+    config = load_config(ROOT / RECIPE, [f"output_dir={workdir}/model"])
     start = time.perf_counter()
     model_dir = train(config)
     return model_dir, time.perf_counter() - start, config.name
@@ -279,7 +231,8 @@ def cross_encoder_rows(classifier: Any, model_dir: Path, test: list[Record],
     classifier's own windowing is put back at the end)."""
     own = classifier.manifest.windowing
     settings = [(own.mode, own.aggregate)] + [
-        WINDOW_VARIANTS[v] for v in variants if WINDOW_VARIANTS[v] != _variant_of(own)]
+        WINDOW_VARIANTS[v] for v in variants if WINDOW_VARIANTS[v] != (
+            ("first", "mean") if own.mode == "first" else (own.mode, own.aggregate))]
     pairs = [(r.target or "", r.text) for r in test]
     rows = []
     for mode, how in settings:
@@ -318,17 +271,15 @@ def temperature_row(classifier: Any, logits: dict[str, Any], validation: list[Re
     fitted = fit_calibration(classifier, logits, gold, fit_on="validation",
                              source="headline-stance")
     seconds = plain["train_seconds"] + fit_seconds + time.perf_counter() - start
-    scored = probability_scored(fitted.probabilities["test"], classifier.labels)
+    probabilities = fitted.probabilities["test"]
+    scored = Scored([classifier.labels[i] for i in probabilities.argmax(axis=1)],
+                    [float(p) for p in probabilities.max(axis=1)])
     row = method_row(f"{plain['method']} + temperature scaling (T = {fitted.temperature:.3g}, "
                      "fit on validation)", test, lambda: scored, 1, train_seconds=seconds,
                      baseline=baseline, extra={"temperature": fitted.temperature,
                                                "calibration": fitted.entry,
                                                "kind": "temperature-scaled"})
     return with_component_speed(row, [plain])
-def probability_scored(probabilities: np.ndarray, labels: Sequence[str]) -> Scored:
-    """The most probable label of each row and its probability."""
-    return Scored([labels[i] for i in probabilities.argmax(axis=1)],
-                  [float(p) for p in probabilities.max(axis=1)])
 
 
 def with_component_speed(row: dict[str, Any], components: Sequence[dict[str, Any]]
@@ -470,18 +421,6 @@ def fused_scored(fit: FusionFit, columns: dict[str, np.ndarray]) -> Scored:
                   [float(max(q, 1.0 - q)) for q in p])
 
 
-def fusion_columns(records: Sequence[Record], log_odds: np.ndarray,
-                   scorers: Sequence[Scorer]) -> dict[str, np.ndarray]:
-    """Every feature the fusion may use, for ``records``."""
-    return {CROSS_ENCODER_FEATURE: log_odds, **{s.name: s.score(records) for s in scorers},
-            **name_features(records)}
-
-
-def fused_name(features: Sequence[str]) -> str:
-    """``Fused (logistic regression fit on validation): a + b + c``."""
-    return "Fused (logistic regression fit on validation): " + " + ".join(features)
-
-
 def fused_row(classifier: Any, logits: dict[str, Any], validation: list[Record],
               test: list[Record], scorers: Sequence[Scorer], components: list[dict[str, Any]],
               fit_seconds: float, baseline: Scored | None = None) -> dict[str, Any]:
@@ -490,9 +429,9 @@ def fused_row(classifier: Any, logits: dict[str, Any], validation: list[Record],
     ``components`` are the rows of the cross-encoder and the scorers (for the speed);
     ``fit_seconds`` what scoring validation with the cross-encoder took."""
     start = time.perf_counter()
-    columns = {split: fusion_columns(records, log_odds_related(
-                   classifier.proba_from_logits(logits[split], 1.0), classifier.labels),
-                   scorers)
+    columns = {split: {CROSS_ENCODER_FEATURE: log_odds_related(classifier.proba_from_logits(
+                   logits[split], 1.0), classifier.labels),
+                   **{s.name: s.score(records) for s in scorers}, **name_features(records)}
                for split, records in (("validation", validation), ("test", test))}
     base = [CROSS_ENCODER_FEATURE, *(s.name for s in scorers)]
     fit, candidates = choose_fusion(
@@ -503,7 +442,8 @@ def fused_row(classifier: Any, logits: dict[str, Any], validation: list[Record],
                + time.perf_counter() - start)
     scored = fused_scored(fit, columns["test"])
     scaler, regression = fit.model[0], fit.model[-1]
-    row = method_row(fused_name(fit.features), test, lambda: scored, 1,
+    row = method_row("Fused (logistic regression fit on validation): "
+                     + " + ".join(fit.features), test, lambda: scored, 1,
                      train_seconds=seconds, baseline=baseline,
                      extra={"kind": "fused", "features": list(fit.features), "C": fit.C,
                             "cv_folds": FUSION_FOLDS, "C_grid": list(FUSION_C_GRID),
@@ -521,11 +461,6 @@ def scored_predictions(predictions: Sequence[Any]) -> Scored:
     return Scored([p.label for p in predictions], [float(p.score) for p in predictions])
 
 
-def _variant_of(windowing: Any) -> tuple[str, str]:
-    return ("first", "mean") if windowing.mode == "first" else (windowing.mode,
-                                                                windowing.aggregate)
-
-
 def verdict(baseline: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
     """The issue's bar: better than the baseline on every slice both rows have (related,
     hard, easy, same-entity), >= 99% on related + hard."""
@@ -541,19 +476,20 @@ def verdict(baseline: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
 
 def render(report: dict[str, Any]) -> list[str]:
     slices = [s for s in SLICES if any(s in row["slices"] for row in report["rows"])]
+
+    def cells(row: dict[str, Any]) -> list[Any]:
+        return [row["method"], *(f"{100 * s['accuracy']:.2f} ({s['errors']}/{s['n']})"
+                                 if (s := row["slices"].get(name)) else "" for name in slices),
+                "" if row.get("ece") is None else f"{row['ece']:.4f}", row["train_seconds"],
+                row["test_pairs_per_s"]]
+
     lines = ["Accuracy (%) per slice, errors in brackets; ECE: expected calibration error "
              f"on the whole test split ({ECE_BINS} bins; only for methods that give "
              "probabilities); test pairs/s: the median of "
              f"{report['repeats']} timed passes (for the temperature-scaled and fused rows, "
              "the medians of the rows they run added up).", "",
-             f"| method | {' | '.join(slices)} | ECE | train s | test pairs/s |",
-             "|---|" + "---|" * (len(slices) + 3)]
-    for row in report["rows"]:
-        cells = [f"{100 * s['accuracy']:.2f} ({s['errors']}/{s['n']})"
-                 if (s := row["slices"].get(name)) else "" for name in slices]
-        ece = "" if row.get("ece") is None else f"{row['ece']:.4f}"
-        lines.append(f"| {row['method']} | {' | '.join(cells)} | {ece} | "
-                     f"{row['train_seconds']} | {row['test_pairs_per_s']} |")
+             *table(["method", *slices, "ECE", "train s", "test pairs/s"],
+                    map(cells, report["rows"]))]
     lines += paired_table(report["rows"], slices) + calibration_notes(report["rows"])
     lines += [""] + [f"- {v['method']}: beats the baseline on "
                      f"{', '.join(k for k, ok in v['beats_baseline'].items() if ok) or 'no slice'}"
@@ -574,21 +510,18 @@ def paired_table(rows: Sequence[dict[str, Any]], slices: Sequence[str]) -> list[
     compared = [r for r in rows if any("diff_vs_baseline" in s for s in r["slices"].values())]
     if not compared:
         return []
-    lines = ["", f"Accuracy difference to the baseline ({rows[0]['method']}), in points on "
-             "the same test pairs [paired 95% bootstrap interval]:", "",
-             f"| method | {' | '.join(slices)} |", "|---|" + "---|" * len(slices)]
-    for row in compared:
-        cells = []
-        for name in slices:
-            entry = row["slices"].get(name, {})
-            if "diff_vs_baseline" not in entry:
-                cells.append("")
-                continue
-            low, high = entry["diff_95"]
-            cells.append(f"{100 * entry['diff_vs_baseline']:+.2f} "
-                         f"[{100 * low:+.2f}, {100 * high:+.2f}]")
-        lines.append(f"| {row['method']} | {' | '.join(cells)} |")
-    return lines
+
+    def cell(entry: dict[str, Any]) -> str:
+        if "diff_vs_baseline" not in entry:
+            return ""
+        low, high = entry["diff_95"]
+        return f"{100 * entry['diff_vs_baseline']:+.2f} [{100 * low:+.2f}, {100 * high:+.2f}]"
+
+    return ["", f"Accuracy difference to the baseline ({rows[0]['method']}), in points on "
+            "the same test pairs [paired 95% bootstrap interval]:", "",
+            *table(["method", *slices], [[row["method"], *(cell(row["slices"].get(name, {}))
+                                                          for name in slices)]
+                                         for row in compared])]
 
 
 def calibration_notes(rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -610,19 +543,10 @@ def calibration_notes(rows: Sequence[dict[str, Any]]) -> list[str]:
     return ["", *lines] if lines else []
 
 
-def _recorded_seconds(model_dir: Path) -> float:
-    """The training time a model's manifest records (0.0 when it records none)."""
-    from newsdesk.manifest import Manifest
-
-    return float(Manifest.load(model_dir).training.get("train_runtime_s", 0.0))
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="an already trained stance model dir "
                         "(default: train the recipe into a temp dir)")
-    parser.add_argument("--max-train", type=int, help="train on this many pairs "
-                        "(data.max_train_examples)")
     parser.add_argument("--results", default="stance_headlines", metavar="NAME",
                         help="write benchmarks/results/NAME.{json,md} (default: "
                              "stance_headlines)")
@@ -654,10 +578,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.baseline_only:
         with tempfile.TemporaryDirectory() as tmp:
             if args.model is not None:
-                model_dir, seconds, label = args.model, _recorded_seconds(args.model), \
-                    args.model.name
+                from newsdesk.manifest import Manifest
+
+                model_dir, label = args.model, args.model.name
+                seconds = float(Manifest.load(model_dir).training.get("train_runtime_s", 0.0))
             else:
-                model_dir, seconds, label = trained_model(args.max_train, Path(tmp))
+                model_dir, seconds, label = trained_model(Path(tmp))
             rows += model_rows(model_dir, seconds, label, variants, args.repeats,
                                (validation, test), scorers, rows, baseline)
     report = {"repeats": args.repeats, "rows": rows,

@@ -1,17 +1,13 @@
 """Summaries on the news-articles standfirst test split: Lead-k, TextRank, centroid (+ models).
 
-Rows, each a ``Summarizer`` built by the package: Lead-1 on the raw text (no cleaning: what
-cleaning buys); Lead-1 and Lead-2 on the cleaned sentences (the classic baselines); lead,
-textrank and centroid with options (k, window, position bias) tuned; centroid with its
-encoder in bfloat16 (speed); with ``--model DIR``, a trained abstractive summarizer; with
-``--extractor DIR`` (repeatable), a fine-tuned extractor (k and redundancy tuned; run by
-``--extractor-backend``); with an extractor, the greedy ROUGE oracle against each article's
-own standfirst (an upper bound, not a method). Every row's word budget is chosen by one rule
-(``RULE``); ``--skip-tuning`` puts every row at the library defaults instead (one budget for
-all). Each row: ROUGE-1/2/Lsum F1 with bootstrap 95% intervals, the paired ROUGE-Lsum
-differences to cleaned Lead-1 and to the best unsupervised method (the tuned row best on
-validation), words, novel bigrams, speed (median of ``--repeats`` timed passes).
-Results: benchmarks/results/summary_news.*
+Every row is a ``Summarizer`` built by the package: Lead-1 on the raw text, Lead-1 and
+Lead-2 on the cleaned sentences, lead, textrank and centroid (and centroid in bfloat16) with
+their options tuned; a trained abstractive summarizer (``--model``); fine-tuned extractors
+(``--extractor``, repeatable), and with them the greedy ROUGE oracle (an upper bound: it reads
+the standfirst). Every row's word budget is chosen on validation by one rule (``RULE``;
+``--skip-tuning``: the library defaults). ROUGE with bootstrap intervals, paired differences
+to cleaned Lead-1 and to the best unsupervised method, speed: docs/summaries.md. Results:
+benchmarks/results/summary_news.*
 
     .venv/bin/python benchmarks/summary_news.py [--model models/summary-news]
     .venv/bin/python benchmarks/summary_news.py --extractor models/summary-news-extractive \
@@ -36,7 +32,7 @@ from typing import Any
 from unittest import mock
 
 import numpy as np
-from benchlib import RESULTS, start_run, timed_repeats, write_results
+from benchlib import RESULTS, start_run, table, timed_repeats, write_results
 
 from newsdesk.data import load
 from newsdesk.errors import NewsdeskError
@@ -51,6 +47,7 @@ from newsdesk.summarize.scorer import ScorerSummarizer
 TITLE = "Summaries on news-articles (standfirst test split)"
 METHODS = ("lead", "textrank", "centroid")
 BASELINE = "Lead-1, cleaned"
+ROUGE = ("rouge1", "rouge2", "rougeLsum")
 BUDGETS = (25, 30, 40, 50, 60)
 GRID = {
     "lead": {"k": (1, 2, 3, 4)},
@@ -365,19 +362,15 @@ def render(result: dict[str, Any]) -> list[str]:
              "validation articles. ROUGE F1 x 100 with Porter stemming, Lsum on pysbd "
              "sentences; [95% bootstrap interval; the differences are paired, per "
              f"article; best unsupervised: {result.get('best_unsupervised') or 'n/a'}, the "
-             "tuned method best on validation].", "",
-             "| method | max words | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | Lsum minus Lead-1 cleaned "
-             "| Lsum minus best unsupervised | words | novel bigrams | articles/s "
-             "| articles per CPU-s |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    lines += [_table_row(row) for row in result["rows"]]
+             "tuned method best on validation].", "", *results_table(result)]
     within = "yes" if all(r["within_budget"] for r in result["rows"]) else "NO"
     repeats = result["rows"][0]["seconds"]["n"]
     lines += ["", f"Speed: articles/s is the median wall time of {repeats} `summarize` call(s) "
               "over the split, after a warm-up (models loaded before timing); articles per "
               "CPU-second counts this process's CPU time (all threads), which other jobs "
               f"inflate less. Every summary is within its word budget: {within}.", "",
-              *_checks(result), *_choices(result), *_source_table(result), *_examples(result)]
+              *_checks(result), *_choices(result), "## ROUGE-Lsum by publisher", "",
+              *source_table(result), "", *_examples(result)]
     return lines
 
 
@@ -388,15 +381,21 @@ def _interval(e: dict[str, Any], signed: bool = False) -> str:
     return f"{pct(e['mean'])} [{pct(e['low'])}, {pct(e['high'])}]"
 
 
-def _table_row(row: dict[str, Any]) -> str:
-    m = row["metrics"]
-    novel = m.get("novel_bigrams", {}).get("mean")
-    delta, best = (_interval(row[key], True) if key in row else "n/a"
-                   for key in ("lsum_minus_lead1", "lsum_minus_best_unsupervised"))
-    return (f"| {row['label']} | {row['max_words']} | {_interval(m['rouge1'])} | "
-            f"{_interval(m['rouge2'])} | {_interval(m['rougeLsum'])} | {delta} | {best} | "
-            f"{m['words']['mean']:.1f} | {'n/a' if novel is None else f'{100 * novel:.1f}'}% | "
-            f"{row['articles_per_second']:.1f} | {row['articles_per_cpu_second']:.1f} |")
+def results_table(result: dict[str, Any]) -> list[str]:
+    """Every row's ROUGE, paired differences, length, novelty and speed."""
+    def cells(row: dict[str, Any]) -> list[str]:
+        m = row["metrics"]
+        novel = m.get("novel_bigrams", {}).get("mean")
+        return [row["label"], row["max_words"], *(_interval(m[k]) for k in ROUGE),
+                *(_interval(row[key], True) if key in row else "n/a"
+                  for key in ("lsum_minus_lead1", "lsum_minus_best_unsupervised")),
+                f"{m['words']['mean']:.1f}", f"{'n/a' if novel is None else f'{100 * novel:.1f}'}%",
+                f"{row['articles_per_second']:.1f}", f"{row['articles_per_cpu_second']:.1f}"]
+
+    return table(["method", "max words", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum",
+                  "Lsum minus Lead-1 cleaned", "Lsum minus best unsupervised", "words",
+                  "novel bigrams", "articles/s", "articles per CPU-s"],
+                 map(cells, result["rows"]), rule=" --- ")
 
 
 def _checks(result: dict[str, Any]) -> list[str]:
@@ -406,20 +405,17 @@ def _checks(result: dict[str, Any]) -> list[str]:
     if not tuned:
         return []
     best = max(tuned, key=lambda r: r["metrics"]["rougeLsum"]["mean"])
-    delta = best["lsum_minus_lead1"]
-    lines = ["## Checks", "",
-             f"- Best tuned extractive method: {best['label']}, ROUGE-Lsum "
-             f"{100 * best['metrics']['rougeLsum']['mean']:.1f}, {_interval(delta, True)} over "
-             f"cleaned Lead-1 (paired): "
-             f"{'beats it' if delta['low'] > 0 else 'not clearly better'}."]
-    for row in result["rows"]:
-        versus = row.get("lsum_minus_best_unsupervised")
-        if row["label"].startswith("extractor") and versus:
-            lines.append(f"- {row['label']}: ROUGE-Lsum "
-                         f"{100 * row['metrics']['rougeLsum']['mean']:.1f}, "
-                         f"{_interval(versus, True)} over {versus['against']} (paired): "
-                         f"{'beats it' if versus['low'] > 0 else 'not clearly better'}.")
-    return [*lines, ""]
+
+    def check(name: str, row: dict[str, Any], delta: dict[str, Any], against: str) -> str:
+        return (f"- {name} ROUGE-Lsum {100 * row['metrics']['rougeLsum']['mean']:.1f}, "
+                f"{_interval(delta, True)} over {against} (paired): "
+                f"{'beats it' if delta['low'] > 0 else 'not clearly better'}.")
+
+    return ["## Checks", "", check(f"Best tuned extractive method: {best['label']},", best,
+                                   best["lsum_minus_lead1"], "cleaned Lead-1"),
+            *(check(f"{row['label']}:", row, versus, versus["against"]) for row in result["rows"]
+              if row["label"].startswith("extractor")
+              and (versus := row.get("lsum_minus_best_unsupervised"))), ""]
 
 
 def _choices(result: dict[str, Any]) -> list[str]:
@@ -438,14 +434,12 @@ def _choices(result: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _source_table(result: dict[str, Any]) -> list[str]:
+def source_table(result: dict[str, Any]) -> list[str]:
+    """Each row's mean ROUGE-Lsum per publisher."""
     sources = sorted(result["rows"][0]["by_source"])
-    lines = ["## ROUGE-Lsum by publisher", "", "| method | " + " | ".join(sources) + " |",
-             "| --- |" + " --- |" * len(sources)]
-    for row in result["rows"]:
-        cells = " | ".join(f"{100 * row['by_source'][s]:.1f}" for s in sources)
-        lines.append(f"| {row['label']} | {cells} |")
-    return [*lines, ""]
+    return table(["method", *sources], [
+        [row["label"], *(f"{100 * row['by_source'][s]:.1f}" for s in sources)]
+        for row in result["rows"]], rule=" --- ")
 
 
 def _examples(result: dict[str, Any]) -> list[str]:

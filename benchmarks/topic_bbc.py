@@ -1,32 +1,22 @@
-"""Topic classification on bbc-news: TF-IDF + LinearSVC against newsdesk recipes.
+"""Topic classification: TF-IDF + LinearSVC against newsdesk recipes, on bbc-news and the
+general-news sets. The protocols (docs/architecture.md, "How recipes are chosen and
+measured"; docs/topics.md):
 
-Two protocols, both written to benchmarks/results/:
+* ``--folds 5`` (topic_bbc_cv): stratified 5-fold CV over all of bbc-news, same-headline
+  stories in one fold, pooled figures and paired bootstrap intervals against the baseline.
+  A setting inside a method (C, a fusion weight) is chosen on the training folds only.
+* default (topic_bbc; ``--data news-sections`` or ``news-topics``: topic_news_sections,
+  topic_news_topics): trained model dirs (``--model``) on the set's test split, read once,
+  per publisher and with a confusion table; a bbc-news model is read through
+  ``news_sections.BBC_LABELS`` and scored on the articles whose label it can give.
+* ``--lopo N`` (topic_news_lopo): each of news-topics' N largest publishers held out in turn.
 
-* ``--folds 5`` (topic_bbc_cv): stratified 5-fold cross-validation over all 2,092 articles,
-  near-duplicate stories (same headline) kept in one fold. Every method is trained on four
-  folds and scores the fifth; pooled accuracy and macro-F1 over every article, per-fold
-  figures, and a paired bootstrap 95% interval of each method's accuracy minus the
-  baseline's. Settings inside a method (C of a linear model, the fusion weight) are chosen
-  on the training folds only: C by inner 3-fold CV, a fusion weight on the other folds'
-  held-out predictions (leave-one-fold-out), so no article's label chooses its own setting.
-* default (topic_bbc): the fixed test split (418 articles), read once per final recipe.
-  ``--data news-sections`` or ``--data news-topics`` (topic_news_sections, topic_news_topics)
-  scores on that set's test split instead, per publisher too, with a confusion table and
-  paired bootstrap intervals against TF-IDF + LinearSVC fitted on the set's train +
-  validation. A model trained on bbc-news is read through ``news_sections.BBC_LABELS``
-  (tech -> science-tech) and scored on the articles whose label it can give; what the others
-  (world, health) become is its confusion table's rows.
-* ``--lopo N`` (topic_news_lopo): leave one publisher out, for the N largest publishers of
-  news-topics: each method fits on news-topics train + validation less that publisher and
-  scores all of that publisher's articles; paired intervals against TF-IDF + LinearSVC.
-
-Methods (``--methods``): ``tfidf-svm`` (the baseline), ``tfidf-lr``, ``frozen:ENCODER``
-(mean-pooled sentence embeddings + logistic regression), ``frozen+tfidf:ENCODER``
-(LinearSVC on TF-IDF and embeddings side by side), ``recipe:YAML`` (a newsdesk-train recipe
-trained per fold; a frozen recipe fitted per fold by its own fit function on the cached
-embeddings), ``fused:YAML`` (a fine-tuned recipe's probabilities fused with tfidf-lr's).
-Embeddings and each recipe's held-out probabilities are cached under
-``$NEWSDESK_CACHE/bench/``, so a new idea over them costs seconds.
+Methods (``--methods``): ``tfidf-svm`` (the baseline), ``frozen:ENCODER`` (mean-pooled
+embeddings + logistic regression), ``frozen+tfidf:ENCODER`` (LinearSVC on both side by
+side), ``recipe:YAML`` (a newsdesk-train recipe trained per fold; a frozen recipe fitted by
+its own fit function on the cached embeddings), ``fused:YAML`` (a fine-tuned recipe's
+probabilities fused with a TF-IDF head's at a weight chosen on the other folds). Embeddings
+and each recipe's held-out probabilities are cached under ``$NEWSDESK_CACHE/bench/``.
 
     .venv/bin/python benchmarks/topic_bbc.py --folds 5
     .venv/bin/python benchmarks/topic_bbc.py --folds 5 --methods tfidf-svm frozen+tfidf:mpnet-base
@@ -54,13 +44,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchlib import ROOT, cpu_facts, start_run, write_results
+from benchlib import ROOT, cpu_facts, start_run, table, write_results
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
 from newsdesk.metrics.bootstrap import bootstrap_interval, mean_interval
+from newsdesk.metrics.calibration import negative_log_likelihood
 from newsdesk.metrics.classification import classification_metrics, macro_f1_codes
+from newsdesk.metrics.summary import paired_difference
 from newsdesk.paths import cache_dir
+from newsdesk.tfidf_head import fuse
 from newsdesk_train.tfidf_head import linear_model, story_key, tfidf_vectorizer, tuned
 
 RECIPE = "training/configs/topic-bbc-minilm.yaml"
@@ -184,7 +177,6 @@ def recipe_method(records: list[Record], folds: list[Fold], recipe: str,
     the other folds (``fusion="cv"``: the ``fused:`` method). A frozen recipe goes to
     ``frozen_recipe_method``.
     """
-    from newsdesk.tfidf_head import fuse
     from newsdesk_train.config import HybridConfig, load_config
 
     config = load_config(ROOT / recipe)
@@ -252,18 +244,14 @@ def outcome_from_log_probs(log_probs: np.ndarray, labels: list[str], seconds: li
     return Outcome([labels[int(i)] for i in log_probs.argmax(axis=1)], seconds, log_probs)
 
 
-def fold_training_records(records: list[Record], fold: Fold) -> list[Record]:
-    """The records newsdesk-train fits on in a fold (its validation ones left out)."""
-    return [records[i] for i in fold.train if records[i].meta.get("split") != "validation"]
-
-
 def hybrid_log_probs(records: list[Record], fold: Fold, hybrid: Any, labels: list[str]
                      ) -> tuple[np.ndarray, float]:
-    """The recipe's TF-IDF head, fitted as newsdesk-train fits it: its held-out log-probs."""
+    """The recipe's TF-IDF head, fitted as newsdesk-train fits it (on the fold's training
+    records less the validation ones): its held-out log-probs."""
     from newsdesk_train.tfidf_head import fit_tfidf_head
 
     start = time.perf_counter()
-    train = fold_training_records(records, fold)
+    train = [records[i] for i in fold.train if records[i].meta.get("split") != "validation"]
     head = fit_tfidf_head([r.text for r in train], [str(r.label) for r in train], labels,
                           hybrid)
     return head.log_probs([records[i].text for i in fold.test]), time.perf_counter() - start
@@ -337,24 +325,16 @@ def fused_method(records: list[Record], folds: list[Fold], model: Outcome, head:
     predicted, settings = [""] * len(records), []
     for fold in folds:
         others = np.concatenate([f.test for f in folds if f.index != fold.index])
-        weight = min(FUSION_WEIGHTS, key=lambda w: fused_log_loss(
-            model.log_probs[others], head[others], gold[others], w))
-        scores = (1 - weight) * model.log_probs[fold.test] + weight * head[fold.test]
-        for i, row in zip(fold.test, scores):
+        weight = min(FUSION_WEIGHTS, key=lambda w: negative_log_likelihood(
+            fuse(model.log_probs[others], head[others], w), gold[others]))
+        for i, row in zip(fold.test, fuse(model.log_probs[fold.test], head[fold.test], weight)):
             predicted[i] = labels[int(row.argmax())]
         settings.append({"tfidf_weight": weight})
     everything = np.concatenate([f.test for f in folds])
-    best_overall = min(FUSION_WEIGHTS, key=lambda w: fused_log_loss(
-        model.log_probs[everything], head[everything], gold[everything], w))
+    best_overall = min(FUSION_WEIGHTS, key=lambda w: negative_log_likelihood(
+        fuse(model.log_probs[everything], head[everything], w), gold[everything]))
     settings.append({"weight_on_all_folds": best_overall})
     return Outcome(predicted, model.train_seconds, settings=settings)
-
-
-def fused_log_loss(model: np.ndarray, head: np.ndarray, gold: np.ndarray, w: float) -> float:
-    scores = (1 - w) * model + w * head
-    scores -= scores.max(axis=1, keepdims=True)
-    log_norm = np.log(np.exp(scores).sum(axis=1))
-    return float(-(scores[np.arange(len(gold)), gold] - log_norm).mean())
 
 
 # --------------------------------------------------------------------------- CV report
@@ -381,8 +361,6 @@ def cv_method(method: str, records: list[Record], folds: list[Fold],
     kind, _, arg = method.partition(":")
     if kind == "tfidf-svm":
         return linear_method(records, folds, tfidf_features(records), "svm")
-    if kind == "tfidf-lr":
-        return linear_method(records, folds, tfidf_features(records), "lr")
     if kind in ("frozen", "frozen+tfidf"):
         embeddings, seconds = sentence_embeddings(records, arg)
         notes[f"embed:{arg}"] = (f"embedding all {len(records)} articles with {arg} took "
@@ -416,12 +394,19 @@ def method_row(method: str, records: list[Record], folds: list[Fold], outcome: O
         "train_seconds_per_fold": [round(s, 1) for s in outcome.train_seconds],
         "settings": outcome.settings}
     if baseline is not None:
-        base = np.array([g == p for g, p in zip(gold, baseline.predicted)], dtype=float)
-        diff = correct - base
-        row["diff_vs_baseline"] = float(diff.mean())
-        row["diff_95"] = bootstrap_interval(len(diff), lambda idx: float(diff[idx].mean()),
-                                            rounds=5000)
+        paired = paired_difference(correct, [g == p for g, p in zip(gold, baseline.predicted)],
+                                   rounds=5000)
+        row["diff_vs_baseline"], row["diff_95"] = paired.mean, [paired.low, paired.high]
     return row
+
+
+def versus(scores: dict[str, Any], diff: str, interval: str) -> str:
+    """``+0.62 (+0.10, +1.15)``: a difference to the baseline in points, with its paired
+    interval; nothing where there is none."""
+    if diff not in scores:
+        return ""
+    low, high = scores[interval]
+    return f"{100 * scores[diff]:+.2f} ({100 * low:+.2f}, {100 * high:+.2f})"
 
 
 def render_cv(report: dict[str, Any]) -> list[str]:
@@ -429,21 +414,15 @@ def render_cv(report: dict[str, Any]) -> list[str]:
              "topic, same-headline stories in one fold); every figure is pooled over the "
              "held-out folds. Difference: accuracy minus TF-IDF + LinearSVC's on the same "
              "articles, with a paired bootstrap 95% interval (5,000 resamples).", "",
-             "| method | accuracy | macro-F1 | errors | vs baseline (95% interval) | "
-             "per-fold accuracy | train s per fold (max) | settings per fold |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in report["rows"]:
-        diff = ""
-        if "diff_vs_baseline" in r:
-            low, high = r["diff_95"]
-            diff = f"{100 * r['diff_vs_baseline']:+.2f} ({100 * low:+.2f}, {100 * high:+.2f})"
-        folds = " ".join(f"{100 * a:.1f}" for a in r["fold_accuracy"])
-        seconds = r["train_seconds_per_fold"]
-        settings = "; ".join(",".join(f"{k}={v}" for k, v in s.items())
-                             for s in r["settings"] or [])
-        lines.append(f"| {r['method']} | {100 * r['accuracy']:.2f} | {100 * r['macro_f1']:.2f} "
-                     f"| {r['errors']} | {diff} | {folds} | {np.mean(seconds):.0f} "
-                     f"({max(seconds):.0f}) | {settings} |")
+             *table(["method", "accuracy", "macro-F1", "errors", "vs baseline (95% interval)",
+                     "per-fold accuracy", "train s per fold (max)", "settings per fold"], [
+                 (r["method"], f"{100 * r['accuracy']:.2f}", f"{100 * r['macro_f1']:.2f}",
+                  r["errors"], versus(r, "diff_vs_baseline", "diff_95"),
+                  " ".join(f"{100 * a:.1f}" for a in r["fold_accuracy"]),
+                  f"{np.mean(r['train_seconds_per_fold']):.0f} "
+                  f"({max(r['train_seconds_per_fold']):.0f})",
+                  "; ".join(",".join(f"{k}={v}" for k, v in s.items())
+                            for s in r["settings"] or [])) for r in report["rows"]])]
     lines += ["", *[f"- {v}" for v in report["notes"].values()],
               "- C of each linear model: inner 3-fold grouped CV on the training folds; a "
               "fusion weight: the other folds' held-out predictions (lowest log-loss).",
@@ -564,14 +543,12 @@ def confusion(gold: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
 def render_test(report: dict[str, Any]) -> list[str]:
     data = report.get("data", "bbc-news")
     lines = [f"The {data} test split ({report['n']} articles), read once per final recipe.",
-             "", "| method | accuracy | 95% interval | macro-F1 | train s | test docs/s |",
-             "|---|---|---|---|---|---|"]
-    for r in report["rows"]:
-        low, high = r["accuracy_95"]
-        lines.append(f"| {r['method']} | {100 * r['accuracy']:.2f} | {100 * low:.1f}-"
-                     f"{100 * high:.1f} | {100 * r['macro_f1']:.2f} | {r['train_seconds']} | "
-                     f"{r.get('docs_per_s', '')} |")
-    lines += ["", "train s: for a model dir, what its manifest records."]
+             "", *table(["method", "accuracy", "95% interval", "macro-F1", "train s",
+                         "test docs/s"], [
+                 (r["method"], f"{100 * r['accuracy']:.2f}", f"{100 * r['accuracy_95'][0]:.1f}-"
+                  f"{100 * r['accuracy_95'][1]:.1f}", f"{100 * r['macro_f1']:.2f}",
+                  r["train_seconds"], r.get("docs_per_s", "")) for r in report["rows"]]),
+             "", "train s: for a model dir, what its manifest records."]
     if data == "bbc-news":
         return lines
     lines += ["", "Scored: the articles whose gold label the method can give (a bbc-news model "
@@ -585,25 +562,16 @@ def render_test(report: dict[str, Any]) -> list[str]:
 
 
 def slice_table(rows: list[dict[str, Any]], what: str) -> list[str]:
-    lines = [f"| method | {what} | articles | accuracy | macro-F1 | accuracy vs baseline | "
-             "macro-F1 vs baseline |", "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        for key, s in r["slices"].items():
-            if "accuracy" not in s:
-                continue
-            diffs = [f"{100 * s[f'diff_{m}']:+.2f} ({100 * s[f'diff_{m}_95'][0]:+.2f}, "
-                     f"{100 * s[f'diff_{m}_95'][1]:+.2f})" if f"diff_{m}" in s else ""
-                     for m in ("accuracy", "macro_f1")]
-            lines.append(f"| {r['method']} | {key} | {s['n']} | {100 * s['accuracy']:.2f} | "
-                         f"{100 * s['macro_f1']:.2f} | {diffs[0]} | {diffs[1]} |")
-    return lines
+    return table(["method", what, "articles", "accuracy", "macro-F1", "accuracy vs baseline",
+                  "macro-F1 vs baseline"], [
+        (r["method"], key, s["n"], f"{100 * s['accuracy']:.2f}", f"{100 * s['macro_f1']:.2f}",
+         *(versus(s, f"diff_{m}", f"diff_{m}_95") for m in ("accuracy", "macro_f1")))
+        for r in rows for key, s in r["slices"].items() if "accuracy" in s])
 
 
-def confusion_table(table: dict[str, Any]) -> list[str]:
-    return [f"| gold | {' | '.join(table['predicted'])} |",
-            "|---|" + "---|" * len(table["predicted"]),
-            *[f"| {g} | {' | '.join(map(str, row))} |"
-              for g, row in zip(table["gold"], table["matrix"])]]
+def confusion_table(counts: dict[str, Any]) -> list[str]:
+    return table(["gold", *counts["predicted"]], [
+        [gold, *row] for gold, row in zip(counts["gold"], counts["matrix"])])
 
 
 # --------------------------------------------------------------------------- publishers
@@ -644,6 +612,21 @@ def render_lopo(report: dict[str, Any]) -> list[str]:
             "", *[f"- {v}" for v in report["notes"].values()]]
 
 
+def title(report: dict[str, Any]) -> str:
+    """The results file's heading, by protocol (and data set)."""
+    if report["protocol"] == "test split":
+        return f"Topic classification on {report.get('data', 'bbc-news')}: test split"
+    if report["protocol"] == "leave one publisher out":
+        return "Topic classification: leave one publisher out"
+    return "Topic classification on bbc-news: cross-validation"
+
+
+def render(report: dict[str, Any]) -> list[str]:
+    """The results file's body, by protocol."""
+    return {"test split": render_test, "leave one publisher out": render_lopo}.get(
+        report["protocol"], render_cv)(report)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, help="cross-validate over all of bbc-news")
@@ -658,18 +641,14 @@ def main() -> None:
     args = parser.parse_args()
     run = start_run()
     if args.folds:
-        report = run_cv(args.methods or DEFAULT_CV_METHODS, args.folds)
-        write_results(args.results or "topic_bbc_cv", run, report, render_cv,
-                      "Topic classification on bbc-news: cross-validation")
+        report, name = run_cv(args.methods or DEFAULT_CV_METHODS, args.folds), "topic_bbc_cv"
     elif args.lopo:
-        report = run_lopo(args.methods or DEFAULT_LOPO_METHODS, args.lopo)
-        write_results(args.results or "topic_news_lopo", run, report, render_lopo,
-                      "Topic classification: leave one publisher out")
+        report, name = run_lopo(args.methods or DEFAULT_LOPO_METHODS, args.lopo), \
+            "topic_news_lopo"
     else:
         report = test_split_rows(args.model, args.data)
         name = "topic_bbc" if args.data == "bbc-news" else f"topic_{args.data.replace('-', '_')}"
-        write_results(args.results or name, run, report, render_test,
-                      f"Topic classification on {args.data}: test split")
+    write_results(args.results or name, run, report, render, title(report))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchlib import start_run, timed_repeats, write_results
+from benchlib import spread, start_run, table, timed_repeats, write_results
 
 TITLE = "Seconds per training step (batch 16, one warm-up step, then timed steps)"
 BATCH = 16
@@ -80,18 +80,19 @@ def step_seconds(model: Any, inputs: dict[str, Any], bf16: bool, repeats: int
     return timed_repeats(step, repeats, warmup=1)[1]
 
 
-def render(report: dict[str, Any]) -> list[str]:
+def step_table(report: dict[str, Any]) -> list[str]:
+    """Seconds a step per workload and setting, and the speed-up over the default."""
     default = {r["workload"]: r["seconds"]["median"] for r in report["rows"]
                if r["setting"] == SETTINGS[0][0]}
-    lines = [f"torch threads {report['torch_threads']}; native bf16 (AMX or AVX512-BF16): "
-             f"{report['native_bf16']}. Seconds: median [min, max] of {report['repeats']} "
-             "steps.", "", "| workload | setting | s/step | vs default |", "|---|---|---|---|"]
-    for row in report["rows"]:
-        s = row["seconds"]
-        lines.append(f"| {row['workload']} | {row['setting']} | {s['median']:.2f} "
-                     f"[{s['min']:.2f}, {s['max']:.2f}] | "
-                     f"{default[row['workload']] / s['median']:.2f}x |")
-    return lines
+    return table(["workload", "setting", "s/step", "vs default"], [
+        (r["workload"], r["setting"], spread(r["seconds"], 2),
+         f"{default[r['workload']] / r['seconds']['median']:.2f}x") for r in report["rows"]])
+
+
+def render(report: dict[str, Any]) -> list[str]:
+    return [f"torch threads {report['torch_threads']}; native bf16 (AMX or AVX512-BF16): "
+            f"{report['native_bf16']}. Seconds: median [min, max] of {report['repeats']} "
+            "steps.", "", *step_table(report)]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

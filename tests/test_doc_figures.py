@@ -93,7 +93,7 @@ def test_block_renders_from_the_results_file_it_names(render_docs: ModuleType,
     data["run"] = {"cpu": {"model": "Test CPU", "cores": 4, "isa": ["avx2"]}, "busy": True}
     (tmp_path / "train_step_speed.json").write_text(json.dumps(data))
     text = render_docs.render_block("train_step_speed", tmp_path)
-    assert "| 99.50 |" in text
+    assert "| 99.50 [" in text
     assert "measured on Test CPU, 4 cores, ISA: avx2; busy machine" in " ".join(text.split())
     assert "measured on Intel" in render_docs.render_block("train_step_speed")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import predict_memory as bench
 import pytest
+from benchlib import RssSampler
 from tiny_data import TEXTS
 from tiny_models import make_tiny_classifier
 
@@ -19,11 +20,13 @@ def test_the_counter_counts_every_article_predict_file_predicts(tmp_path: Path) 
     articles.write_text("".join(json.dumps({"id": f"a{i}", "text": TEXTS[i % len(TEXTS)]}) + "\n"
                                 for i in range(7)), encoding="utf-8")
     counter = bench.Counting(load_classifier(make_tiny_classifier(tmp_path / "model")))
-    summary, samples = bench.sample_while(
-        lambda: predict_file(counter, articles, tmp_path / "out.jsonl", batch_size=2,
-                             chunk_size=3, progress=False), counter, interval=60.0)
+    with RssSampler(60.0, lambda: counter.done) as sampler:
+        summary = predict_file(counter, articles, tmp_path / "out.jsonl", batch_size=2,
+                               chunk_size=3, progress=False)
     assert summary.records == 7 and counter.done == 7
+    samples = sampler.samples
     assert samples[0][0] == 0 and samples[-1][0] == 7  # the last sample: after the run
+    assert sampler.peak == max(rss for _, rss in samples) > 0
     bench.check_counted(counter, summary.records)
 
 

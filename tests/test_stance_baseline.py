@@ -180,6 +180,6 @@ def test_zero_shot_minilm_tells_related_from_unrelated(bench: ModuleType) -> Non
                   pair("rates", "cup")]
     test = [pair("storm", "storm"), pair("film", "film"), pair("storm", "film"),
             pair("film", "storm")]
-    row = bench.bi_encoder_baseline(validation, test, 1)
+    row = bench.scorer_row(bench.bi_encoder_scorer(), validation, test, 1)
     assert row["lead_word_pieces"] == 256
     assert row["slices"]["all"]["errors"] == 0
