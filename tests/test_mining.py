@@ -20,7 +20,7 @@ from newsdesk.errors import ConfigError
 from newsdesk.manifest import Manifest
 from newsdesk_train.cli import main as train_main
 from newsdesk_train.config import DataConfig, MinedNegativesConfig, load_config
-from newsdesk_train.mining import MINED, Mining, Story, body_dates, mine_negatives
+from newsdesk_train.mining import MINED, Mining, body_dates, mine_negatives
 from newsdesk_train.recipe_data import MINED_NEGATIVES, load_recipe_data
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -136,8 +136,8 @@ def test_a_same_day_story_sharing_words_is_the_same_event_a_later_one_is_mined(
     assert _mined_for(later, "p") == "q"
 
 
-def _story(record: Record) -> Story:
-    return Story(record.meta["body_id"], record.target or "", record.text,
+def _story(record: Record) -> ss.PlainStory:
+    return ss.PlainStory(record.meta["body_id"], record.target or "", record.text,
                  record.meta["publish_date"])
 
 

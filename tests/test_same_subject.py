@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from newsdesk.data import same_subject as ss
 
-
-@dataclass(frozen=True)
-class Story:
-    id: str
-    headline: str
-    body: str
-    date: str = ""
+Story = ss.PlainStory
 
 
 HEARING = ("Greek sprinters Kostas Kenteris and Katerina Thanou face a disciplinary hearing "

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from newsdesk.data.records import Record
-from newsdesk.data.same_subject import StoryCosines, corpus_statistics
+from newsdesk.data.same_subject import PlainStory, Story, StoryCosines, corpus_statistics
 from newsdesk.errors import ConfigError
 from newsdesk_train.config import MinedNegativesConfig
 
@@ -45,16 +45,6 @@ MINED = "mined"
 RELATED = "related"
 UNRELATED = "unrelated"
 KEY = "data.mined_negatives"
-
-
-@dataclass(frozen=True)
-class Story:
-    """A training body as ``same_subject`` reads it: the article it opens."""
-
-    id: str
-    headline: str
-    body: str
-    date: str = ""
 
 
 @dataclass
@@ -166,7 +156,7 @@ def training_stories(records: Sequence[Record], related: Sequence[Record]
         if body_id is None or str(body_id) in stories:
             continue
         body_id = str(body_id)
-        stories[body_id] = Story(body_id, headline_of.get(body_id, ""), record.text,
+        stories[body_id] = PlainStory(body_id, headline_of.get(body_id, ""), record.text,
                                  dates.get(body_id, ""))
         corpus_of[body_id] = str(record.meta.get("corpus", ""))
     return stories, corpus_of

@@ -73,6 +73,16 @@ class Story(Protocol):
 
 
 @dataclass(frozen=True)
+class PlainStory:
+    """A ``Story`` from plain strings (a training body, a test's article)."""
+
+    id: str
+    headline: str
+    body: str
+    date: str = ""
+
+
+@dataclass(frozen=True)
 class CorpusStatistics:
     """What the search knows of the whole corpus: its TF-IDF fit and its common names."""
 
