@@ -157,7 +157,7 @@ def training_stories(records: Sequence[Record], related: Sequence[Record]
             continue
         body_id = str(body_id)
         stories[body_id] = PlainStory(body_id, headline_of.get(body_id, ""), record.text,
-                                 dates.get(body_id, ""))
+                                      dates.get(body_id, ""))
         corpus_of[body_id] = str(record.meta.get("corpus", ""))
     return stories, corpus_of
 
