@@ -56,7 +56,7 @@ GRID = {
 }
 #: The fine-tuned extractor's and the oracle's option grids (their models are not retrained).
 EXTRACTOR = "extractor:"
-EXTRACTOR_GRID = {"k": (1, 2, 3, 4), "redundancy": (0.3, 0.5, 1.0)}
+EXTRACTOR_GRID = {"k": (1, 2, 3, 4), "redundancy": (0.3, 0.5, 1.0), "window": (4, 6, 8)}
 EXTRACTOR_BACKENDS = {"torch": {"backend": "torch"}, "onnx": {"backend": "onnx"},
                       "int8": {"backend": "onnx", "quantize": "int8"}}
 ORACLE = "oracle"
