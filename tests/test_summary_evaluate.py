@@ -48,9 +48,13 @@ def test_extractive_methods_are_evaluated_and_the_report_has_its_sections(
     assert metrics["words"] == pytest.approx((7 + 4 + 6) / 3)
     best = report["examples"]["best"][0]
     assert best["id"] == "a" and best["prediction"] == "Talks on the treaty began on Monday."
+    # the sample: the scored articles as they come, whatever their score
+    assert [e["id"] for e in report["examples"]["sample"]] == [
+        row["id"] for row in ROWS if "summary" in row]
     markdown = (out / "report.md").read_text()
     for part in ("ROUGE-1", "ROUGE-2", "ROUGE-Lsum", "mean length (words)",
-                 "novel bigrams (%)", "Best examples", "Worst examples", "1 without one skipped"):
+                 "novel bigrams (%)", "A sample (the first articles", "Best examples",
+                 "Worst examples", "1 without one skipped"):
         assert part in markdown
     assert "confusion" not in markdown and not (out / "confusion_matrix.png").exists()
     assert "n=3" in capsys.readouterr().out

@@ -32,6 +32,8 @@ from newsdesk.tasks import SUMMARY
 EXTRACTIVE_PREFIX = "extractive:"
 #: Best and worst examples shown in a report.
 EXTREMES = 5
+#: The articles shown as they come (the data's first ones, not chosen by score).
+SAMPLE = 10
 SNIPPET_CHARS = 300
 
 
@@ -112,7 +114,8 @@ def evaluate_summarizer(model: str | Path, data: str, split: str | None, *,
                     "max_words": max_words or summarizer.max_words,
                     "method": summarizer.method})
     examples = {kind: [_example(e, scored[e["index"]]) for e in rows]
-                for kind, rows in (("best", scores.best), ("worst", scores.worst))}
+                for kind, rows in (("sample", scores.examples[:SAMPLE]), ("best", scores.best),
+                                   ("worst", scores.worst))}
     return Evaluation(model=str(model), task=SUMMARY.name, data=data, split=split,
                       metrics=metrics, examples=examples)
 
@@ -142,8 +145,12 @@ def summary_markdown(evaluation: Evaluation) -> str:
             low, high = m["intervals"][name]
             lines.append(f"| {label} | {scale * m[name]:.2f} | {scale * low:.2f} – "
                          f"{scale * high:.2f} |")
-    for kind in ("best", "worst"):
-        lines += ["", f"## {kind.capitalize()} examples (by ROUGE-Lsum)", ""]
+    headings = {"sample": "A sample (the first articles, in the data's order)",
+                "best": "Best examples (by ROUGE-Lsum)", "worst": "Worst examples (by ROUGE-Lsum)"}
+    for kind, heading in headings.items():
+        if kind not in evaluation.examples:
+            continue
+        lines += ["", f"## {heading}", ""]
         lines += [f"- `{e['id']}` ROUGE-Lsum {100 * e['rougeLsum']:.1f}  \n  **summary:** "
                   f"{e['prediction']}  \n  **reference:** {e['reference']}  \n  "
                   f"article: {e['text']}" for e in evaluation.examples.get(kind, [])]
