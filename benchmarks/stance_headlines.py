@@ -33,9 +33,8 @@ from benchlib import RESULTS, ROOT, start_run, table, timed_repeats, write_resul
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.metrics.bootstrap import mean_interval
+from newsdesk.metrics.bootstrap import mean_interval, paired_difference
 from newsdesk.metrics.calibration import ECE_BINS, expected_calibration_error
-from newsdesk.metrics.summary import paired_difference
 
 TITLE = "Headline stance on headline-stance (test split, related / unrelated)"
 RECIPE = "training/configs/stance-headlines-minilm.yaml"

@@ -48,13 +48,12 @@ from benchlib import ROOT, cpu_facts, start_run, table, write_results
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.metrics.bootstrap import bootstrap_interval, mean_interval
+from newsdesk.linear import linear_model, story_key, tfidf_vectorizer, tuned
+from newsdesk.metrics.bootstrap import bootstrap_interval, mean_interval, paired_difference
 from newsdesk.metrics.calibration import negative_log_likelihood
 from newsdesk.metrics.classification import classification_metrics, macro_f1_codes
-from newsdesk.metrics.summary import paired_difference
 from newsdesk.paths import cache_dir
 from newsdesk.tfidf_head import fuse
-from newsdesk_train.tfidf_head import linear_model, story_key, tfidf_vectorizer, tuned
 
 RECIPE = "training/configs/topic-bbc-minilm.yaml"
 DEFAULT_CV_METHODS = ["tfidf-svm", f"recipe:{RECIPE}", f"fused:{RECIPE}"]
@@ -97,8 +96,8 @@ def make_folds(records: list[Record], k: int, seed: int = 0) -> list[Fold]:
 
 
 # --------------------------------------------------------------------------- linear models
-# (features, models and the inner grouped CV of C are newsdesk_train.tfidf_head's, which
-# the recipes use too)
+# (features, models and the inner grouped CV of C are newsdesk.linear's, which the recipes
+# use too)
 
 
 def linear_method(records: list[Record], folds: list[Fold], features: Callable,

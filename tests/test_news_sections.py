@@ -168,7 +168,7 @@ def test_bbc_labels_map_onto_the_general_set(topics: list[Record]) -> None:
 
 
 def test_story_key_groups_news_sections_by_story(topics: list[Record]) -> None:
-    from newsdesk_train.tfidf_head import story_key
+    from newsdesk.linear import story_key
 
     by_id = {r.id: r for r in topics}
     assert story_key(by_id["na-2723"]) == by_id["na-2723"].meta["story"]
