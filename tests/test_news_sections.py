@@ -305,9 +305,9 @@ def test_leave_one_publisher_out_never_fits_on_the_held_out_publisher(
     fitted: list[set[str]] = []
     real = bench.linear_method
 
-    def spy(records, folds, features, kind):
+    def spy(records, folds, fit):
         fitted.extend({records[i].meta.get("source", "") for i in f.train} for f in folds)
-        return real(records, folds, features, kind)
+        return real(records, folds, fit)
 
     monkeypatch.setattr(bench, "linear_method", spy)
     report = bench.run_lopo(["tfidf-svm"], 2)
