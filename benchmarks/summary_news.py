@@ -57,7 +57,7 @@ GRID = {
 }
 #: The fine-tuned extractor's and the oracle's option grids (their models are not retrained).
 EXTRACTOR = "extractor:"
-EXTRACTOR_GRID = {"k": (1, 2, 3, 4), "redundancy": (0.3, 0.5, 1.0)}
+EXTRACTOR_GRID = {"k": (1, 2, 3, 4), "redundancy": (0.3, 0.5, 1.0), "window": (4, 6, 8)}
 EXTRACTOR_BACKENDS = {"torch": {"backend": "torch"}, "onnx": {"backend": "onnx"},
                       "int8": {"backend": "onnx", "quantize": "int8"}}
 ORACLE = "oracle"
@@ -350,7 +350,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             "tuned": not args.skip_tuning, "budgets": list(BUDGETS),
             "grid": {**GRID, **({"extractor": EXTRACTOR_GRID, "oracle": ORACLE_GRID}
                                 if args.extractor else {})},
-            "best_unsupervised": best, "tuning": choices, "rows": results}
+            "best_unsupervised": best, "tuning": choices, "rows": results,
+            **({"learning_curve": learning_curve(args.model)} if args.model else {})}
+
+
+def learning_curve(model: str) -> list[dict[str, Any]]:
+    """The abstractive model's validation evaluations during training, as its card shows
+    them (its ``newsdesk.json`` log history; empty for a dir trained before it was kept)."""
+    from transformers.modelcard import parse_log_history
+
+    history = Manifest.load(Path(model)).training.get("log_history") or []
+    return parse_log_history(history)[1] or []
 
 
 # ---------------------------------------------------------------- report
@@ -372,6 +382,13 @@ def render(result: dict[str, Any]) -> list[str]:
               f"inflate less. Every summary is within its word budget: {within}.", "",
               *_checks(result), *_choices(result), "## ROUGE-Lsum by publisher", "",
               *source_table(result), "", *_examples(result)]
+    if result.get("learning_curve"):
+        from transformers.modelcard import make_markdown_table
+
+        lines += ["## The abstractive model's validation curve", "",
+                  "Every evaluation during training (ROUGE on the validation standfirsts, "
+                  "generated with the recipe's settings, as fractions).", "",
+                  make_markdown_table(result["learning_curve"]).rstrip("\n"), ""]
     return lines
 
 

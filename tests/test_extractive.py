@@ -353,7 +353,12 @@ def test_the_benchmark_adds_the_extractor_and_the_oracle(model: Path, tmp_path: 
         assert (tuning["max_words"], tuning["options"]) == (best["max_words"],
                                                             best["options"])
         assert rows[label]["within_budget"] and rows[label]["max_words"] == best["max_words"]
-    assert len(result["tuning"][extractor["label"]]["grid"]) == 12 * len(bench.BUDGETS)
+    every_setting = 1
+    for values in bench.EXTRACTOR_GRID.values():  # k, redundancy and window
+        every_setting *= len(values)
+    assert len(result["tuning"][extractor["label"]]["grid"]) == every_setting * len(bench.BUDGETS)
+    assert {t["options"]["window"] for t in result["tuning"][extractor["label"]]["grid"]} == set(
+        bench.EXTRACTOR_GRID["window"])
     assert extractor["options"]["k"] == result["tuning"][extractor["label"]]["options"]["k"]
     assert (result["tuning"][oracle["label"]]["validation_rougeLsum"]
             > result["tuning"]["lead, tuned"]["validation_rougeLsum"])

@@ -174,3 +174,29 @@ def test_a_card_of_a_set_without_publishers_or_meanings_has_no_labels_section(
         tmp_path: Path) -> None:
     body = write_card(tmp_path, topic_manifest()).read_text(encoding="utf-8")
     assert "## Labels" not in body
+
+
+def test_the_learning_curve_from_the_log_history_is_a_table_with_a_row_per_evaluation(
+        tmp_path: Path) -> None:
+    history = [{"loss": 2.5, "epoch": 0.5, "step": 10},
+               {"eval_loss": 1.25, "eval_accuracy": 0.75, "eval_runtime": 3.0, "epoch": 1.0,
+                "step": 20},
+               {"loss": 1.0, "epoch": 1.5, "step": 30},
+               {"eval_loss": 0.5, "eval_accuracy": 0.875, "eval_runtime": 3.0, "epoch": 2.0,
+                "step": 40},
+               {"train_runtime": 60.0, "train_loss": 1.5, "epoch": 2.0, "step": 40}]
+    manifest = topic_manifest(training={"log_history": history,
+                                        "checkpoint": "best validation accuracy"})
+    body = ModelCard.load(write_card(tmp_path, manifest)).text
+    section = body.split("## Training results", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    assert "Validation Loss" in rows[0] and "Accuracy" in rows[0]
+    assert len(rows) == 3  # the header, then the two evaluations
+    assert "0.875" in rows[2] and "1.0" in rows[2]  # the second one with its training loss
+    assert "best validation accuracy" in section
+
+
+def test_a_model_trained_without_evaluations_has_no_training_results(tmp_path: Path) -> None:
+    manifest = topic_manifest(training={"log_history": [{"loss": 2.5, "step": 10},
+                                                        {"train_runtime": 6.0, "step": 10}]})
+    assert "## Training results" not in ModelCard.load(write_card(tmp_path, manifest)).text

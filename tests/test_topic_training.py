@@ -189,3 +189,15 @@ def test_cli_analyze_prints_topic_and_summary(trained: Path,
     assert result["summary"].startswith("Shares in the chipmaker rose 12% on Thursday")
     assert "well ahead of analysts' expectations" in result["summary"]
     assert len(result["summary"].split()) <= 50
+
+
+def test_the_learning_curve_is_kept_in_the_manifest_and_shown_on_the_card(
+        trained: Path) -> None:
+    history = Manifest.load(trained).training["log_history"]
+    evaluations = [entry for entry in history if "eval_loss" in entry]
+    assert evaluations and all("eval_accuracy" in entry and "epoch" in entry
+                               for entry in evaluations)
+    card = (trained / "README.md").read_text(encoding="utf-8")
+    section = card.split("## Training results", 1)[1]
+    assert "Validation Loss" in section and "Accuracy" in section
+    assert section.count("\n| ") >= len(evaluations) + 1  # header + one row per evaluation

@@ -1,9 +1,11 @@
-"""Settings applied to a base model's config as it is loaded for fine-tuning."""
+"""The base model loaded for fine-tuning, with the recipe's settings applied to its config."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from newsdesk.assets import resolve_model
 from newsdesk.errors import ConfigError
 
 # The name each architecture family gives its attention-probability dropout.
@@ -27,3 +29,20 @@ def attention_dropout_kwargs(base_config: Any, value: float | None) -> dict[str,
     raise ConfigError(f"model.attention_dropout: the base model's config "
                       f"({type(base_config).__name__}) has no attention dropout setting "
                       f"({' or '.join(ATTENTION_DROPOUT_KEYS)}); leave it null")
+
+
+def base_classifier(base: str, labels: Sequence[str], *, attention_dropout: float | None,
+                    multi_label: bool = False) -> tuple[Any, Any]:
+    """(tokenizer, sequence classifier) of the base model (an alias, a dir or a hub id) with
+    a fresh head over ``labels`` (in id order), safetensors only and no remote code."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+
+    path = resolve_model(base)
+    dropout = attention_dropout_kwargs(AutoConfig.from_pretrained(path), attention_dropout)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        path, use_safetensors=True, trust_remote_code=False, **dropout,
+        num_labels=len(labels), id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+        problem_type=("multi_label_classification" if multi_label
+                      else "single_label_classification"))
+    return AutoTokenizer.from_pretrained(path), model

@@ -14,14 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from newsdesk.assets import resolve_model
 from newsdesk.classifier import SequenceClassifier
 from newsdesk.data.records import Record
 from newsdesk.evaluation.scoring import check_known_labels, score_classifier
 from newsdesk.manifest import Manifest, Windowing
 from newsdesk.prediction import Prediction
 from newsdesk.tasks import Task, get_task
-from newsdesk_train.base_model import attention_dropout_kwargs
+from newsdesk_train.base_model import base_classifier
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import (
     MINED_NEGATIVES,
@@ -119,25 +118,12 @@ def labelled_data(config: RecipeConfig) -> tuple[Task, RecipeData, list[str]]:
 
 def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
     """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
-    from transformers import (
-        AutoConfig,
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-        DataCollatorWithPadding,
-        Trainer,
-    )
+    from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, Trainer
 
     task, data, labels = labelled_data(config)
-    base = resolve_model(config.model.base)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    dropout = attention_dropout_kwargs(AutoConfig.from_pretrained(base),
-                                       config.model.attention_dropout)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, use_safetensors=True, trust_remote_code=False, **dropout, num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-        problem_type=("multi_label_classification" if config.model.multi_label
-                      else "single_label_classification"))
+    tokenizer, model = base_classifier(config.model.base, labels,
+                                       attention_dropout=config.model.attention_dropout,
+                                       multi_label=config.model.multi_label)
     multi = config.model.multi_label
     train_set = encode_examples(tokenizer, data.train, task, labels,
                                 windowing_for(config, config.model.train_windows), multi)

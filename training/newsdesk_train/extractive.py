@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from newsdesk.assets import resolve_model
 from newsdesk.data.records import Record
 from newsdesk.errors import DataError
 from newsdesk.manifest import Manifest, Windowing
@@ -47,7 +46,7 @@ from newsdesk.summarize.scorer import (
 )
 from newsdesk.summarize.sentences import article_sentences
 from newsdesk.tasks import SUMMARY
-from newsdesk_train.base_model import attention_dropout_kwargs
+from newsdesk_train.base_model import base_classifier
 from newsdesk_train.classification import class_weighted_loss
 from newsdesk_train.config import ExtractiveConfig, RecipeConfig
 from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
@@ -185,30 +184,17 @@ def validation_set(records: Sequence[Record], config: RecipeConfig
 
 def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
     """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
-    from transformers import (
-        AutoConfig,
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-        DataCollatorWithPadding,
-        Trainer,
-    )
+    from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, Trainer
 
     from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
 
     data = load_recipe_data(config.data)
-    base = resolve_model(config.model.base)
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer, model = base_classifier(config.model.base, SCORER_LABELS,
+                                       attention_dropout=config.model.attention_dropout)
     windowing = scorer_windowing(config)
     examples = training_examples(data.train, config)
     articles, references, validation_examples = validation_set(data.validation, config)
     validation = bool(validation_examples)
-    dropout = attention_dropout_kwargs(AutoConfig.from_pretrained(base),
-                                       config.model.attention_dropout)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, use_safetensors=True, trust_remote_code=False, **dropout,
-        num_labels=len(SCORER_LABELS), id2label=dict(enumerate(SCORER_LABELS)),
-        label2id={label: i for i, label in enumerate(SCORER_LABELS)},
-        problem_type="single_label_classification")
     counts = [sum(e.label == i for e in examples) for i in range(len(SCORER_LABELS))]
     trainer = Trainer(
         model=model, args=training_arguments(config, work, metric=SUMMARY_METRIC,

@@ -29,6 +29,7 @@ from newsdesk.summarize.scorer import SETTINGS_KEY as SCORER_SETTINGS
 from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY_KIND_KEY, get_task
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import MINED_NEGATIVES, TRAIN_BY_PUBLISHER
+from newsdesk_train.staging import LOG_HISTORY
 
 
 class HubMetric(NamedTuple):
@@ -239,6 +240,22 @@ def mined_negatives_section(manifest: Manifest) -> list[str]:
         f"after `max_train_examples`; mining took {entry['seconds']} s.", ""]
 
 
+def training_results_section(manifest: Manifest) -> list[str]:
+    """The learning curve, as transformers' own cards show it: the last training loss,
+    epoch, step and every validation figure of each evaluation (the Trainer's log history
+    that ``staging.stage`` keeps in ``newsdesk.json``); nothing for a model trained without
+    evaluations."""
+    from transformers.modelcard import make_markdown_table, parse_log_history
+
+    _, evaluations, _ = parse_log_history(manifest.training.get(LOG_HISTORY) or [])
+    if not evaluations:
+        return []
+    return ["## Training results", "",
+            "Every validation evaluation during training; the weights kept: "
+            f"{manifest.training.get('checkpoint', 'the last')}.", "",
+            make_markdown_table(evaluations).rstrip("\n"), ""]
+
+
 def calibration_section(manifest: Manifest) -> list[str]:
     """For a temperature-scaled model: T, what it was fitted on, and the expected
     calibration error before and after on each split."""
@@ -379,6 +396,7 @@ def card_body(config: RecipeConfig, manifest: Manifest) -> str:
         *frozen_section(manifest),
         *extractive_section(manifest),
         *calibration_section(manifest),
+        *training_results_section(manifest),
         *selection_lines(manifest.extras.get("selection"), manifest.metrics.get("test")),
         LIMITS_HEADING, "", task.intended_use,
         "Trained on a small set of English news from a few outlets and years; expect lower "

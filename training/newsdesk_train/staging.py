@@ -12,7 +12,9 @@ hands back its encoder instead of a Trainer and runs in one process:
    while another rank still loads the best checkpoint at the end of ``train()``;
 3. rank 0 alone drops the pickled ``training_args.bin``, saves the tokenizer, evaluates
    the whole model (the Trainer's own, or the staged copy where the weights are sharded)
-   and writes ``newsdesk.json``; the runner then writes the card and publishes.
+   and writes ``newsdesk.json`` with the Trainer's log history (training loss and every
+   validation evaluation, across a ``--resume``: the learning curve the card shows); the
+   runner then writes the card and publishes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from typing import Any
 
 from newsdesk.manifest import Manifest
 from newsdesk_train.workdir import WorkDirs, is_main_process
+
+#: The manifest ``training`` key holding ``TrainerState.log_history``.
+LOG_HISTORY = "log_history"
 
 
 @dataclass
@@ -57,6 +62,8 @@ def stage(run: TrainedRun, work: WorkDirs) -> bool:
     (work.staging / "training_args.bin").unlink(missing_ok=True)  # a pickle: never ship it
     run.tokenizer.save_pretrained(str(work.staging))
     run.evaluate(whole_model(run, work))
+    if trainer is not None:
+        run.manifest.training[LOG_HISTORY] = trainer.state.log_history
     run.manifest.save(work.staging)
     return True
 
