@@ -33,9 +33,9 @@ from benchlib import RESULTS, ROOT, start_run, table, timed_repeats, write_resul
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.metrics.bootstrap import mean_interval
+from newsdesk.evaluation import baselines
+from newsdesk.metrics.bootstrap import mean_interval, paired_difference
 from newsdesk.metrics.calibration import ECE_BINS, expected_calibration_error
-from newsdesk.metrics.summary import paired_difference
 
 TITLE = "Headline stance on headline-stance (test split, related / unrelated)"
 RECIPE = "training/configs/stance-headlines-minilm.yaml"
@@ -61,25 +61,6 @@ class Scored:
     confidence: list[float] | None = None
 
 
-def tune_threshold(scores: np.ndarray, related: np.ndarray) -> float:
-    """The cut with the best accuracy for ``score >= cut`` -> related (midway between scores).
-
-    >>> tune_threshold(np.array([0.1, 0.2, 0.6, 0.9]), np.array([0, 0, 1, 1]))
-    0.4
-    """
-    values = np.unique(scores)
-    cuts = np.concatenate([[values[0]], (values[:-1] + values[1:]) / 2, [values[-1] + 1.0]])
-    accuracy = [float(((scores >= cut) == related).mean()) for cut in cuts]
-    return round(float(cuts[int(np.argmax(accuracy))]), 6)
-
-
-def cosine_scores(vectorizer: Any, records: Sequence[Record]) -> np.ndarray:
-    """TF-IDF cosine of each record's target (headline) and text (body)."""
-    heads = vectorizer.transform([r.target or "" for r in records])
-    bodies = vectorizer.transform([r.text for r in records])
-    return np.asarray(heads.multiply(bodies).sum(axis=1)).ravel()  # rows are L2-normalised
-
-
 def threshold_labels(scores: np.ndarray, cut: float) -> list[str]:
     return ["related" if score >= cut else "unrelated" for score in scores]
 
@@ -92,7 +73,7 @@ def threshold_row(name: str, score: Callable[[Sequence[Record]], np.ndarray],
     accuracy on the ``TUNING_KINDS`` pairs of validation; then scored on test."""
     start = time.perf_counter()
     tuning = [r for r in validation if r.meta["kind"] in TUNING_KINDS]
-    cut = tune_threshold(score(tuning), is_related(tuning))
+    cut = baselines.tune_threshold(score(tuning), baselines.is_related(tuning))
     seconds = fit_seconds + time.perf_counter() - start
     return method_row(name, test, lambda: Scored(threshold_labels(score(test), cut)), repeats,
                       train_seconds=seconds, extra={"threshold": cut, **extra},
@@ -110,13 +91,12 @@ class Scorer:
 
 
 def tfidf_scorer(train: Sequence[Record]) -> Scorer:
-    """TF-IDF cosine of headline and body, the vectorizer fit on train bodies + headlines."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
+    """The package's TF-IDF cosine baseline (``newsdesk evaluate --baseline tfidf``): its
+    vectorizer, fit on train bodies + headlines."""
     start = time.perf_counter()
-    texts = sorted({r.text for r in train}) + sorted({r.target or "" for r in train})
-    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit(texts)
-    return Scorer(TFIDF, lambda pairs: cosine_scores(vectorizer, pairs),
+    vectorizer = baselines.cosine_vectorizer(train)
+    return Scorer(TFIDF, lambda pairs: baselines.cosine_scores(
+                      vectorizer, [r.target or "" for r in pairs], [r.text for r in pairs]),
                   time.perf_counter() - start,
                   {"vectorizer": "sublinear tf, English stop words, fit on train bodies + "
                                  "headlines"})
@@ -149,10 +129,6 @@ def bi_encoder_scores(encoder: Any, records: Sequence[Record]) -> np.ndarray:
     texts = sorted({r.target or "" for r in records} | {r.text for r in records})
     vectors = dict(zip(texts, encoder.encode(texts)))
     return np.array([float(vectors[r.target or ""] @ vectors[r.text]) for r in records])
-
-
-def is_related(records: Sequence[Record]) -> np.ndarray:
-    return np.array([r.stance == "related" for r in records])
 
 
 def slice_scores(records: Sequence[Record], predicted: Sequence[str],
@@ -435,7 +411,7 @@ def fused_row(classifier: Any, logits: dict[str, Any], validation: list[Record],
                for split, records in (("validation", validation), ("test", test))}
     base = [CROSS_ENCODER_FEATURE, *(s.name for s in scorers)]
     fit, candidates = choose_fusion(
-        columns["validation"], is_related(validation),
+        columns["validation"], baselines.is_related(validation),
         [str(r.meta.get("headline_id", r.id)) for r in validation], base,
         [NAMES_FOUND, HAS_NAMES])
     seconds = (components[0]["train_seconds"] + fit_seconds + sum(s.fit_seconds for s in scorers)

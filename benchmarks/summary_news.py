@@ -37,7 +37,8 @@ from benchlib import RESULTS, start_run, table, timed_repeats, write_results
 from newsdesk.data import load
 from newsdesk.errors import NewsdeskError
 from newsdesk.manifest import Manifest
-from newsdesk.metrics.summary import paired_difference, rouge_scores, score_summaries
+from newsdesk.metrics.bootstrap import paired_difference
+from newsdesk.metrics.summary import rouge_scores, score_summaries
 from newsdesk.summarize import DEFAULT_MAX_WORDS, Summarizer, extractive, scorer, split_sentences
 from newsdesk.summarize.budget import select
 from newsdesk.summarize.encoder import SentenceEncoder

@@ -48,20 +48,21 @@ from benchlib import ROOT, cpu_facts, start_run, table, write_results
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
-from newsdesk.metrics.bootstrap import bootstrap_interval, mean_interval
+from newsdesk.evaluation import baselines
+from newsdesk.linear import linear_model, story_key, tfidf_vectorizer, tuned
+from newsdesk.metrics.bootstrap import bootstrap_interval, mean_interval, paired_difference
 from newsdesk.metrics.calibration import negative_log_likelihood
 from newsdesk.metrics.classification import classification_metrics, macro_f1_codes
-from newsdesk.metrics.summary import paired_difference
 from newsdesk.paths import cache_dir
 from newsdesk.tfidf_head import fuse
-from newsdesk_train.tfidf_head import linear_model, story_key, tfidf_vectorizer, tuned
 
 RECIPE = "training/configs/topic-bbc-minilm.yaml"
 DEFAULT_CV_METHODS = ["tfidf-svm", f"recipe:{RECIPE}", f"fused:{RECIPE}"]
 DEFAULT_LOPO_METHODS = ["tfidf-svm",
                         "recipe:training/configs/topic-news-mpnet-frozen-xpub.yaml"]
-C_GRID = {"svm": (0.1, 0.3, 1.0, 3.0, 10.0), "lr": (10.0, 30.0, 100.0)}
-MODELS = {"svm": partial(linear_model, "linear_svm"), "lr": partial(linear_model, "logistic")}
+C_GRID = {"frozen+tfidf": baselines.C_GRID, "frozen": (10.0, 30.0, 100.0)}
+MODELS = {"frozen+tfidf": partial(linear_model, "linear_svm"),
+          "frozen": partial(linear_model, "logistic")}
 FUSION_WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
 EMBED_TOKENS = 256
 
@@ -97,34 +98,42 @@ def make_folds(records: list[Record], k: int, seed: int = 0) -> list[Fold]:
 
 
 # --------------------------------------------------------------------------- linear models
-# (features, models and the inner grouped CV of C are newsdesk_train.tfidf_head's, which
-# the recipes use too)
+# (features, models and the inner grouped CV of C are newsdesk.linear's, which the recipes
+# and the package's baseline use too)
 
 
-def linear_method(records: list[Record], folds: list[Fold], features: Callable,
-                  kind: str) -> Outcome:
-    """Fit ``features`` + a tuned linear model per fold; ``features(train_idx, test_idx)``
-    returns the two feature matrices."""
+def linear_method(records: list[Record], folds: list[Fold], fit: Callable) -> Outcome:
+    """``fit(train_idx, test_idx)`` per fold: (the held-out labels, the settings chosen)."""
     predicted, seconds, settings = [""] * len(records), [], []
     for fold in folds:
         start = time.perf_counter()
-        train_x, test_x = features(fold.train, fold.test)
-        gold = [str(records[i].label) for i in fold.train]
-        groups = [story_key(records[i]) for i in fold.train]
-        fit = tuned(MODELS[kind], C_GRID[kind], train_x, gold, groups)
-        for i, label in zip(fold.test, fit.model.predict(test_x)):
+        labels, chosen = fit(fold.train, fold.test)
+        for i, label in zip(fold.test, labels):
             predicted[i] = str(label)
         seconds.append(time.perf_counter() - start)
-        settings.append({"C": fit.C})
+        settings.append(chosen)
     return Outcome(predicted, seconds, settings=settings)
 
 
-def tfidf_features(records: list[Record]) -> Callable:
-    def features(train: np.ndarray, test: np.ndarray) -> tuple[Any, Any]:
-        vectorizer = tfidf_vectorizer()
-        return (vectorizer.fit_transform([records[i].text for i in train]),
-                vectorizer.transform([records[i].text for i in test]))
-    return features
+def baseline_fit(records: list[Record]) -> Callable:
+    """The package's TF-IDF + LinearSVC (``newsdesk evaluate --baseline tfidf``) on a fold."""
+    def fit(train: np.ndarray, test: np.ndarray) -> tuple[list[str], dict[str, Any]]:
+        baseline = baselines.TfidfLinearSvc.fit([records[i] for i in train])
+        return (baseline.predict_labels([records[i].text for i in test]),
+                {"C": baseline.settings["C"]})
+    return fit
+
+
+def tuned_fit(records: list[Record], features: Callable, kind: str) -> Callable:
+    """``features(train_idx, test_idx)`` (the two feature matrices) + a linear model with C
+    by the same inner grouped CV."""
+    def fit(train: np.ndarray, test: np.ndarray) -> tuple[list[Any], dict[str, Any]]:
+        train_x, test_x = features(train, test)
+        gold = [str(records[i].label) for i in train]
+        model = tuned(MODELS[kind], C_GRID[kind], train_x, gold,
+                      [story_key(records[i]) for i in train])
+        return model.model.predict(test_x).tolist(), {"C": model.C}
+    return fit
 
 
 def embedding_features(embeddings: np.ndarray, records: list[Record] | None = None
@@ -135,7 +144,9 @@ def embedding_features(embeddings: np.ndarray, records: list[Record] | None = No
     def features(train: np.ndarray, test: np.ndarray) -> tuple[Any, Any]:
         if records is None:
             return embeddings[train], embeddings[test]
-        train_t, test_t = tfidf_features(records)(train, test)
+        vectorizer = tfidf_vectorizer()
+        train_t = vectorizer.fit_transform([records[i].text for i in train])
+        test_t = vectorizer.transform([records[i].text for i in test])
         return (hstack([train_t, csr_matrix(embeddings[train])]).tocsr(),
                 hstack([test_t, csr_matrix(embeddings[test])]).tocsr())
     return features
@@ -360,17 +371,14 @@ def cv_method(method: str, records: list[Record], folds: list[Fold],
               notes: dict[str, str]) -> Outcome:
     kind, _, arg = method.partition(":")
     if kind == "tfidf-svm":
-        return linear_method(records, folds, tfidf_features(records), "svm")
+        return linear_method(records, folds, baseline_fit(records))
     if kind in ("frozen", "frozen+tfidf"):
         embeddings, seconds = sentence_embeddings(records, arg)
         notes[f"embed:{arg}"] = (f"embedding all {len(records)} articles with {arg} took "
                                  f"{seconds:.0f} s ({EMBED_TOKENS} tokens, "
                                  f"{cpu_facts()['model']})")
-        if kind == "frozen":
-            outcome = linear_method(records, folds, embedding_features(embeddings), "lr")
-        else:
-            outcome = linear_method(records, folds, embedding_features(embeddings, records),
-                                    "svm")
+        features = embedding_features(embeddings, None if kind == "frozen" else records)
+        outcome = linear_method(records, folds, tuned_fit(records, features, kind))
         share = seconds * len(folds[0].train) / len(records)
         outcome.train_seconds = [s + share for s in outcome.train_seconds]
         return outcome
@@ -436,21 +444,19 @@ def render_cv(report: dict[str, Any]) -> list[str]:
 
 
 def test_split_rows(model_dirs: list[Path], data: str = "bbc-news") -> dict[str, Any]:
-    """The baseline (C by grouped CV on train + validation) and each trained model, scored
-    once on the test split of ``data``."""
+    """The baseline (the package's, ``newsdesk evaluate --baseline tfidf``: C by grouped CV
+    on train + validation) and each trained model, scored once on the test split of
+    ``data``."""
     from newsdesk import TopicClassifier
 
-    fit = load(data, split="train") + load(data, split="validation")
     test = load(data, split="test")
     labels = sorted({str(r.label) for r in test})
     start = time.perf_counter()
-    vectorizer = tfidf_vectorizer()
-    baseline = tuned(MODELS["svm"], C_GRID["svm"], vectorizer.fit_transform(
-        [r.text for r in fit]), [str(r.label) for r in fit], [story_key(r) for r in fit])
-    base_predicted = [str(p) for p in baseline.model.predict(
-        vectorizer.transform([r.text for r in test]))]
-    rows = [test_row("TF-IDF + LinearSVC", test, base_predicted, labels,
-                     time.perf_counter() - start, {"C": baseline.C})]
+    baseline = baselines.TfidfLinearSvc.fit(load(data, split="train"),
+                                            load(data, split="validation"))
+    base_predicted = baseline.predict_labels([r.text for r in test])
+    rows = [test_row(baseline.name, test, base_predicted, labels, time.perf_counter() - start,
+                     {"C": baseline.settings["C"]})]
     for model_dir in model_dirs:
         classifier = TopicClassifier.from_pretrained(model_dir)
         mapped = onto_labels(classifier.labels, labels)

@@ -34,20 +34,13 @@ from tiny_models import make_tiny_base
 from newsdesk import TopicClassifier
 from newsdesk.data import load
 from newsdesk.errors import ConfigError, ModelError
+from newsdesk.linear import linear_model, story_key, tfidf_vectorizer, tuned
 from newsdesk.manifest import Manifest
 from newsdesk.tfidf_head import HEAD_JSON, HEAD_WEIGHTS, TfidfHead
 from newsdesk_train.cli import main as train_main
 from newsdesk_train.config import FrozenConfig, load_config
 from newsdesk_train.frozen import fit_frozen_head
-from newsdesk_train.tfidf_head import (
-    GROUPED_BY,
-    head_from_sklearn,
-    inner_split,
-    linear_model,
-    story_key,
-    tfidf_vectorizer,
-    tuned,
-)
+from newsdesk_train.tfidf_head import GROUPED_BY, head_from_sklearn, inner_split
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

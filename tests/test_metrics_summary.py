@@ -7,12 +7,11 @@ import math
 
 import pytest
 
+from newsdesk.metrics.bootstrap import Estimate, paired_difference
 from newsdesk.metrics.summary import (
-    Estimate,
     estimate,
     lsum_text,
     novel_bigram_share,
-    paired_difference,
     rouge_scores,
     score_summaries,
     tokens,

@@ -168,7 +168,7 @@ def test_bbc_labels_map_onto_the_general_set(topics: list[Record]) -> None:
 
 
 def test_story_key_groups_news_sections_by_story(topics: list[Record]) -> None:
-    from newsdesk_train.tfidf_head import story_key
+    from newsdesk.linear import story_key
 
     by_id = {r.id: r for r in topics}
     assert story_key(by_id["na-2723"]) == by_id["na-2723"].meta["story"]
@@ -305,9 +305,9 @@ def test_leave_one_publisher_out_never_fits_on_the_held_out_publisher(
     fitted: list[set[str]] = []
     real = bench.linear_method
 
-    def spy(records, folds, features, kind):
+    def spy(records, folds, fit):
         fitted.extend({records[i].meta.get("source", "") for i in f.train} for f in folds)
-        return real(records, folds, features, kind)
+        return real(records, folds, fit)
 
     monkeypatch.setattr(bench, "linear_method", spy)
     report = bench.run_lopo(["tfidf-svm"], 2)

@@ -110,6 +110,8 @@ class SequenceClassifier:
     task: ClassVar[str] = ""
     #: Whether the model reads (target, text) pairs (stance) or texts alone.
     paired: ClassVar[bool] = False
+    #: Whether a prediction's scores are probabilities (a baseline's are not).
+    gives_probabilities: ClassVar[bool] = True
     #: Characters of text windowed at once (see ``newsdesk.windowing.slice_groups``).
     slice_chars: int = SLICE_CHARS
     #: The most padded tokens (count x longest window) a batch holds: ``"auto"`` is the

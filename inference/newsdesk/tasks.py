@@ -51,7 +51,10 @@ class Task:
     ``reference_choices`` the fields a recipe may name instead);
     ``target`` the field read together with the text (None: the text is read alone);
     ``classifies`` says the model gives labels (a ``SequenceClassifier``) rather than text;
-    ``metric_names`` are the document-level figures a model's manifest keeps per split.
+    ``metric_names`` are the document-level figures a model's manifest keeps per split;
+    ``baseline_name`` the class of ``newsdesk.evaluation.baselines`` that fits the task's
+    classic baseline (``newsdesk evaluate --baseline tfidf``, ``--against tfidf``; None:
+    the task has none there).
     """
 
     name: ClassVar[str]
@@ -61,6 +64,7 @@ class Task:
     classifies: ClassVar[bool] = True
     model_class_name: ClassVar[str]
     metric_names: ClassVar[tuple[str, ...]] = ("n", "accuracy", "macro_f1", "per_class", "ece")
+    baseline_name: ClassVar[str | None] = None
     #: The Hugging Face pipeline tag, a display name and the intended use (model card).
     pipeline_tag: ClassVar[str] = "text-classification"
     title: ClassVar[str]
@@ -167,6 +171,7 @@ class TopicTask(Task):
     name = "topic"
     reference = "label"
     model_class_name = "TopicClassifier"
+    baseline_name = "TfidfLinearSvc"
     title = "Topic classification"
     intended_use = "Tagging English news articles with one of the topics above."
 
@@ -179,6 +184,7 @@ class StanceTask(Task):
     reference = "stance"
     target = "target"
     model_class_name = "StanceClassifier"
+    baseline_name = "TfidfCosine"
     #: FNC-1 (relative to its maximum) or SemEval-2016, where the labels fit (proportions).
     metric_names = (*Task.metric_names, "fnc_relative", "semeval_f_avg")
     title = "Stance detection"

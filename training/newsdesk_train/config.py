@@ -428,7 +428,7 @@ class FrozenConfig:
     chosen jointly with C by the same inner CV. TF-IDF: words and n-grams up to
     ``ngram_max`` words seen in at least ``min_df`` training articles, sublinear tf, l2.
     ``inner_cv_groups`` is what that inner CV keeps in one fold: ``story`` (the default: one
-    story told twice, ``tfidf_head.story_key``) or ``publisher`` (the folds rotate over the
+    story told twice, ``newsdesk.linear.story_key``) or ``publisher`` (the folds rotate over the
     publishers named by URL, ``tfidf_head.publisher_key``, each publisher's articles in one
     fold; bbc-news, with no URL, is always trained on and never scored, as in the
     leave-one-publisher-out benchmark: C and the weight are then the ones that score best

@@ -27,18 +27,12 @@ import numpy as np
 
 from newsdesk.data.records import Record
 from newsdesk.errors import ConfigError
+from newsdesk.linear import linear_model, tfidf_vectorizer, tuned
 from newsdesk.manifest import Manifest, Windowing
 from newsdesk.tfidf_head import FROZEN_KEY, HEAD_JSON, HEAD_WEIGHTS, TfidfHead
 from newsdesk_train.config import FrozenConfig, RecipeConfig
 from newsdesk_train.staging import TrainedRun
-from newsdesk_train.tfidf_head import (
-    check_every_label,
-    head_from_sklearn,
-    inner_split,
-    linear_model,
-    tfidf_vectorizer,
-    tuned,
-)
+from newsdesk_train.tfidf_head import check_every_label, head_from_sklearn, inner_split
 from newsdesk_train.workdir import WorkDirs
 
 if TYPE_CHECKING:

@@ -5,16 +5,16 @@ scikit-learn fits a ``TfidfVectorizer`` and a linear model (a hybrid's multinomi
 over [TF-IDF ; embedding], ``newsdesk_train.frozen``); the fitted objects become a
 ``newsdesk.tfidf_head.TfidfHead`` (vocabulary, idf, coefficients), which reproduces
 ``decision_function`` and ``predict_log_proba`` with numpy alone and saves without pickle.
-``tuned`` picks C by inner grouped CV (``story_key`` groups, as the topic benchmark does, or
-the groups and folds of ``inner_split``: stories or publishers).
+The features, the models and the C search (``tuned``) are ``newsdesk.linear``'s, which the
+TF-IDF baselines fit too; ``inner_split`` gives that search its groups and folds: stories
+(``story_key``) or publishers.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +22,12 @@ import numpy as np
 
 from newsdesk.data.records import Record
 from newsdesk.errors import ConfigError
+from newsdesk.linear import INNER_FOLDS, linear_model, story_key, tfidf_vectorizer
 from newsdesk.tfidf_head import TfidfHead, TfidfSettings
 from newsdesk_train.config import INNER_CV_GROUPS, HybridConfig
 from newsdesk_train.recipe_data import record_source
 
 logger = logging.getLogger(__name__)
-MAX_ITER = 5000  # lbfgs on ~1,500 articles x ~100k n-grams converges in a few hundred
 #: TfidfVectorizer settings a TfidfHead does not reproduce: they must keep these values.
 FIXED_VECTORIZER_SETTINGS = {"analyzer": "word", "binary": False, "use_idf": True,
                              "strip_accents": None, "stop_words": None, "preprocessor": None,
@@ -62,45 +62,6 @@ def fit_sklearn(texts: Sequence[str], labels: Sequence[str],
     classifier = linear_model("logistic", settings.C)
     classifier.fit(features, [str(label) for label in labels])
     return vectorizer, classifier
-
-
-def tfidf_vectorizer(ngram_max: int = 2, min_df: int = 2) -> Any:
-    """An unfitted ``TfidfVectorizer``: 1..``ngram_max``-word n-grams in at least ``min_df``
-    texts, sublinear tf, l2 rows (the topic benchmark's baseline features too)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(ngram_range=(1, ngram_max), sublinear_tf=True, min_df=min_df,
-                           dtype=np.float64)
-
-
-def linear_model(kind: str, C: float, seed: int | None = None) -> Any:  # noqa: N803
-    """An unfitted ``LinearSVC`` (``linear_svm``) or multinomial ``LogisticRegression``
-    (``logistic``); ``seed`` fixes LinearSVC's coordinate-descent order."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.svm import LinearSVC
-
-    if kind == "linear_svm":
-        return LinearSVC(C=C, random_state=seed)
-    if kind == "logistic":
-        return LogisticRegression(C=C, max_iter=MAX_ITER)
-    raise ValueError(f"unknown linear model {kind!r}; use linear_svm or logistic")
-
-
-def story_key(record: Record) -> str:
-    """The group of inner cross-validation, so a story never scores its own twin: the
-    record's ``meta['story']`` where its set names one (news-sections: the story group its
-    split was drawn by), else its headline (case and spacing aside), which near-duplicates
-    share.
-
-    >>> story_key(Record(id="a", text="x", title="Rates  rise, again!"))
-    'rates rise again'
-    >>> story_key(Record(id="b", text="x", title="Rates rise", meta={"story": "na-7"}))
-    'na-7'
-    """
-    story = record.meta.get("story")
-    if isinstance(story, str) and story:
-        return story
-    return re.sub(r"\W+", " ", (record.title or record.text.split("\n", 1)[0]).lower()).strip()
 
 
 #: The publisher of a bbc-news record (``meta['corpus']`` in news-topics): the set keeps no
@@ -149,9 +110,6 @@ def stories_across_publishers(records: Sequence[Record],
         tellers.setdefault(story, set()).add(publisher)
     shared = {story for story, publishers in tellers.items() if len(publishers) > 1}
     return {"stories": len(shared), "articles": sum(story in shared for story in stories)}
-
-
-INNER_FOLDS = 3
 
 
 @dataclass
@@ -244,39 +202,6 @@ def inner_split(records: Sequence[Record], by: str = "story") -> InnerSplit:
                 ", ".join(f"{p} {sizes[p]}" for p in notes["always_trained_on"]) or "none",
                 *notes["stories_across_publishers"].values())
     return InnerSplit(by, groups, PredefinedSplit(test_fold), notes)
-
-
-@dataclass
-class Tuned:
-    """A linear model refitted on all it was given with the C inner CV chose, and the mean
-    inner-CV accuracy of every C tried (empty when the grid held one value)."""
-
-    model: Any
-    C: float  # noqa: N815
-    cv_accuracy: dict[float, float]
-
-
-def tuned(model: Callable[[float], Any], grid: Sequence[float], features: Any,
-          labels: Sequence[str], groups: Sequence[str] | None, *, score_alone: bool = False,
-          splitter: Any = None) -> Tuned:
-    """``model(C)`` with C chosen from ``grid`` by inner grouped CV (``splitter``, by default
-    ``StratifiedGroupKFold(INNER_FOLDS)``, given ``groups`` unless they are None, as for a
-    splitter holding its own folds; accuracy), refitted on all it was given. A one-value
-    grid is fitted without CV unless ``score_alone`` (its CV accuracy is then measured
-    too)."""
-    from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
-
-    labels = [str(label) for label in labels]
-    if len(grid) == 1 and not score_alone:
-        return Tuned(model(float(grid[0])).fit(features, labels), float(grid[0]), {})
-    search = GridSearchCV(model(1.0), {"C": list(grid)},
-                          cv=StratifiedGroupKFold(INNER_FOLDS) if splitter is None
-                          else splitter,
-                          scoring="accuracy", n_jobs=1)
-    search.fit(features, labels, **({} if groups is None else {"groups": list(groups)}))
-    scores = search.cv_results_["mean_test_score"]
-    return Tuned(search.best_estimator_, float(search.best_params_["C"]),
-                 {float(c): round(float(s), 5) for c, s in zip(grid, scores)})
 
 
 def head_from_sklearn(vectorizer: Any, classifier: Any, label_order: Sequence[str],

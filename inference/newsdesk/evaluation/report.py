@@ -14,7 +14,7 @@ from typing import Any
 from newsdesk.atomic import atomic_directory
 from newsdesk.evaluation.result import Evaluation
 from newsdesk.evaluation.selection import selection_lines
-from newsdesk.evaluation.slices import slices_markdown
+from newsdesk.evaluation.slices import points, slices_markdown
 from newsdesk.tasks import get_task
 
 
@@ -70,6 +70,28 @@ def per_class_table(per_class: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def baseline_lines(baseline: dict[str, Any]) -> list[str]:
+    """What fitting an evaluated baseline chose (``newsdesk evaluate --baseline``)."""
+    settings = {k: v for k, v in baseline.items() if k != "name"}
+    return ["", f"## How {baseline['name']} was fitted", "",
+            "On the data's train and validation splits (never the split scored here); "
+            "its scores are no probabilities, so it has no calibration error.", "",
+            *[f"- {key}: {value}" for key, value in settings.items()]]
+
+
+def against_lines(against: dict[str, Any]) -> list[str]:
+    """The model against a baseline on the same records (``newsdesk evaluate --against``)."""
+    diff = against["accuracy_difference"]
+    chose = ", ".join(f"{k} {v}" for k, v in against["settings"].items() if k != "cv_accuracy")
+    return ["", f"## Against {against['baseline']}", "",
+            f"{against['baseline']}, fitted on the data's train and validation splits "
+            f"({chose}), scored on the same records: accuracy "
+            f"{100 * against['accuracy']:.2f}, macro-F1 {100 * against['macro_f1']:.2f}. "
+            "The model's accuracy minus the baseline's, in points "
+            "[paired bootstrap 95% interval, 1,000 resamples]: "
+            f"{points(diff['mean'], (diff['low'], diff['high']))}."]
+
+
 def markdown(evaluation: Evaluation) -> str:
     """The human-readable report."""
     if not get_task(evaluation.task).classifies:
@@ -90,8 +112,13 @@ def markdown(evaluation: Evaluation) -> str:
             lines.append(f"| {name} | {shown} | {interval} |")
     if "per_class" in metrics:
         lines += per_class_table(metrics["per_class"])
+    if evaluation.baseline:
+        lines += baseline_lines(evaluation.baseline)
+    if evaluation.against:
+        lines += against_lines(evaluation.against)
     if evaluation.slices:
-        lines += slices_markdown(evaluation.slices)
+        lines += slices_markdown(evaluation.slices, evaluation.against
+                                 and evaluation.against["baseline"])
     if metrics.get("absent_labels"):
         lines += ["", "Labels the model knows but not in the data (left out of macro-F1): "
                   + ", ".join(metrics["absent_labels"])]

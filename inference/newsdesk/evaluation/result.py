@@ -21,3 +21,8 @@ class Evaluation:
     selection: dict[str, Any] | None = None
     #: Accuracy per slice (``--slice-by``: ``slices.accuracy_by_slice``); None without.
     slices: dict[str, Any] | None = None
+    #: The model's accuracy against a baseline's on the same records (``--against``:
+    #: ``run.compared``); None without.
+    against: dict[str, Any] | None = None
+    #: What fitting the evaluated baseline chose (``--baseline``); None for a model.
+    baseline: dict[str, Any] | None = None

@@ -54,17 +54,19 @@ def score_classifier(classifier: Any, records: Sequence[Record], *,
     thresholds = classifier.manifest.thresholds if with_thresholds else None
     metrics = document_metrics(task, gold, predictions, classifier.labels,
                                multi_label=multi_label, thresholds=thresholds,
-                               intervals=intervals, seed=seed)
+                               intervals=intervals, seed=seed,
+                               probabilities=classifier.gives_probabilities)
     return Scored(metrics, gold, predictions)
 
 
 def document_metrics(task: Task, gold: Sequence[Any], predictions: Sequence[Any],
                      labels: Sequence[str], *, multi_label: bool,
                      thresholds: Mapping[str, float] | None = None, intervals: bool = False,
-                     seed: int = 0) -> dict[str, Any]:
+                     seed: int = 0, probabilities: bool = True) -> dict[str, Any]:
     """The metrics of ``predictions`` (``Prediction`` objects) against ``gold``: label-set
     metrics for a multi-label model, else classification metrics, the expected calibration
-    error of the top label's probability (``ece``, 15 bins) and the task's own."""
+    error of the top label's probability (``ece``, 15 bins; not where the scores are no
+    ``probabilities``: a baseline's) and the task's own."""
     if multi_label:
         from newsdesk.metrics.multilabel import multilabel_metrics
 
@@ -75,8 +77,9 @@ def document_metrics(task: Task, gold: Sequence[Any], predictions: Sequence[Any]
 
     predicted = [p.label for p in predictions]
     metrics = classification_metrics(gold, predicted, labels, intervals=intervals, seed=seed)
-    metrics["ece"] = expected_calibration_error([p.score for p in predictions],
-                                                [p == g for p, g in zip(predicted, gold)])
+    if probabilities:
+        metrics["ece"] = expected_calibration_error([p.score for p in predictions],
+                                                    [p == g for p, g in zip(predicted, gold)])
     metrics.update(task.extra_metrics(gold, predicted))
     return metrics
 

@@ -29,9 +29,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
-from newsdesk.metrics.bootstrap import bootstrap_interval, mean_interval
+from newsdesk.metrics.bootstrap import Estimate, mean_interval
 from newsdesk.metrics.text import count_words, split_sentences
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
@@ -122,16 +120,6 @@ def novel_bigram_share(summary: str, article: str) -> float | None:
     return sum(b not in seen for b in summary_bigrams) / len(summary_bigrams)
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A mean over examples with its seeded bootstrap 95% interval."""
-
-    mean: float
-    low: float
-    high: float
-    count: int
-
-
 def estimate(values: Sequence[float | None], *, rounds: int = 1000, seed: int = 0) -> Estimate:
     """Mean and bootstrap interval of the defined (non-``None``) values.
 
@@ -143,27 +131,6 @@ def estimate(values: Sequence[float | None], *, rounds: int = 1000, seed: int = 
         return Estimate(math.nan, math.nan, math.nan, 0)
     low, high = mean_interval(defined, rounds=rounds, seed=seed)
     return Estimate(sum(defined) / len(defined), low, high, len(defined))
-
-
-def paired_difference(values: Sequence[float], baseline: Sequence[float], *,
-                      rounds: int = 1000, seed: int = 0) -> Estimate:
-    """Mean of ``values[i] - baseline[i]`` with a paired bootstrap 95% interval.
-
-    Both lists score the same examples (e.g. per-example ROUGE-Lsum of two methods); an
-    interval above 0 means the first is better on this data beyond resampling noise.
-
-    >>> paired_difference([0.5, 0.5, 0.5], [0.25, 0.25, 0.25], rounds=100)
-    Estimate(mean=0.25, low=0.25, high=0.25, count=3)
-    """
-    if len(values) != len(baseline):
-        raise ValueError(f"need one baseline score per value, got {len(values)} values "
-                         f"and {len(baseline)} baseline scores")
-    diffs = np.asarray(values, dtype=np.float64) - np.asarray(baseline, dtype=np.float64)
-    if len(diffs) == 0:
-        return Estimate(math.nan, math.nan, math.nan, 0)
-    low, high = bootstrap_interval(len(diffs), lambda idx: float(diffs[idx].mean()),
-                                   rounds=rounds, seed=seed)
-    return Estimate(float(diffs.mean()), low, high, len(diffs))
 
 
 @dataclass
