@@ -96,6 +96,7 @@ SHIPPED_ARGUMENTS = {  # recipe: (epochs, learning rate, warmup, eval batch, cla
     "summary-headlines-bert2bert": (10.0, 1e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "summary-news-bert2bert": (20.0, 1e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "summary-news-extractive": (1.0, 5e-5, 0.1, 64, "TrainingArguments"),
+    "summary-news-tagger": (4.0, 5e-5, 0.1, 32, "TrainingArguments"),
     "summary-t5-small": (10.0, 3e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "topic-bbc-minilm": (2.0, 1e-4, 0.1, 64, "TrainingArguments"),
     "topic-bbc-mpnet-frozen": (3.0, 5e-5, 0.1, 64, "TrainingArguments"),
@@ -107,7 +108,7 @@ SHIPPED_ARGUMENTS = {  # recipe: (epochs, learning rate, warmup, eval batch, cla
 
 #: The shipped recipes that ask for ``training.precision: bf16``.
 BF16_RECIPES = ("stance-headlines-minilm-mined", "stance-headlines-mpnet",
-                "summary-news-extractive")
+                "summary-news-extractive", "summary-news-tagger")
 
 
 def trainer_args(config: object, tmp_path: Path, validation: bool = True) -> object:

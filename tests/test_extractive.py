@@ -279,7 +279,7 @@ def test_old_summary_dirs_load_as_abstractive_and_unknown_kinds_are_refused(
     old = make_tiny_summarizer(tmp_path / "old")
     assert "summary_kind" not in Manifest.load(old).extras
     assert isinstance(Summarizer.from_pretrained(old).backend, AbstractiveSummarizer)
-    with pytest.raises(ModelError, match="abstractive summary model, not a sentence scorer"):
+    with pytest.raises(ModelError, match="abstractive summary model, not an extractive-scorer one"):
         SentenceScorer.from_pretrained(old)
     manifest = json.loads((old / MANIFEST_NAME).read_text())
     edit_json(old / MANIFEST_NAME, extras={**manifest["extras"], "summary_kind": "bullets"})

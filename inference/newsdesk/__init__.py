@@ -22,6 +22,8 @@ LAZY_IMPORTS = {
     "Summarizer": "newsdesk.summarize",
     # the cross-encoder of a fine-tuned extractive summary dir (newsdesk.tasks: its kind)
     "SentenceScorer": "newsdesk.summarize.scorer",
+    # the one-pass sentence tagger of a fine-tuned extractive summary dir (BertSumExt)
+    "SentenceTagger": "newsdesk.summarize.tagger",
     "Record": "newsdesk.data",
     "read_records": "newsdesk.data",
     # a model dir (or alias) as the class its manifest's task names: newsdesk.tasks

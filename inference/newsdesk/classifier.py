@@ -118,6 +118,9 @@ class SequenceClassifier:
     #: runner's ``batch_tokens`` on CPU and no cap on an accelerator; None is no cap. Set it
     #: on an instance to override.
     max_batch_tokens: int | str | None = "auto"
+    #: The transformers auto class that loads the dir's weights (a frozen-encoder dir:
+    #: ``AutoModel``).
+    auto_model_name: ClassVar[str] = "AutoModelForSequenceClassification"
 
     def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, device: Any = None,
                  *, runner: BatchRunner | None = None, labels: Sequence[str] | None = None,
@@ -172,7 +175,7 @@ class SequenceClassifier:
             labels = manifest.labels if frozen else config_labels(opened.path)
             return cls(None, LightTokenizer.from_dir(opened.path), manifest, None, runner=runner,
                        labels=labels, head=head)
-        from transformers import AutoModel, AutoModelForSequenceClassification
+        import transformers
 
         from newsdesk.device import resolve_device
 
@@ -180,7 +183,8 @@ class SequenceClassifier:
             import torch
 
             torch.set_num_threads(threads)
-        model = opened.load_model(AutoModel if frozen else AutoModelForSequenceClassification)
+        model = opened.load_model(getattr(transformers, "AutoModel" if frozen
+                                          else cls.auto_model_name))
         return cls(model, opened.load_tokenizer(), manifest, resolve_device(device), head=head)
 
     def predict_texts(self, texts: Sequence[str], targets: Sequence[str] | None = None,

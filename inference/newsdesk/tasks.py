@@ -205,6 +205,12 @@ ABSTRACTIVE = "abstractive"
 #: A fine-tuned sentence scorer whose top sentences are the summary
 #: (``newsdesk.summarize.scorer``): a sequence classifier, run by ``SentenceScorer``.
 EXTRACTIVE_SCORER = "extractive-scorer"
+#: A fine-tuned sentence tagger (``newsdesk.summarize.tagger``): a token classifier that
+#: reads an article's first sentences in one pass and scores each at its ``[CLS]`` marker
+#: (BertSumExt), run by ``SentenceTagger``.
+EXTRACTIVE_TAGGER = "extractive-tagger"
+#: The summary kinds whose top-scored sentences are the summary (``ScorerSummarizer``).
+EXTRACTIVE_KINDS = (EXTRACTIVE_SCORER, EXTRACTIVE_TAGGER)
 
 
 class SummaryTask(Task):
@@ -213,8 +219,9 @@ class SummaryTask(Task):
     headlines).
 
     A summary model dir is one of ``kinds`` (manifest ``extras["summary_kind"]``):
-    ``abstractive`` (the default) or ``extractive-scorer``, each with the ``newsdesk``
-    facade name of the sequence classifier that runs it (None: a seq2seq model).
+    ``abstractive`` (the default), ``extractive-scorer`` or ``extractive-tagger``, each
+    with the ``newsdesk`` facade name of the classifier that runs it (None: a seq2seq
+    model).
 
     >>> class Dir:
     ...     extras = {"summary_kind": "extractive-scorer"}
@@ -237,7 +244,8 @@ class SummaryTask(Task):
         return "rougeLsum"
 
     kinds: ClassVar[dict[str, str | None]] = {ABSTRACTIVE: None,
-                                              EXTRACTIVE_SCORER: "SentenceScorer"}
+                                              EXTRACTIVE_SCORER: "SentenceScorer",
+                                              EXTRACTIVE_TAGGER: "SentenceTagger"}
 
     def reference_for(self, manifest: Any = None) -> str:
         extras: Mapping[str, Any] = getattr(manifest, "extras", None) or {}

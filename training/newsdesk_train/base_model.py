@@ -32,17 +32,23 @@ def attention_dropout_kwargs(base_config: Any, value: float | None) -> dict[str,
 
 
 def base_classifier(base: str, labels: Sequence[str], *, attention_dropout: float | None,
-                    multi_label: bool = False) -> tuple[Any, Any]:
-    """(tokenizer, sequence classifier) of the base model (an alias, a dir or a hub id) with
-    a fresh head over ``labels`` (in id order), safetensors only and no remote code."""
-    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+                    multi_label: bool = False,
+                    auto_model_name: str = "AutoModelForSequenceClassification"
+                    ) -> tuple[Any, Any]:
+    """(tokenizer, classifier) of the base model (an alias, a dir or a hub id) with a fresh
+    head over ``labels`` (in id order), safetensors only and no remote code: a sequence
+    classifier, or the ``auto_model_name`` class of transformers (a token classifier for
+    the sentence tagger)."""
+    import transformers
+    from transformers import AutoConfig, AutoTokenizer
 
     path = resolve_model(base)
     dropout = attention_dropout_kwargs(AutoConfig.from_pretrained(path), attention_dropout)
-    model = AutoModelForSequenceClassification.from_pretrained(
+    problem = ({"problem_type": ("multi_label_classification" if multi_label
+                                 else "single_label_classification")}
+               if auto_model_name == "AutoModelForSequenceClassification" else {})
+    model = getattr(transformers, auto_model_name).from_pretrained(
         path, use_safetensors=True, trust_remote_code=False, **dropout,
         num_labels=len(labels), id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-        problem_type=("multi_label_classification" if multi_label
-                      else "single_label_classification"))
+        label2id={label: i for i, label in enumerate(labels)}, **problem)
     return AutoTokenizer.from_pretrained(path), model

@@ -92,7 +92,8 @@ def weighted_loss(labels: Sequence[str], records: Sequence[Record], task: Task) 
 
 def class_weighted_loss(counts: Sequence[int]) -> Any:
     """A compute_loss_func: cross-entropy with inverse-frequency class weights (mean weight
-    1) from the training examples of each class (label id order)."""
+    1) from the training examples of each class (label id order); per token for a token
+    classifier, whose unlabelled tokens (-100) count for nothing."""
     import torch
 
     array = np.asarray(counts, dtype=np.float64)
@@ -100,8 +101,10 @@ def class_weighted_loss(counts: Sequence[int]) -> Any:
                            dtype=torch.float32)
 
     def loss(outputs: Any, gold: Any, num_items_in_batch: Any = None) -> Any:
-        logits = outputs["logits"]
-        return torch.nn.functional.cross_entropy(logits, gold, weight=weights.to(logits.device))
+        logits = outputs["logits"]  # (texts, labels), or (texts, tokens, labels) for a tagger
+        return torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), gold.reshape(-1),
+            weight=weights.to(logits.device), ignore_index=-100)
     return loss
 
 

@@ -25,7 +25,15 @@ from newsdesk.data.headline_stance import KINDS
 from newsdesk.errors import ConfigError
 from newsdesk.manifest import Windowing
 from newsdesk.summarize.scorer import ScorerSettings
-from newsdesk.tasks import STANCE, SUMMARY, TASKS, TOPIC, get_task
+from newsdesk.tasks import (
+    EXTRACTIVE_SCORER,
+    EXTRACTIVE_TAGGER,
+    STANCE,
+    SUMMARY,
+    TASKS,
+    TOPIC,
+    get_task,
+)
 
 #: headline-stance kinds of training pair that mined negatives may replace (``related``
 #: pairs are the headlines mined for; ``same-entity`` pairs are never in training).
@@ -346,6 +354,10 @@ class SummaryConfig:
         SourceSettings(long_articles=self.long_articles, max_windows=self.max_windows)
 
 
+#: An extractive recipe's ``kind`` -> the summary kind of the dir it writes.
+EXTRACTIVE_MODELS = {"scorer": EXTRACTIVE_SCORER, "tagger": EXTRACTIVE_TAGGER}
+
+
 @dataclass
 class ExtractiveConfig(ScorerSettings):
     """Summary recipes only: train a sentence scorer, the fine-tuned extractor
@@ -359,20 +371,35 @@ class ExtractiveConfig(ScorerSettings):
     (drawn at random, seeded; null: all) negatives, the whole capped at ``max_train_pairs``
     (null: no cap). ``headlines``: training articles without the target add the one
     sentence that best matches their headline as a positive (a weaker target).
+
+    ``kind``: ``scorer`` (a cross-encoder reading each (sentence, opening) pair, one pass
+    per sentence) or ``tagger`` (a token classifier reading the article's candidates in one
+    pass and scoring each at its [CLS] token, BertSumExt: ``newsdesk.summarize.tagger``;
+    every candidate of a training article is an example, so ``negatives_per_article`` and
+    ``max_train_pairs`` do not apply, and ``context_sentences`` is unused).
     """
 
     oracle_max_sentences: int = 3
     negatives_per_article: int | None = 4
     max_train_pairs: int | None = None
     headlines: bool = False
+    kind: str = "scorer"
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.kind not in EXTRACTIVE_MODELS:
+            raise ConfigError(f"extractive.kind must be one of {', '.join(EXTRACTIVE_MODELS)}, "
+                              f"got {self.kind!r}")
         for key in ("oracle_max_sentences", "negatives_per_article", "max_train_pairs"):
             value = getattr(self, key)
             if value is not None and value < (0 if key == "negatives_per_article" else 1):
                 raise ConfigError(f"extractive.{key} must be at least "
                                   f"{0 if key == 'negatives_per_article' else 1}, got {value}")
+
+    @property
+    def summary_kind(self) -> str:
+        """The summary kind (``newsdesk.tasks``) of the dir this recipe writes."""
+        return EXTRACTIVE_MODELS[self.kind]
 
     def settings(self) -> ScorerSettings:
         """The inference settings the model dir keeps."""
@@ -569,7 +596,15 @@ def check_extractive(config: RecipeConfig) -> None:
                           "recipe takes extractive.headlines instead")
     if config.model.stride:
         raise ConfigError("model.stride must be 0 in an extractive recipe: each (sentence, "
-                          "context) pair is read as one window")
+                          "context) pair, or each article's candidates, is one window")
+    if config.extractive is not None and config.extractive.kind == "tagger":
+        from newsdesk.summarize.tagger import sentence_token_share
+
+        try:
+            sentence_token_share(config.model.max_length, config.extractive.window)
+        except ValueError as error:
+            raise ConfigError(f"extractive.window {config.extractive.window} with "
+                              f"model.max_length {config.model.max_length}: {error}") from None
 
 
 CALIBRATIONS = ("temperature",)

@@ -11,6 +11,12 @@ seed, are the negatives (the class imbalance is handled by this sampling;
 inference reads (``scorer.scorer_pairs``: the marked sentence, then the opening), windowed
 by ``newsdesk.windowing`` into one window.
 
+With ``extractive.kind: tagger`` the model is a token classifier instead
+(``newsdesk.summarize.tagger``): one example per training article, its candidates read in
+one sequence (``tagger_features``, as inference builds it), each sentence's [CLS] token
+labelled 1 when the oracle picked it and 0 otherwise, every other token -100 (no loss);
+no negatives are sampled.
+
 On validation every candidate of every article with a reference is scored, and the Trainer
 keeps the checkpoint whose choices (``scorer.choose_summary`` at ``DEFAULT_MAX_WORDS``, the
 inference code) give the best mean ROUGE-Lsum. ``staging.stage`` then saves the model; its
@@ -45,7 +51,8 @@ from newsdesk.summarize.scorer import (
     scorer_pairs,
 )
 from newsdesk.summarize.sentences import article_sentences
-from newsdesk.tasks import SUMMARY
+from newsdesk.summarize.tagger import SentenceTagger, tagger_features
+from newsdesk.tasks import EXTRACTIVE_TAGGER, SUMMARY
 from newsdesk_train.base_model import base_classifier
 from newsdesk_train.classification import class_weighted_loss
 from newsdesk_train.config import ExtractiveConfig, RecipeConfig
@@ -56,6 +63,8 @@ from newsdesk_train.workdir import WorkDirs
 
 logger = logging.getLogger(__name__)
 SUMMARY_METRIC = SUMMARY.checkpoint_metric()
+#: The label of a token a tagger is not trained on (the loss ignores it).
+IGNORED = -100
 #: What the oracle maximises, as the manifest records it.
 ORACLE_OBJECTIVE = "mean of ROUGE-1 and ROUGE-2 F1 (rouge-score tokens, Porter stemming)"
 HEADLINE = "headline"
@@ -115,13 +124,7 @@ def training_examples(records: Sequence[Record], config: RecipeConfig) -> list[E
     ``max_train_pairs``), reproducible from the recipe's seed."""
     extractive = _extractive(config)
     rng = random.Random(config.training.seed)
-    articles = [a for a in (label_article(r, config.summary.target, extractive,
-                                          headlines=extractive.headlines) for r in records)
-                if a is not None]
-    if not any(a.kind == config.summary.target for a in articles):
-        raise DataError(f"no training record has a {config.summary.target!r}, which this "
-                        "extractive recipe labels sentences against",
-                        field=config.summary.target)
+    articles = labelled_articles(records, config)
     examples = [e for a in articles for e in article_examples(a, extractive, rng)]
     cap = extractive.max_train_pairs
     if cap is not None and len(examples) > cap:
@@ -149,20 +152,70 @@ def encode_examples(tokenizer: Any, examples: Sequence[Example], windowing: Wind
     return Dataset.from_dict({**columns, "labels": [examples[o].label for o in windows.owners]})
 
 
+def labelled_articles(records: Sequence[Record], config: RecipeConfig) -> list[LabelledArticle]:
+    """The training records' candidates and oracle picks (headline matches with
+    ``extractive.headlines``); a DataError when no record has the recipe's target."""
+    extractive = _extractive(config)
+    articles = [a for a in (label_article(r, config.summary.target, extractive,
+                                          headlines=extractive.headlines) for r in records)
+                if a is not None]
+    if not any(a.kind == config.summary.target for a in articles):
+        raise DataError(f"no training record has a {config.summary.target!r}, which this "
+                        "extractive recipe labels sentences against",
+                        field=config.summary.target)
+    return articles
+
+
+def encode_tagged(tokenizer: Any, articles: Sequence[LabelledArticle], max_length: int) -> Any:
+    """A ``datasets.Dataset`` of the tagger's examples: one per article, the sequence
+    inference reads (``tagger_features``) with 1 / 0 at each sentence's first token (in the
+    oracle's pick or not) and ``IGNORED`` elsewhere."""
+    from datasets import Dataset
+
+    columns: dict[str, list[list[int]]] = {}
+    for article in articles:
+        tagged = tagger_features(tokenizer, article.sentences, max_length)
+        labels = [IGNORED] * len(tagged.features["input_ids"])
+        for index, marker in enumerate(tagged.markers):
+            labels[marker] = int(index in article.positives)
+        for key, values in {**tagged.features, "labels": labels}.items():
+            columns.setdefault(key, []).append(values)
+    return Dataset.from_dict(columns)
+
+
+def sentence_logit_margins(prediction: Any) -> list[np.ndarray]:
+    """Per eval example of a tagger, in_summary minus not_in_summary logit at each labelled
+    token (the sentences' first tokens, in order): the ranking P(in_summary) gives."""
+    logits = np.asarray(prediction.predictions, dtype=np.float64)
+    gold = np.asarray(prediction.label_ids)
+    column = SCORER_LABELS.index(IN_SUMMARY)
+    return [row[mask, column] - row[mask, 1 - column]
+            for row, mask in zip(logits, gold != IGNORED)]
+
+
+def pair_logit_margins(prediction: Any, articles: Sequence[LabelledArticle]
+                       ) -> list[np.ndarray]:
+    """Per article, the pair scorer's in_summary minus not_in_summary logit of each
+    candidate (the eval set holds every candidate of ``articles``, in order)."""
+    logits = np.asarray(prediction.predictions, dtype=np.float64)
+    column = SCORER_LABELS.index(IN_SUMMARY)
+    margins = logits[:, column] - logits[:, 1 - column]
+    bounds = np.cumsum([0, *(len(a.sentences) for a in articles)])
+    return [margins[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
 def summary_rouge(articles: Sequence[LabelledArticle], references: Sequence[str],
-                  settings: ScorerSettings) -> Any:
+                  settings: ScorerSettings, tagger: bool = False) -> Any:
     """compute_metrics for the Trainer: mean ROUGE-Lsum of the summaries the validation
     logits choose (``choose_summary`` at ``DEFAULT_MAX_WORDS``; the eval set holds every
-    candidate of ``articles``, in order)."""
-    bounds = np.cumsum([0, *(len(a.sentences) for a in articles)])
-    column = SCORER_LABELS.index(IN_SUMMARY)
+    candidate of ``articles``, in order: one pair each, or with ``tagger`` one sequence per
+    article)."""
 
     def compute(prediction: Any) -> dict[str, float]:
-        logits = np.asarray(prediction.predictions, dtype=np.float64)
-        scores = logits[:, column] - logits[:, 1 - column]  # ranks as P(in_summary) does
-        summaries = [choose_summary(a.sentences, scores[start:stop].tolist(), settings,
-                                    DEFAULT_MAX_WORDS)
-                     for a, start, stop in zip(articles, bounds[:-1], bounds[1:])]
+        margins = (sentence_logit_margins(prediction) if tagger
+                   else pair_logit_margins(prediction, articles))
+        summaries = [choose_summary(a.sentences, scores.tolist(), settings, DEFAULT_MAX_WORDS)
+                     for a, scores in zip(articles, margins, strict=True)]
         lsum = [s[SUMMARY_METRIC] for s in rouge_scores(summaries, list(references))]
         return {SUMMARY_METRIC: float(np.mean(lsum))}
     return compute
@@ -184,50 +237,74 @@ def validation_set(records: Sequence[Record], config: RecipeConfig
 
 def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
     """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
-    from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, Trainer
+    import transformers
+    from transformers import Trainer
 
     from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
 
+    extractive = _extractive(config)
+    tagger = extractive.summary_kind == EXTRACTIVE_TAGGER
+    model_class = (SentenceTagger if tagger else SentenceScorer).auto_model_name
     data = load_recipe_data(config.data)
     tokenizer, model = base_classifier(config.model.base, SCORER_LABELS,
-                                       attention_dropout=config.model.attention_dropout)
-    windowing = scorer_windowing(config)
-    examples = training_examples(data.train, config)
+                                       attention_dropout=config.model.attention_dropout,
+                                       auto_model_name=model_class)
     articles, references, validation_examples = validation_set(data.validation, config)
     validation = bool(validation_examples)
-    counts = [sum(e.label == i for e in examples) for i in range(len(SCORER_LABELS))]
+    if tagger:
+        training = labelled_articles(data.train, config)
+        train_set = encode_tagged(tokenizer, training, config.model.max_length)
+        eval_set = encode_tagged(tokenizer, articles, config.model.max_length)
+        counts = [sum(len(a.sentences) - len(a.positives) for a in training),
+                  sum(len(a.positives) for a in training)]
+        collator = transformers.DataCollatorForTokenClassification(tokenizer)
+        examples_seen = {"training_articles": {"articles": len(training),
+                                               "sentences": sum(counts),
+                                               "in_summary": counts[1]}}
+    else:
+        windowing = scorer_windowing(config)
+        examples = training_examples(data.train, config)
+        train_set = encode_examples(tokenizer, examples, windowing)
+        eval_set = encode_examples(tokenizer, validation_examples, windowing)
+        counts = [sum(e.label == i for e in examples) for i in range(len(SCORER_LABELS))]
+        collator = transformers.DataCollatorWithPadding(tokenizer)
+        examples_seen = {"training_pairs": {"all": len(examples), "in_summary": counts[1]}}
     trainer = Trainer(
         model=model, args=training_arguments(config, work, metric=SUMMARY_METRIC,
                                              validation=validation,
                                              average_tokens_across_devices=False,
                                              ddp_find_unused_parameters=False),
-        train_dataset=encode_examples(tokenizer, examples, windowing),
-        eval_dataset=(encode_examples(tokenizer, validation_examples, windowing)
-                      if validation else None),
-        processing_class=tokenizer, data_collator=DataCollatorWithPadding(tokenizer),
-        compute_metrics=summary_rouge(articles, references, _extractive(config).settings()),
+        train_dataset=train_set, eval_dataset=eval_set if validation else None,
+        processing_class=tokenizer, data_collator=collator,
+        compute_metrics=summary_rouge(articles, references, extractive.settings(), tagger),
         callbacks=early_stopping(config, validation=validation),
         compute_loss_func=class_weighted_loss(counts) if config.training.class_weights else None)
     result = trainer.train(resume_from_checkpoint=work.last_checkpoint() if resume else None)
-    manifest = extractor_manifest(config, data, examples, len(articles), result,
+    manifest = extractor_manifest(config, data, examples_seen, len(articles), result,
                                   kept_checkpoint(config, SUMMARY_METRIC, validation=validation))
     evaluate = partial(evaluate_extractor, tokenizer=tokenizer, manifest=manifest,
                        device=trainer.args.device, data=data, config=config)
-    return TrainedRun(trainer, tokenizer, manifest, AutoModelForSequenceClassification, evaluate)
+    return TrainedRun(trainer, tokenizer, manifest, getattr(transformers, model_class),
+                      evaluate)
 
 
 def evaluate_extractor(model: Any, tokenizer: Any, manifest: Manifest, device: Any,
                        data: RecipeData, config: RecipeConfig) -> None:
     """Fill the manifest's metrics from the trained model, through the inference code."""
-    backend = ScorerSummarizer(SentenceScorer(model, tokenizer, manifest, device),
-                               _extractive(config).settings(), name=config.name)
+    extractive = _extractive(config)
+    scorer_class = (SentenceTagger if extractive.summary_kind == EXTRACTIVE_TAGGER
+                    else SentenceScorer)
+    backend = ScorerSummarizer(scorer_class(model, tokenizer, manifest, device),
+                               extractive.settings(), name=config.name)
     manifest.metrics = evaluate_splits(backend, data, config.summary.target)
 
 
-def extractor_manifest(config: RecipeConfig, data: RecipeData, examples: Sequence[Example],
+def extractor_manifest(config: RecipeConfig, data: RecipeData,
+                       examples: dict[str, dict[str, int]],
                        validation_articles: int, result: Any, checkpoint: str) -> Manifest:
-    """The manifest of a sentence scorer dir: its kind and settings, the oracle, the data
-    and the training run."""
+    """The manifest of a sentence scorer or tagger dir: its kind and settings, the oracle,
+    the data (``examples``: what it was trained on, counted: ``training_pairs`` of a
+    scorer, ``training_articles`` of a tagger) and the training run."""
     extractive, target = _extractive(config), config.summary.target
     return Manifest(
         task=SUMMARY.name, labels=list(SCORER_LABELS), base_model=config.model.base,
@@ -236,15 +313,14 @@ def extractor_manifest(config: RecipeConfig, data: RecipeData, examples: Sequenc
               "splits": {"train": sum(1 for r in data.train if getattr(r, target)),
                          "validation": validation_articles,
                          "test": sum(1 for r in data.test if getattr(r, target))},
-              "training_pairs": {"all": len(examples),
-                                 "in_summary": sum(e.label for e in examples)}},
+              **examples},
         training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
             "train_runtime", 0.0), 1), "global_steps": result.global_step,
             **{name: config.training.argument(name)
                for name in ("epochs", "max_steps", "batch_size", "learning_rate")},
             "seed": config.training.seed, "class_weights": config.training.class_weights,
             "checkpoint": checkpoint},
-        extras={**extractive.settings().to_extras(), "target": target,
+        extras={**extractive.settings().to_extras(extractive.summary_kind), "target": target,
                 "labels": {"oracle": ORACLE_OBJECTIVE,
                            "oracle_max_sentences": extractive.oracle_max_sentences,
                            "negatives_per_article": extractive.negatives_per_article,

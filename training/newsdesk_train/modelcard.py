@@ -26,7 +26,7 @@ from newsdesk.metrics.multilabel import F1_AVERAGES
 from newsdesk.metrics.summary import ROUGE_TYPES
 from newsdesk.onnx_backend import LIMITS_HEADING, serving_lines
 from newsdesk.summarize.scorer import SETTINGS_KEY as SCORER_SETTINGS
-from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY_KIND_KEY, get_task
+from newsdesk.tasks import EXTRACTIVE_KINDS, EXTRACTIVE_TAGGER, SUMMARY_KIND_KEY, get_task
 from newsdesk_train.config import RecipeConfig
 from newsdesk_train.recipe_data import MINED_NEGATIVES, TRAIN_BY_PUBLISHER
 from newsdesk_train.staging import LOG_HISTORY
@@ -80,7 +80,12 @@ def input_line(manifest: Manifest) -> str:
         return (f"- input: the first {windowing.max_length} tokens (the frozen encoder's "
                 "embedding) and the whole text (TF-IDF)")
     scorer = manifest.extras.get(SCORER_SETTINGS)
-    if manifest.extras.get(SUMMARY_KIND_KEY) == EXTRACTIVE_SCORER and scorer:
+    kind = manifest.extras.get(SUMMARY_KIND_KEY)
+    if kind == EXTRACTIVE_TAGGER and scorer:
+        return (f"- input: the cleaned article's first {scorer['window']} sentences in one "
+                f"sequence of up to {windowing.max_length} tokens, each sentence framed by "
+                "its own [CLS] and [SEP] and cut to an equal share")
+    if kind in EXTRACTIVE_KINDS and scorer:
         return (f"- input: each of the cleaned article's first {scorer['window']} sentences "
                 f"after its position marker, paired with the first "
                 f"{scorer['context_sentences']} sentence(s), up to {windowing.max_length} "
@@ -167,17 +172,23 @@ def extractive_section(manifest: Manifest) -> list[str]:
     """For a fine-tuned extractor (a sentence scorer): how its summaries are made and how
     its training sentences were labelled."""
     scorer = manifest.extras.get(SCORER_SETTINGS)
-    if manifest.extras.get(SUMMARY_KIND_KEY) != EXTRACTIVE_SCORER or not scorer:
+    kind = manifest.extras.get(SUMMARY_KIND_KEY)
+    if kind not in EXTRACTIVE_KINDS or not scorer:
         return []
     labels = manifest.extras.get("labels", {})
     negatives = labels.get("negatives_per_article")
-    sampled = ("all the other candidates" if negatives is None
+    sampled = ("all the other candidates" if negatives is None or kind == EXTRACTIVE_TAGGER
                else f"up to {negatives} of the other candidates per article, drawn at random")
+    reading = (f"The cleaned article's first {scorer['window']} sentences are read in one "
+               "pass, each after its own [CLS] token (BertSumExt), and each is scored "
+               "P(in_summary) at that token; the " if kind == EXTRACTIVE_TAGGER else
+               f"Each of the cleaned article's first {scorer['window']} sentences is read "
+               "with its position marker (`[3]`) and the article's opening, and scored "
+               "P(in_summary); the ")
     return [
         "## How summaries are made", "",
         "This is an extractive summarizer: the model scores sentences, it writes nothing. "
-        f"Each of the cleaned article's first {scorer['window']} sentences is read with its "
-        "position marker (`[3]`) and the article's opening, and scored P(in_summary); the "
+        + reading +
         f"best-scored sentences (a sentence whose TF-IDF cosine to a better one is above "
         f"{scorer['redundancy']:g} is passed over) fill the word budget, at most "
         f"{scorer['k']} of them, printed in article order. No summary is longer than "
@@ -359,7 +370,7 @@ def card_data(config: RecipeConfig, manifest: Manifest) -> ModelCardData:
     task = get_task(manifest.task)
     tags = ["newsdesk", task.name, "news", task.pipeline_tag]
     tags += [kind for kind in ("hybrid", "frozen") if manifest.extras.get(kind)]
-    if manifest.extras.get(SUMMARY_KIND_KEY) == EXTRACTIVE_SCORER:
+    if manifest.extras.get(SUMMARY_KIND_KEY) in EXTRACTIVE_KINDS:
         tags.append("extractive")
     results = eval_results(manifest)
     return ModelCardData(

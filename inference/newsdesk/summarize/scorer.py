@@ -13,7 +13,9 @@ method's rule), printed in article order.
 
 The scorer is a ``SequenceClassifier`` (``SentenceScorer``): the classifiers' tokenisation,
 length-sorted batches, torch runner and ONNX Runtime runner (``newsdesk export DIR --onnx
-[--int8]``, then ``backend="onnx"``) run it; nothing here runs a model.
+[--int8]``, then ``backend="onnx"``) run it; nothing here runs a model. A dir of kind
+``extractive-tagger`` holds the other scorer, ``newsdesk.summarize.tagger.SentenceTagger``
+(one pass per article instead of one per sentence); ``ScorerSummarizer`` runs either.
 
 >>> scorer_pairs(["Talks began.", "They went well.", "Rain fell."], context_sentences=1)
 (['[1] Talks began.', '[2] They went well.', '[3] Rain fell.'], ['Talks began.', \
@@ -40,7 +42,7 @@ from newsdesk.modeldir import open_model_dir
 from newsdesk.summarize.budget import select
 from newsdesk.summarize.ranking import demote_redundant, tfidf_similarity
 from newsdesk.summarize.sentences import article_sentences
-from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY, SUMMARY_KIND_KEY
+from newsdesk.tasks import EXTRACTIVE_KINDS, EXTRACTIVE_SCORER, SUMMARY, SUMMARY_KIND_KEY
 
 IN_SUMMARY = "in_summary"
 #: The scorer's labels in id order (config.json id2label).
@@ -65,7 +67,7 @@ class ScorerSettings:
     """
 
     window: int = 8
-    context_sentences: int = 1
+    context_sentences: int = 1  # read by the pair scorer only
     k: int = 3
     redundancy: float = 0.5
 
@@ -79,9 +81,13 @@ class ScorerSettings:
             raise ConfigError(f"extractive redundancy must lie in (0, 1], got "
                               f"{self.redundancy!r}")
 
-    def to_extras(self) -> dict[str, Any]:
-        """The manifest ``extras`` entries of a scorer dir: its kind and these settings."""
-        return {SUMMARY_KIND_KEY: EXTRACTIVE_SCORER,
+    def to_extras(self, kind: str = EXTRACTIVE_SCORER) -> dict[str, Any]:
+        """The manifest ``extras`` entries of a scorer dir: its ``kind`` (one of
+        ``EXTRACTIVE_KINDS``) and these settings."""
+        if kind not in EXTRACTIVE_KINDS:
+            raise ConfigError(f"an extractive summary model is one of "
+                              f"{', '.join(EXTRACTIVE_KINDS)}, not {kind!r}")
+        return {SUMMARY_KIND_KEY: kind,
                 SETTINGS_KEY: {f.name: getattr(self, f.name)
                                for f in fields(ScorerSettings)}}
 
@@ -146,6 +152,8 @@ class SentenceScorer(SequenceClassifier):
 
     task = SUMMARY.name
     paired = True
+    #: The summary kind (``newsdesk.tasks``) of the dirs this class runs.
+    kind = EXTRACTIVE_SCORER
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | Path, device: str | None = None,
@@ -153,9 +161,9 @@ class SentenceScorer(SequenceClassifier):
         opened = open_model_dir(name_or_path, cls.task,
                                 allow_pickle=options.get("allow_pickle", False))
         kind = SUMMARY.kind(opened.manifest)
-        if kind != EXTRACTIVE_SCORER:
-            raise ModelError(f"{opened.source}: an {kind} summary model, not a sentence "
-                             "scorer; load it with Summarizer.from_pretrained")
+        if kind != cls.kind:
+            raise ModelError(f"{opened.source}: an {kind} summary model, not an {cls.kind} "
+                             "one; load it with Summarizer.from_pretrained")
         scorer = super().from_pretrained(opened.source, device, **options)
         if IN_SUMMARY not in scorer.labels:
             raise ModelError(f"{opened.source}: a sentence scorer needs the label "
@@ -179,8 +187,21 @@ class SentenceScorer(SequenceClassifier):
         return [column[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
 
 
+def extractive_scorer_class(manifest: Manifest | None) -> type[SentenceScorer]:
+    """The class that runs an extractive summary dir of ``manifest``'s kind
+    (``SentenceScorer`` or ``SentenceTagger``); a ModelError for any other kind."""
+    kind = SUMMARY.kind(manifest)
+    found = SUMMARY.classifier_class(manifest)
+    if kind not in EXTRACTIVE_KINDS or found is None or not issubclass(found, SentenceScorer):
+        raise ModelError(f"an {kind} summary model, not an extractive one "
+                         f"({', '.join(EXTRACTIVE_KINDS)}); load it with "
+                         "Summarizer.from_pretrained")
+    return found
+
+
 class ScorerSummarizer:
-    """A ``SummaryBackend`` over a ``SentenceScorer``; use ``Summarizer.from_pretrained(dir)``.
+    """A ``SummaryBackend`` over a ``SentenceScorer`` (or its one-pass kin, a
+    ``SentenceTagger``); use ``Summarizer.from_pretrained(dir)``.
 
     >>> from newsdesk import Summarizer                                  # doctest: +SKIP
     >>> summ = Summarizer.from_pretrained("models/summary-news-extractive",
@@ -202,12 +223,14 @@ class ScorerSummarizer:
              backend: str | None = None, quantize: str | None = None, threads: int | None = None,
              batch_size: int = 32, allow_pickle: bool = False,
              **settings: Any) -> ScorerSummarizer:
-        """Load a scorer dir on torch or ONNX Runtime (``backend``, ``quantize``,
-        ``threads`` as for the classifiers); ``settings`` (``k``, ``window``,
-        ``context_sentences``, ``redundancy``) override the dir's."""
-        scorer = SentenceScorer.from_pretrained(path, device, backend=backend,
-                                                quantize=quantize, threads=threads,
-                                                allow_pickle=allow_pickle)
+        """Load a scorer or tagger dir (``extractive_scorer_class``) on torch or ONNX
+        Runtime (``backend``, ``quantize``, ``threads`` as for the classifiers);
+        ``settings`` (``k``, ``window``, ``context_sentences``, ``redundancy``) override
+        the dir's."""
+        opened = open_model_dir(path, SUMMARY.name, allow_pickle=allow_pickle)
+        scorer = extractive_scorer_class(opened.manifest).from_pretrained(
+            opened.source, device, backend=backend, quantize=quantize, threads=threads,
+            allow_pickle=allow_pickle)
         return cls(scorer, ScorerSettings.from_manifest(scorer.manifest, **settings),
                    name=Path(path).name or str(path), batch_size=batch_size)
 

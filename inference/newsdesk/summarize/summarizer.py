@@ -71,7 +71,7 @@ class Summarizer:
         An abstractive (seq2seq) dir, the default kind: ``options`` go to
         ``AbstractiveSummarizer.load``: ``device``, ``long_articles`` (``truncate`` |
         ``map-reduce``), ``batch_size``, ``generation`` overrides, ``allow_pickle``.
-        A fine-tuned extractor (``extractive-scorer``): ``options`` go to
+        A fine-tuned extractor (``extractive-scorer`` or ``extractive-tagger``): ``options`` go to
         ``ScorerSummarizer.load``: ``device``, ``backend`` (``torch`` | ``onnx``),
         ``quantize`` (``int8``), ``threads``, ``batch_size``, ``allow_pickle``, and the
         dir's settings ``k``, ``window``, ``context_sentences``, ``redundancy``.
@@ -82,11 +82,11 @@ class Summarizer:
         ['A summary of at most 30 words.']
         """
         from newsdesk.modeldir import open_model_dir
-        from newsdesk.tasks import EXTRACTIVE_SCORER, SUMMARY
+        from newsdesk.tasks import EXTRACTIVE_KINDS, SUMMARY
 
         opened = open_model_dir(path, SUMMARY.name,
                                 allow_pickle=options.get("allow_pickle", False))
-        if SUMMARY.kind(opened.manifest) == EXTRACTIVE_SCORER:
+        if SUMMARY.kind(opened.manifest) in EXTRACTIVE_KINDS:
             from newsdesk.summarize.scorer import ScorerSummarizer
 
             return cls(ScorerSummarizer.load(opened.source, **options), max_words=max_words)

@@ -1,0 +1,209 @@
+"""The one-pass sentence tagger (``extractive.kind: tagger``, BertSumExt) on a tiny random
+BERT and a few real news-articles records: what it reads (each sentence after its own
+[CLS], segments alternating, every sentence fitting ``max_length``); training labels only
+the sentences' first tokens; the recipe writes a summary dir of the tagger kind that
+``Summarizer.from_pretrained`` and ``newsdesk.load`` open; summaries are the best-scored
+sentences within ``max_words``; torch, ONNX, int8 and the light install agree."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_light import BLOCKER
+from tiny_data import extractive_recipe, summary_rows, write_jsonl
+from tiny_models import json_from_new_process, make_tiny_base, minilm_tokenizer
+
+import newsdesk
+from newsdesk import Summarizer
+from newsdesk.cli import main as cli_main
+from newsdesk.data import load
+from newsdesk.errors import ConfigError, ModelError
+from newsdesk.manifest import Manifest
+from newsdesk.metrics.text import count_words
+from newsdesk.summarize.scorer import ScorerSummarizer, SentenceScorer, choose_summary
+from newsdesk.summarize.tagger import SentenceTagger, sentence_token_share, tagger_features
+from newsdesk.tokenizer import LightTokenizer
+from newsdesk_train.cli import main as train_main
+from newsdesk_train.config import load_config
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+TAGGER = "  kind: tagger"
+SENTENCES = ["Ministers met the unions on Monday.", "Talks went on late into the night.",
+             "A deal was signed at dawn. " * 40]
+
+
+def test_each_sentence_follows_its_own_cls_and_all_of_them_fit() -> None:
+    tokenizer = minilm_tokenizer()
+    read = tagger_features(tokenizer, SENTENCES, max_length=96)
+    ids, types = read.features["input_ids"], read.features["token_type_ids"]
+    assert len(ids) <= 96 and len(read.markers) == len(SENTENCES)
+    assert all(ids[m] == tokenizer.cls_token_id for m in read.markers)
+    ends = [*read.markers[1:], len(ids)]
+    for index, (start, stop) in enumerate(zip(read.markers, ends)):
+        assert ids[stop - 1] == tokenizer.sep_token_id  # framed: [CLS] ... [SEP]
+        assert set(types[start:stop]) == {index % 2}  # interval segments
+        assert stop - start <= sentence_token_share(96, len(SENTENCES))
+    whole = tokenizer(SENTENCES[0])["input_ids"]  # a short sentence is kept whole
+    assert ids[:len(whole)] == whole
+    # the light tokenizer (tokenizer.json alone) reads the same sequence
+    light = LightTokenizer.from_dir(tokenizer_dir(tokenizer))
+    assert tagger_features(light, SENTENCES, max_length=96) == read
+
+
+def tokenizer_dir(tokenizer: object) -> Path:
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="tagger-tokenizer-"))
+    tokenizer.save_pretrained(directory)  # type: ignore[attr-defined]
+    return directory
+
+
+def test_too_many_sentences_for_the_length_are_refused(data_file: Path, base: Path,
+                                                      tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="cannot share 8 tokens"):
+        sentence_token_share(8, 4)
+    recipe = extractive_recipe(tmp_path / "recipe.yaml", source=data_file, base=base,
+                               output=tmp_path / "model", extractive=TAGGER)
+    with pytest.raises(ConfigError, match="extractive.window 6 with model.max_length 12"):
+        load_config(recipe, ["model.max_length=12"])
+    with pytest.raises(ConfigError, match="extractive.kind must be one of scorer, tagger"):
+        load_config(recipe, ["extractive.kind=bullets"])
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = summary_rows({"train": 12, "validation": 4, "test": 4})
+    return write_jsonl(tmp_path_factory.mktemp("tagger-data") / "news.jsonl", rows)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_base(tmp_path_factory.mktemp("tagger-base"))
+
+
+def test_training_labels_the_oracle_at_each_sentences_first_token(data_file: Path, base: Path,
+                                                                 tmp_path: Path) -> None:
+    from newsdesk_train.extractive import IGNORED, encode_tagged, labelled_articles
+
+    recipe = extractive_recipe(tmp_path / "recipe.yaml", source=data_file, base=base,
+                               output=tmp_path / "model", extractive=TAGGER)
+    config = load_config(recipe)
+    articles = labelled_articles(load(str(data_file), split="train"), config)
+    tokenizer = minilm_tokenizer()
+    dataset = encode_tagged(tokenizer, articles, config.model.max_length)
+    assert len(dataset) == len(articles) == 12  # one example per article, nothing sampled
+    for article, example in zip(articles, dataset):
+        read = tagger_features(tokenizer, article.sentences, config.model.max_length)
+        assert example["input_ids"] == read.features["input_ids"]
+        labelled = [i for i, label in enumerate(example["labels"]) if label != IGNORED]
+        assert labelled == read.markers
+        assert [i for i, m in enumerate(read.markers) if example["labels"][m] == 1] == \
+            article.positives
+
+
+@pytest.fixture(scope="module")
+def model(base: Path, data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("tagger-model")
+    recipe = extractive_recipe(root / "recipe.yaml", source=data_file, base=base,
+                               output=root / "model", extractive=TAGGER)
+    assert train_main([str(recipe)]) == 0
+    return root / "model"
+
+
+@pytest.fixture(scope="module")
+def news(data_file: Path) -> list[str]:
+    return [json.loads(line)["text"] for line in data_file.read_text().splitlines()][:8]
+
+
+def test_the_recipe_writes_a_summary_dir_of_the_tagger_kind(model: Path) -> None:
+    config = json.loads((model / "config.json").read_text())
+    assert config["architectures"] == ["BertForTokenClassification"]
+    assert config["id2label"] == {"0": "not_in_summary", "1": "in_summary"}
+    manifest = Manifest.load(model)
+    assert manifest.extras["summary_kind"] == "extractive-tagger"
+    seen = manifest.data["training_articles"]
+    assert seen["articles"] == 12 and 0 < seen["in_summary"] < seen["sentences"]
+    assert manifest.training["checkpoint"] == "best validation rougeLsum"
+    assert manifest.metrics["validation"]["n"] == manifest.metrics["test"]["n"] == 4
+    card = (model / "README.md").read_text()
+    assert "read in one pass, each after its own [CLS] token" in card
+
+
+def test_summarizer_and_load_open_the_tagger(model: Path, news: list[str]) -> None:
+    summarizer = Summarizer.from_pretrained(model)
+    assert isinstance(summarizer.backend, ScorerSummarizer)
+    assert isinstance(summarizer.backend.scorer, SentenceTagger)
+    loaded = newsdesk.load(model)
+    assert isinstance(loaded, Summarizer) and loaded.summarize(news) == summarizer.summarize(news)
+    with pytest.raises(ModelError, match="an extractive-tagger summary model, not an "
+                                         "extractive-scorer one"):
+        SentenceScorer.from_pretrained(model)
+
+
+def test_summaries_are_the_best_scored_sentences_within_max_words(model: Path,
+                                                                  news: list[str]) -> None:
+    summarizer = Summarizer.from_pretrained(model)
+    backend = summarizer.backend
+    articles = backend.sentences(news)
+    scores = backend.sentence_scores(articles)
+    assert [len(s) for s in scores] == [len(a) for a in articles]
+    assert all(((s >= 0) & (s <= 1)).all() for s in scores)
+    for budget in (3, 12, 40, 80):
+        for summary, sentences, score in zip(summarizer.summarize(news, max_words=budget),
+                                             articles, scores):
+            assert 0 < count_words(summary) <= budget
+            assert summary == choose_summary(sentences, score, backend.settings, budget)
+
+
+def test_a_sentence_is_scored_in_the_company_of_the_others(model: Path,
+                                                           news: list[str]) -> None:
+    """One pass reads every candidate: the same sentence scores differently beside other
+    sentences (the pair scorer would score it alike), and batching changes nothing."""
+    backend = Summarizer.from_pretrained(model).backend
+    articles = backend.sentences(news[:3])
+    alone = [backend.scorer.score_articles([a], batch_size=1)[0] for a in articles]
+    together = backend.scorer.score_articles(articles, batch_size=8)
+    for a, b in zip(alone, together):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    first = articles[0]
+    swapped = backend.scorer.score_articles([[first[0], *reversed(first[1:])]])[0]
+    assert swapped[0] != alone[0][0]  # same first sentence, other company (a tiny random
+    # model moves it little, but a pair scorer would give the very same number)
+
+
+def test_torch_onnx_int8_and_the_light_install_agree(model: Path, news: list[str],
+                                                     tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    directory = Path(shutil.copytree(model, tmp_path / "model"))
+    assert cli_main(["export", str(directory), "--onnx", "--int8"]) == 0
+    torch_summ = Summarizer.from_pretrained(directory)
+    onnx_summ = Summarizer.from_pretrained(directory, backend="onnx", threads=1)
+    articles = torch_summ.backend.sentences(news)
+    for a, b in zip(torch_summ.backend.sentence_scores(articles),
+                    onnx_summ.backend.sentence_scores(articles)):
+        np.testing.assert_allclose(a, b, atol=1e-4)
+    assert onnx_summ.summarize(news, max_words=40) == torch_summ.summarize(news, max_words=40)
+    int8 = Summarizer.from_pretrained(directory, backend="onnx", quantize="int8")
+    assert all(0 < count_words(s) <= 40 for s in int8.summarize(news, max_words=40))
+    script = BLOCKER + ("import json, sys\nfrom newsdesk import Summarizer\n"
+                        "summ = Summarizer.from_pretrained(sys.argv[1])\n"
+                        "print(json.dumps([type(summ.backend.scorer).__name__,"
+                        " summ.summarize(json.loads(sys.argv[2]), max_words=40)]))")
+    scorer, light = json_from_new_process(script, str(directory), json.dumps(news))
+    assert scorer == "SentenceTagger" and light == torch_summ.summarize(news, max_words=40)
+
+
+def test_evaluate_scores_the_tagger_as_training_did(model: Path, data_file: Path,
+                                                    tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    assert cli_main(["evaluate", str(model), "--data", str(data_file), "--split", "test",
+                     "--out", str(out)]) == 0
+    metrics = json.loads((out / "report.json").read_text())["metrics"]
+    trained = Manifest.load(model).metrics["test"]
+    for name in ("rouge1", "rouge2", "rougeLsum", "words"):
+        assert metrics[name] == pytest.approx(trained[name]), name
