@@ -25,7 +25,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,6 +53,9 @@ from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_dat
 from newsdesk_train.staging import TrainedRun
 from newsdesk_train.summarization import evaluate_splits, target_text
 from newsdesk_train.workdir import WorkDirs
+
+if TYPE_CHECKING:
+    from newsdesk_train.resume import TrainerRun
 
 logger = logging.getLogger(__name__)
 SUMMARY_METRIC = SUMMARY.checkpoint_metric()
@@ -186,6 +189,7 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
     """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
     from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, Trainer
 
+    from newsdesk_train.resume import run_trainer
     from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
 
     data = load_recipe_data(config.data)
@@ -208,8 +212,8 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
         compute_metrics=summary_rouge(articles, references, _extractive(config).settings()),
         callbacks=early_stopping(config, validation=validation),
         compute_loss_func=class_weighted_loss(counts) if config.training.class_weights else None)
-    result = trainer.train(resume_from_checkpoint=work.last_checkpoint() if resume else None)
-    manifest = extractor_manifest(config, data, examples, len(articles), result,
+    run = run_trainer(trainer, work, resume=resume)
+    manifest = extractor_manifest(config, data, examples, len(articles), run,
                                   kept_checkpoint(config, SUMMARY_METRIC, validation=validation))
     evaluate = partial(evaluate_extractor, tokenizer=tokenizer, manifest=manifest,
                        device=trainer.args.device, data=data, config=config)
@@ -225,7 +229,7 @@ def evaluate_extractor(model: Any, tokenizer: Any, manifest: Manifest, device: A
 
 
 def extractor_manifest(config: RecipeConfig, data: RecipeData, examples: Sequence[Example],
-                       validation_articles: int, result: Any, checkpoint: str) -> Manifest:
+                       validation_articles: int, run: TrainerRun, checkpoint: str) -> Manifest:
     """The manifest of a sentence scorer dir: its kind and settings, the oracle, the data
     and the training run."""
     extractive, target = _extractive(config), config.summary.target
@@ -238,8 +242,7 @@ def extractor_manifest(config: RecipeConfig, data: RecipeData, examples: Sequenc
                          "test": sum(1 for r in data.test if getattr(r, target))},
               "training_pairs": {"all": len(examples),
                                  "in_summary": sum(e.label for e in examples)}},
-        training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
-            "train_runtime", 0.0), 1), "global_steps": result.global_step,
+        training={"recipe": config.name, **run.facts(),
             **{name: config.training.argument(name)
                for name in ("epochs", "max_steps", "batch_size", "learning_rate")},
             "seed": config.training.seed, "class_weights": config.training.class_weights,
