@@ -125,10 +125,12 @@ def scorer_row(scorer: Scorer, validation: list[Record], test: list[Record], rep
 def bi_encoder_scores(encoder: Any, records: Sequence[Record]) -> np.ndarray:
     """Cosine of the sentence vectors (mean-pooled, unit length) of each record's target
     and of its text's lead (what the encoder reads: its first ``max_tokens`` word pieces);
-    each distinct string is encoded once."""
-    texts = sorted({r.target or "" for r in records} | {r.text for r in records})
-    vectors = dict(zip(texts, encoder.encode(texts)))
-    return np.array([float(vectors[r.target or ""] @ vectors[r.text]) for r in records])
+    each distinct string is encoded once, then one dot product a pair
+    (``DistinctVectors.pair_cosines``)."""
+    from newsdesk.summarize.encoder import DistinctVectors
+
+    targets, texts = [r.target or "" for r in records], [r.text for r in records]
+    return DistinctVectors.encode(encoder, targets, texts).pair_cosines(targets, texts)
 
 
 def slice_scores(records: Sequence[Record], predicted: Sequence[str],

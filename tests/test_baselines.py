@@ -17,8 +17,9 @@ from tiny_models import make_tiny_classifier
 from newsdesk import StanceClassifier
 from newsdesk.cli import main as cli_main
 from newsdesk.data import Record, load
-from newsdesk.errors import DataError
+from newsdesk.errors import ConfigError, DataError
 from newsdesk.evaluation.baselines import (
+    BASELINES,
     C_GRID,
     TfidfCosine,
     TfidfLinearSvc,
@@ -29,7 +30,7 @@ from newsdesk.evaluation.baselines import (
 from newsdesk.evaluation.scoring import score_classifier
 from newsdesk.evaluation.slices import accuracy_by_slice
 from newsdesk.metrics.bootstrap import paired_difference
-from newsdesk.tasks import STANCE, SUMMARY, TOPIC
+from newsdesk.tasks import STANCE, SUMMARY, TASKS, TOPIC, TopicTask
 
 SPLITS = ("train", "validation", "test")
 
@@ -134,11 +135,26 @@ def test_the_stance_baseline_refuses_stances_it_cannot_give(
 
 def test_the_registry_names_each_tasks_baseline(topics: dict, pairs: dict) -> None:
     assert baseline_class(TOPIC) is TfidfLinearSvc and baseline_class(STANCE) is TfidfCosine
-    with pytest.raises(Exception, match="a summary model has no TF-IDF baseline"):
+    with pytest.raises(ConfigError, match="a summary model has no TF-IDF baseline"):
         baseline_class(SUMMARY)
     assert data_task(topics["test"], "t") is TOPIC and data_task(pairs["test"], "p") is STANCE
     with pytest.raises(DataError, match="the records fit no task"):
         data_task([Record(id="x", text="Body.")], "file.jsonl")
+
+
+def test_every_baseline_a_task_names_is_a_class_for_that_task() -> None:
+    named = {t.name: t.baseline_name for t in TASKS.values() if t.baseline_name}
+    assert named and all(BASELINES[name].task == task for task, name in named.items())
+
+
+def test_a_baseline_name_without_a_class_is_a_config_error() -> None:
+    class MisnamedTopicTask(TopicTask):
+        baseline_name = "TfidfNaiveBayes"
+
+    with pytest.raises(ConfigError, match=re.escape(
+            "the topic task names the baseline 'TfidfNaiveBayes', which "
+            "newsdesk.evaluation.baselines does not have (it has TfidfLinearSvc, TfidfCosine)")):
+        baseline_class(MisnamedTopicTask())
 
 
 def test_cli_baseline_reports_the_baseline_fitted_on_train_and_validation(

@@ -1,14 +1,18 @@
-"""Training is reproducible on CPU, resumes after SIGKILL with the same result, and the
-model dir only ever appears complete."""
+"""Training is reproducible on CPU, resumes after SIGKILL with the same result (its manifest
+naming the checkpoint it resumed from and the runtime of both pieces), and the model dir only
+ever appears complete."""
 
 from __future__ import annotations
 
+import doctest
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +20,10 @@ import pytest
 from tiny_data import recipe, topic_rows, write_jsonl
 from tiny_models import make_tiny_base
 
+import newsdesk_train.resume
 from newsdesk_train.cli import main as train_main
+from newsdesk_train.resume import TrainRuntime, runtime_at
+from newsdesk_train.workdir import WorkDirs
 
 STEPS = "  max_steps: 30\n  eval_steps: 5\n  save_total_limit: 3"
 
@@ -60,15 +67,27 @@ def test_same_seed_same_metrics_and_weights(setup: tuple[Path, Path, Path]) -> N
             == (outputs[1] / "model.safetensors").read_bytes())
 
 
-def test_killed_run_resumes_to_the_same_metrics(setup: tuple[Path, Path, Path]) -> None:
-    root, base, data = setup
-    straight = recipe(root / "straight.yaml", task="topic", source=data, base=base,
-                      output=root / "straight", extra_training=STEPS)
-    assert train_main([str(straight)]) == 0
+@dataclass(frozen=True)
+class Killed:
+    """A run SIGKILLed after its checkpoint-10 (its recipe, its newest checkpoint, the
+    seconds from its start to the kill), and a copy of its work dir as a run whose
+    checkpoints hold no train runtime (saved before newsdesk recorded one)."""
 
-    killed = recipe(root / "killed.yaml", task="topic", source=data, base=base,
-                    output=root / "killed", extra_training=STEPS)
-    process = subprocess.Popen([sys.executable, "-m", "newsdesk_train.cli", str(killed)],
+    recipe: Path
+    checkpoint: Path
+    seconds: float
+    legacy_recipe: Path
+    legacy_checkpoint: Path
+    legacy_output: Path
+
+
+@pytest.fixture(scope="module")
+def killed(setup: tuple[Path, Path, Path]) -> Killed:
+    root, base, data = setup
+    path = recipe(root / "killed.yaml", task="topic", source=data, base=base,
+                  output=root / "killed", extra_training=STEPS)
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "newsdesk_train.cli", str(path)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     checkpoint = root / "killed.work" / "checkpoints" / "checkpoint-10"
     deadline = time.monotonic() + 300
@@ -78,10 +97,60 @@ def test_killed_run_resumes_to_the_same_metrics(setup: tuple[Path, Path, Path]) 
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    seconds = time.monotonic() - started
     assert not (root / "killed").exists(), "a killed run must leave no model dir"
+    newest = WorkDirs.for_output(root / "killed").last_checkpoint()
+    assert newest is not None
 
-    assert train_main([str(killed), "--resume"]) == 0
+    shutil.copytree(root / "killed.work", root / "legacy.work")
+    for state_file in (root / "legacy.work" / "checkpoints").glob("*/trainer_state.json"):
+        state = json.loads(state_file.read_text().replace(str(root / "killed.work"),
+                                                          str(root / "legacy.work")))
+        del state["stateful_callbacks"][TrainRuntime.__name__]
+        state_file.write_text(json.dumps(state))
+    legacy = recipe(root / "legacy.yaml", task="topic", source=data, base=base,
+                    output=root / "legacy", extra_training=STEPS)
+    return Killed(path, Path(newest), seconds, legacy,
+                  root / "legacy.work" / "checkpoints" / Path(newest).name, root / "legacy")
+
+
+def training_of(model: Path) -> dict[str, Any]:
+    return json.loads((model / "newsdesk.json").read_text())["training"]
+
+
+def test_killed_run_resumes_to_the_same_metrics(setup: tuple[Path, Path, Path],
+                                                killed: Killed) -> None:
+    root, base, data = setup
+    straight = recipe(root / "straight.yaml", task="topic", source=data, base=base,
+                      output=root / "straight", extra_training=STEPS)
+    assert train_main([str(straight)]) == 0
+    one_piece = training_of(root / "straight")
+    assert one_piece["train_runtime_s"] > 0 and one_piece["global_steps"] == 30
+    assert "resumed_from" not in one_piece and "train_runtime_s_last_piece" not in one_piece
+
+    first_piece = runtime_at(killed.checkpoint)
+    assert first_piece is not None and 0 < first_piece < killed.seconds
+    assert train_main([str(killed.recipe), "--resume"]) == 0
     assert metrics_of(root / "killed") == metrics_of(root / "straight")
+    resumed = training_of(root / "killed")
+    assert resumed["resumed_from"] == killed.checkpoint.name and resumed["global_steps"] == 30
+    assert resumed["train_runtime_s"] == pytest.approx(
+        first_piece + resumed["train_runtime_s_last_piece"], abs=0.1)
+
+
+def test_a_resume_from_a_checkpoint_without_a_runtime_records_the_last_piece_only(
+        killed: Killed) -> None:
+    assert runtime_at(killed.legacy_checkpoint) is None
+    assert train_main([str(killed.legacy_recipe), "--resume"]) == 0
+    resumed = training_of(killed.legacy_output)
+    assert "train_runtime_s" not in resumed, "the earlier piece's runtime is not known"
+    assert resumed["resumed_from"] == killed.legacy_checkpoint.name
+    assert resumed["train_runtime_s_last_piece"] > 0 and resumed["global_steps"] == 30
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(newsdesk_train.resume)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_class_weights_train(setup: tuple[Path, Path, Path]) -> None:

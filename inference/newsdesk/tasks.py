@@ -52,9 +52,9 @@ class Task:
     ``target`` the field read together with the text (None: the text is read alone);
     ``classifies`` says the model gives labels (a ``SequenceClassifier``) rather than text;
     ``metric_names`` are the document-level figures a model's manifest keeps per split;
-    ``baseline_name`` the class of ``newsdesk.evaluation.baselines`` that fits the task's
-    classic baseline (``newsdesk evaluate --baseline tfidf``, ``--against tfidf``; None:
-    the task has none there).
+    ``baseline_name`` names (a key of ``newsdesk.evaluation.baselines.BASELINES``) the class
+    that fits the task's classic baseline (``newsdesk evaluate --baseline tfidf``,
+    ``--against tfidf``; None: the task has none there).
     """
 
     name: ClassVar[str]

@@ -134,6 +134,7 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
     eval_set = (encode_examples(tokenizer, data.validation, task, labels,
                                 windowing_for(config, "first"), multi) if validation else None)
     logger.info("training on %d windows of %d texts", len(train_set), len(data.train))
+    from newsdesk_train.resume import run_trainer
     from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
 
     metric = task.checkpoint_metric(multi)
@@ -150,14 +151,13 @@ def train_classifier(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
         callbacks=early_stopping(config, validation=validation),
         compute_loss_func=(weighted_loss(labels, data.train, task)
                            if config.training.class_weights and not multi else None))
-    result = trainer.train(resume_from_checkpoint=work.last_checkpoint() if resume else None)
+    run = run_trainer(trainer, work, resume=resume)
     manifest = Manifest(
         task=config.task, labels=labels, base_model=config.model.base,
         windowing=windowing_for(config, config.model.inference_windows), multi_label=multi,
         pair_order=task.pair_order,
         data=data_summary(config, data),
-        training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
-            "train_runtime", 0.0), 1), "global_steps": result.global_step,
+        training={"recipe": config.name, **run.facts(),
             "epochs": config.training.argument("epochs"),
             "learning_rate": config.training.argument("learning_rate"),
             "seed": config.training.seed, "train_windows": config.model.train_windows,

@@ -31,7 +31,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -60,6 +60,9 @@ from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_dat
 from newsdesk_train.staging import TrainedRun
 from newsdesk_train.summarization import evaluate_splits, target_text
 from newsdesk_train.workdir import WorkDirs
+
+if TYPE_CHECKING:
+    from newsdesk_train.resume import TrainerRun
 
 logger = logging.getLogger(__name__)
 SUMMARY_METRIC = SUMMARY.checkpoint_metric()
@@ -240,6 +243,7 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
     import transformers
     from transformers import Trainer
 
+    from newsdesk_train.resume import run_trainer
     from newsdesk_train.trainer_args import early_stopping, kept_checkpoint, training_arguments
 
     extractive = _extractive(config)
@@ -279,8 +283,8 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
         compute_metrics=summary_rouge(articles, references, extractive.settings(), tagger),
         callbacks=early_stopping(config, validation=validation),
         compute_loss_func=class_weighted_loss(counts) if config.training.class_weights else None)
-    result = trainer.train(resume_from_checkpoint=work.last_checkpoint() if resume else None)
-    manifest = extractor_manifest(config, data, examples_seen, len(articles), result,
+    run = run_trainer(trainer, work, resume=resume)
+    manifest = extractor_manifest(config, data, examples_seen, len(articles), run,
                                   kept_checkpoint(config, SUMMARY_METRIC, validation=validation))
     evaluate = partial(evaluate_extractor, tokenizer=tokenizer, manifest=manifest,
                        device=trainer.args.device, data=data, config=config)
@@ -301,7 +305,7 @@ def evaluate_extractor(model: Any, tokenizer: Any, manifest: Manifest, device: A
 
 def extractor_manifest(config: RecipeConfig, data: RecipeData,
                        examples: dict[str, dict[str, int]],
-                       validation_articles: int, result: Any, checkpoint: str) -> Manifest:
+                       validation_articles: int, run: TrainerRun, checkpoint: str) -> Manifest:
     """The manifest of a sentence scorer or tagger dir: its kind and settings, the oracle,
     the data (``examples``: what it was trained on, counted: ``training_pairs`` of a
     scorer, ``training_articles`` of a tagger) and the training run."""
@@ -314,8 +318,7 @@ def extractor_manifest(config: RecipeConfig, data: RecipeData,
                          "validation": validation_articles,
                          "test": sum(1 for r in data.test if getattr(r, target))},
               **examples},
-        training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
-            "train_runtime", 0.0), 1), "global_steps": result.global_step,
+        training={"recipe": config.name, **run.facts(),
             **{name: config.training.argument(name)
                for name in ("epochs", "max_steps", "batch_size", "learning_rate")},
             "seed": config.training.seed, "class_weights": config.training.class_weights,

@@ -7,7 +7,8 @@ each headline of a ``related`` pair, the other training bodies whose lead is clo
 the headline by a sentence encoder's cosine (``newsdesk.summarize.encoder``: mean-pooled
 unit vectors of the headline and of the body's first word pieces; all-MiniLM-L6-v2 was
 trained to put a title and its text close together). Each distinct headline and body is
-encoded once. Never taken:
+encoded once, and the cosines are one headlines x bodies matrix product
+(``DistinctVectors.cosine_table``). Never taken:
 
 - the headline's own body, and the bodies it is paired with already (in any kind, also the
   ones ``replaces`` drops);
@@ -162,15 +163,6 @@ def training_stories(records: Sequence[Record], related: Sequence[Record]
     return stories, corpus_of
 
 
-def cosine_table(encoder: Any, headlines: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
-    """Cosine of each headline's vector with each body's (rows: headlines): each distinct
-    string encoded once, by the encoder's cut of it (a body's lead)."""
-    texts = sorted(set(headlines) | set(bodies))
-    vectors = encoder.encode(texts)
-    row = {text: i for i, text in enumerate(texts)}
-    return (vectors[[row[h] for h in headlines]] @ vectors[[row[b] for b in bodies]].T)
-
-
 def mined_pair(related: Record, body: Story, rank: int, cosine: float) -> Record:
     """An ``unrelated`` pair of ``related``'s headline with ``body``."""
     headline_id = str(related.meta["headline_id"])
@@ -220,13 +212,13 @@ def mine_negatives(records: Sequence[Record], settings: MinedNegativesConfig,
     kept = without_kind(records, settings.replaces)
     stories, corpus_of = training_stories(records, related)
     same_event, paired = SameEventCheck(stories, corpus_of), paired_bodies(records)
-    if encoder is None:
-        from newsdesk.summarize.encoder import load_sentence_encoder
+    from newsdesk.summarize.encoder import DistinctVectors, load_sentence_encoder
 
+    if encoder is None:
         encoder = load_sentence_encoder(settings.encoder)
     body_ids = sorted(stories)
-    cosines = cosine_table(encoder, [str(r.target) for r in related],
-                           [stories[b].body for b in body_ids])
+    headlines, bodies = [str(r.target) for r in related], [stories[b].body for b in body_ids]
+    cosines = DistinctVectors.encode(encoder, headlines, bodies).cosine_table(headlines, bodies)
     column = {body_id: i for i, body_id in enumerate(body_ids)}
     mined: list[Record] = []
     skipped = 0

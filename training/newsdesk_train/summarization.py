@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,6 +45,9 @@ from newsdesk_train.config import RecipeConfig, SummaryConfig
 from newsdesk_train.recipe_data import RecipeData, data_sources, load_recipe_data
 from newsdesk_train.staging import TrainedRun
 from newsdesk_train.workdir import WorkDirs
+
+if TYPE_CHECKING:
+    from newsdesk_train.resume import TrainerRun
 
 logger = logging.getLogger(__name__)
 #: Source prefixes of the extra pairs (the main pairs use ``summary.prefix``).
@@ -229,6 +232,8 @@ def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
     """Train on every rank; ``staging.stage`` then saves, evaluates and stages the model."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+    from newsdesk_train.resume import run_trainer
+
     check_generation(config.generation, where=f"{config.name}: generation")
     settings = settings_for(config)
     data = load_recipe_data(config.data)
@@ -243,12 +248,11 @@ def train_summarizer(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> T
     trainer = make_trainer(config, work, model, tokenizer, pairs, validation)
     with warnings.catch_warnings():  # EncoderDecoderModel warns on every step with labels
         warnings.filterwarnings("ignore", message="Version v4.12.0", category=FutureWarning)
-        result = trainer.train(
-            resume_from_checkpoint=work.last_checkpoint() if resume else None)
+        run = run_trainer(trainer, work, resume=resume)
     # Evaluation fills the model's generation config with every default (max_length=20
     # among them); the saved one holds only the recipe's settings and the token ids.
     trainer.model.generation_config = generation
-    manifest = summary_manifest(config, data, pairs, validation, result)
+    manifest = summary_manifest(config, data, pairs, validation, run)
     manifest.extras["generation"] = {**config.generation, "decoder_start_token_id":
                                      generation.decoder_start_token_id,
                                      "eos_token_id": generation.eos_token_id}
@@ -291,7 +295,7 @@ def make_trainer(config: RecipeConfig, work: WorkDirs, model: Any, tokenizer: An
 
 
 def summary_manifest(config: RecipeConfig, data: RecipeData, pairs: Sequence[Pair],
-                     validation: Sequence[Pair], result: Any) -> Manifest:
+                     validation: Sequence[Pair], run: TrainerRun) -> Manifest:
     """The manifest of a summary model: source settings, target, data, training run."""
     from newsdesk_train.trainer_args import kept_checkpoint
 
@@ -299,8 +303,7 @@ def summary_manifest(config: RecipeConfig, data: RecipeData, pairs: Sequence[Pai
     return Manifest(
         task=SUMMARY.name, base_model=config.model.base, windowing=settings.windowing(),
         data=_data_summary(config, data, pairs, validation),
-        training={"recipe": config.name, "train_runtime_s": round(result.metrics.get(
-            "train_runtime", 0.0), 1), "global_steps": result.global_step,
+        training={"recipe": config.name, **run.facts(),
             **{name: config.training.argument(name)
                for name in ("epochs", "max_steps", "batch_size", "learning_rate")},
             "seed": config.training.seed,

@@ -1,11 +1,11 @@
 """The classic baselines a model is measured against, fitted as an expert would fit them.
 
-A task names its baseline (``Task.baseline_name``); ``fit_baseline`` fits it on a data
-set's train and validation splits (never its test split), and the fitted baseline predicts
-as a classifier does (``task``, ``labels``, ``manifest``, ``predict_texts``), so
-``evaluation.scoring.score_classifier`` scores it as it scores a model: ``newsdesk evaluate
---baseline tfidf`` reports it like one, ``newsdesk evaluate MODEL --against tfidf`` adds the
-model's paired difference to it.
+A task names its baseline (``Task.baseline_name``, a key of ``BASELINES``);
+``fit_baseline`` fits it on a data set's train and validation splits (never its test
+split), and the fitted baseline predicts as a classifier does (``task``, ``labels``,
+``manifest``, ``predict_texts``), so ``evaluation.scoring.score_classifier`` scores it as it
+scores a model: ``newsdesk evaluate --baseline tfidf`` reports it like one, ``newsdesk
+evaluate MODEL --against tfidf`` adds the model's paired difference to it.
 
 * topic, ``TfidfLinearSvc``: TF-IDF (1-2-word n-grams in at least 2 texts, sublinear tf;
   ``newsdesk.linear.tfidf_vectorizer``) and a LinearSVC whose C is chosen from ``C_GRID`` by
@@ -200,11 +200,21 @@ def tune_threshold(scores: np.ndarray, related: np.ndarray) -> float:
     return round(float(cuts[int(np.argmax(accuracy))]), 6)
 
 
+#: The baseline classes by the name a task gives its baseline (``Task.baseline_name``).
+BASELINES: dict[str, type[Baseline]] = {"TfidfLinearSvc": TfidfLinearSvc,
+                                        "TfidfCosine": TfidfCosine}
+
+
 def baseline_class(task: Task) -> type[Baseline]:
-    """The baseline class ``task`` names; a ConfigError for a task without one."""
+    """The baseline class ``task`` names (``BASELINES``); a ConfigError for a task without
+    one, and for a name ``BASELINES`` lacks."""
     if task.baseline_name is None:
         raise ConfigError(f"a {task.name} model has no TF-IDF baseline to be measured against")
-    return globals()[task.baseline_name]
+    if task.baseline_name not in BASELINES:
+        raise ConfigError(f"the {task.name} task names the baseline {task.baseline_name!r}, "
+                          "which newsdesk.evaluation.baselines does not have (it has "
+                          f"{', '.join(BASELINES)})")
+    return BASELINES[task.baseline_name]
 
 
 def data_task(records: Sequence[Record], where: str) -> Task:

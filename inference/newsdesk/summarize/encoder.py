@@ -14,6 +14,11 @@ model's export), whose graph ends in the same pooling (``newsdesk.pooling.mean_p
 run by ONNX Runtime on sentences tokenized by its ``tokenizer.json``
 (``newsdesk.tokenizer.LightTokenizer``) and batched the same way.
 
+``DistinctVectors`` is the one way strings are compared by an encoder's cosine (mined
+stance negatives, the stance benchmark's zero-shot bi-encoder): each distinct string encoded
+once, then a table of cosines (one matrix product) or the cosine of each pair (one dot
+product a pair).
+
 >>> encoder = SentenceEncoder.load("minilm-l6")            # doctest: +SKIP
 >>> encoder.encode(["Rates rose.", "Prices fell."]).shape  # doctest: +SKIP
 (2, 384)
@@ -22,7 +27,8 @@ run by ONNX Runtime on sentences tokenized by its ``tokenizer.json``
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +176,49 @@ def encode_sentences(tokenizer: Any, sentences: Sequence[str],
     for batch in length_batches([len(f["input_ids"]) for f in features], batch_size):
         out[batch] = run(pad_batch(tokenizer, [features[i] for i in batch]))
     return out
+
+
+@dataclass(frozen=True)
+class DistinctVectors:
+    """The unit vectors of the distinct strings of some texts, each encoded once (sorted, so
+    the batches, and the vectors, do not depend on the order the texts came in), looked up
+    by string; their dot products are cosines.
+
+    >>> class Axes:  # an encoder that gives each string its own unit vector
+    ...     def encode(self, texts):
+    ...         return np.eye(len(texts), dtype=np.float32)
+    >>> vectors = DistinctVectors.encode(Axes(), ["b", "a"], ["a", "c"])
+    >>> vectors.row
+    {'a': 0, 'b': 1, 'c': 2}
+    >>> vectors.cosine_table(["a", "b"], ["a", "c"]).tolist()
+    [[1.0, 0.0], [0.0, 0.0]]
+    >>> vectors.pair_cosines(["a", "b"], ["a", "c"]).tolist()
+    [1.0, 0.0]
+    """
+
+    vectors: np.ndarray
+    row: dict[str, int]
+
+    @classmethod
+    def encode(cls, encoder: Any, *groups: Iterable[str]) -> DistinctVectors:
+        """The distinct strings of ``groups``, sorted, through one ``encoder.encode`` call
+        (a ``SentenceEncoder`` or an ``OnnxSentenceEncoder``: each reads a string's first
+        ``max_tokens`` word pieces)."""
+        texts = sorted(set().union(*groups))
+        return cls(encoder.encode(texts), {text: i for i, text in enumerate(texts)})
+
+    def of(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors of ``texts``, one row each (a copy)."""
+        return self.vectors[[self.row[text] for text in texts]]
+
+    def cosine_table(self, rows: Sequence[str], columns: Sequence[str]) -> np.ndarray:
+        """The cosine of every row string with every column string: one float32 matrix
+        product, shape ``(len(rows), len(columns))``."""
+        return self.of(rows) @ self.of(columns).T
+
+    def pair_cosines(self, lefts: Sequence[str], rights: Sequence[str]) -> np.ndarray:
+        """The cosine of each left string with the right string beside it: one float32 dot
+        product a pair, as a float64 array. (A matrix product's figures may differ from
+        these in the last float32 bits: the sums run in another order.)"""
+        return np.array([float(self.vectors[self.row[left]] @ self.vectors[self.row[right]])
+                         for left, right in zip(lefts, rights, strict=True)])
