@@ -138,6 +138,7 @@ def test_every_shipped_recipe_gives_the_trainer_its_settings(tmp_path: Path) -> 
             "epoch", "epoch", ["tensorboard"]), path
         assert args.output_dir == str(tmp_path / "model.work" / "checkpoints"), path
         assert args.bf16 == (path.stem in BF16_RECIPES), path  # precision: bf16
+        assert args.restore_callback_states_from_checkpoint, path  # --resume keeps patience
 
 
 def test_any_trainer_option_passes_through(tmp_path: Path) -> None:

@@ -145,7 +145,10 @@ TRAINER_ALIASES = {"epochs": "num_train_epochs", "batch_size": "per_device_train
 TRAINER_DEFAULTS: dict[str, Any] = {
     "per_device_train_batch_size": 16, "per_device_eval_batch_size": 64, "weight_decay": 0.01,
     "warmup_steps": 0.1, "logging_steps": 20, "save_total_limit": 2,
-    "report_to": ["tensorboard"]}
+    "report_to": ["tensorboard"],
+    # --resume continues the early-stopping patience count (and every other callback
+    # state a checkpoint keeps) instead of starting it again at 0
+    "restore_callback_states_from_checkpoint": True}
 #: TrainingArguments fields newsdesk sets itself, and the recipe key that decides each.
 TRAINER_MANAGED = {
     "output_dir": "output_dir (checkpoints go to <output_dir>.work/checkpoints)",
