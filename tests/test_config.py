@@ -96,7 +96,7 @@ SHIPPED_ARGUMENTS = {  # recipe: (epochs, learning rate, warmup, eval batch, cla
     "summary-headlines-bert2bert": (10.0, 1e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "summary-news-bert2bert": (20.0, 1e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "summary-news-extractive": (1.0, 5e-5, 0.1, 64, "TrainingArguments"),
-    "summary-news-tagger": (4.0, 5e-5, 0.1, 32, "TrainingArguments"),
+    "summary-news-tagger": (3.0, 5e-5, 0.1, 32, "TrainingArguments"),
     "summary-t5-small": (10.0, 3e-4, 0.05, 64, "Seq2SeqTrainingArguments"),
     "topic-bbc-minilm": (2.0, 1e-4, 0.1, 64, "TrainingArguments"),
     "topic-bbc-mpnet-frozen": (3.0, 5e-5, 0.1, 64, "TrainingArguments"),

@@ -207,3 +207,15 @@ def test_evaluate_scores_the_tagger_as_training_did(model: Path, data_file: Path
     trained = Manifest.load(model).metrics["test"]
     for name in ("rouge1", "rouge2", "rougeLsum", "words"):
         assert metrics[name] == pytest.approx(trained[name]), name
+
+
+def test_the_int8_probe_compares_labels_token_by_token() -> None:
+    """A token classifier's probe logits are (windows, tokens, labels): the int8 check's
+    label agreement is over each token's label, not an argmax across tokens."""
+    from types import SimpleNamespace
+
+    from newsdesk.onnx_export import probe_labels
+
+    logits = np.array([[[0.0, 1.0], [2.0, 0.0], [0.0, 3.0]]])
+    labels = probe_labels(SimpleNamespace(frozen=False), logits)
+    assert labels.tolist() == [[1, 0, 1]]

@@ -373,11 +373,12 @@ def _int8_check(path: Path, probe: dict[str, np.ndarray], reference: np.ndarray,
 
 
 def probe_labels(classifier: Any, rows: np.ndarray) -> np.ndarray:
-    """The label index of each probe row: the argmax of logits; for a frozen model (one
+    """The label index of each probe row (of each token, for a token classifier such as
+    the sentence tagger): the argmax of logits over the labels; for a frozen model (one
     first window per probe text) the argmax of its head over the text and the embedding."""
     if classifier.frozen:
         return classifier.head.scores(list(PROBE_TEXTS[:len(rows)]), rows).argmax(axis=1)
-    return rows.argmax(axis=1)
+    return rows.argmax(axis=-1)
 
 
 def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
