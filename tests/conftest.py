@@ -58,3 +58,22 @@ def exported_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {task: make_exported_classifier(root / task, task, labels, seed)
             for task, labels, seed in (("topic", TOPIC_LABELS, 0),
                                        ("stance", STANCE_LABELS, 3))}
+
+
+@pytest.fixture(scope="session")
+def summary_data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small news-articles-like JSONL file with standfirsts (12 train, 4 validation, 4
+    test records, and some without one): the extractive recipes' tests train on it."""
+    from tiny_data import summary_rows, write_jsonl
+
+    rows = summary_rows({"train": 12, "validation": 4, "test": 4})
+    return write_jsonl(tmp_path_factory.mktemp("summary-data") / "news.jsonl", rows)
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random BERT base dir (``tiny_models.make_tiny_base``) to fine-tune."""
+    from tiny_models import make_tiny_base
+
+    return make_tiny_base(tmp_path_factory.mktemp("tiny-base"))
+

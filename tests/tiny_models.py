@@ -136,3 +136,49 @@ def make_exported_classifier(directory: Path, task: str, labels: Sequence[str],
     make_tiny_classifier(directory, task=task, labels=labels, seed=seed, initializer_range=0.3)
     export_onnx(directory, ExportOptions(int8=True))
     return directory
+
+
+def evaluated_like_training(model: Path, data_file: Path, out: Path) -> list[str]:
+    """``newsdesk evaluate MODEL --data FILE --split test``: the summary metrics whose report
+    figure differs from the test figure training wrote into the manifest (none, if the two
+    paths score alike)."""
+    from newsdesk.cli import main as cli_main
+
+    assert cli_main(["evaluate", str(model), "--data", str(data_file), "--split", "test",
+                     "--out", str(out)]) == 0
+    metrics = json.loads((out / "report.json").read_text())["metrics"]
+    trained = Manifest.load(model).metrics["test"]
+    return [name for name in ("rouge1", "rouge2", "rougeLsum", "words")
+            if abs(metrics[name] - trained[name]) > 1e-6 * max(1.0, abs(trained[name]))]
+
+
+def summaries_off_the_rule(summarizer: Any, news: Sequence[str],
+                           budgets: Sequence[int]) -> list[tuple[int, int]]:
+    """(budget, article index) of every summary a fine-tuned extractor's ``summarizer`` writes
+    that is longer than the budget, or not ``choose_summary`` of its scored sentences."""
+    from newsdesk.metrics.text import count_words
+    from newsdesk.summarize.scorer import choose_summary
+
+    backend = summarizer.backend
+    articles = backend.sentences(news)
+    scores = backend.sentence_scores(articles)
+    return [(budget, index) for budget in budgets
+            for index, summary in enumerate(summarizer.summarize(news, max_words=budget))
+            if count_words(summary) > budget or summary != choose_summary(
+                articles[index], scores[index], backend.settings, budget)]
+
+
+def light_install_summaries(blocker: str, directory: Path, news: Sequence[str],
+                            max_words: int = 40) -> tuple[str, str, list[str]]:
+    """A summary dir run as the light install runs it (a new process whose ``blocker``
+    refuses torch, transformers, scikit-learn...): (its scorer's class, its runner's class,
+    its summaries of ``news``)."""
+    script = blocker + ("import json, sys\nfrom newsdesk import Summarizer\n"
+                        "summ = Summarizer.from_pretrained(sys.argv[1])\n"
+                        "scorer = summ.backend.scorer\n"
+                        "print(json.dumps([type(scorer).__name__, type(scorer.runner).__name__,"
+                        " summ.summarize(json.loads(sys.argv[2]), max_words=int(sys.argv[3]))]))")
+    scorer, runner, summaries = json_from_new_process(script, str(directory), json.dumps(
+        list(news)), str(max_words))
+    return scorer, runner, summaries
+

@@ -256,7 +256,7 @@ class SequenceClassifier:
         backend's logits pass through here."""
         temperature = self.manifest.temperature if temperature is None else temperature
         multi_label = self.manifest.multi_label
-        window_probs = _probabilities(windows.logits / temperature, multi_label)
+        window_probs = probabilities(windows.logits / temperature, multi_label)
         probs = aggregate(window_probs, windows.owners, windows.n_texts,
                           self.windowing.aggregate)
         if self.windowing.aggregate == "max" and not multi_label:
@@ -334,12 +334,12 @@ def _checked_head(manifest: Manifest, head: TfidfHead | None,
     return weight
 
 
-def _probabilities(logits: np.ndarray, multi_label: bool) -> np.ndarray:
+def probabilities(logits: np.ndarray, multi_label: bool = False) -> np.ndarray:
     """Sigmoid (multi-label) or softmax of a batch of logits, in float64.
 
-    >>> _probabilities(np.array([[2.0, -2.0]]), multi_label=False).round(3).tolist()
+    >>> probabilities(np.array([[2.0, -2.0]]), multi_label=False).round(3).tolist()
     [[0.982, 0.018]]
-    >>> _probabilities(np.array([[2.0, -2.0]]), multi_label=True).round(3).tolist()
+    >>> probabilities(np.array([[2.0, -2.0]]), multi_label=True).round(3).tolist()
     [[0.881, 0.119]]
     """
     logits = logits.astype(np.float64)

@@ -1,12 +1,12 @@
-"""Export a topic, stance or extractive summary scorer dir to ONNX (fp32, and int8), checked
-against torch.
+"""Export a topic, stance or extractive summary scorer (or tagger) dir to ONNX (fp32, and
+int8), checked against torch.
 
 The graph comes from the dynamo exporter (``torch.onnx.export(..., dynamo=True)``) at opset
 17 with dynamic batch and sequence axes; the legacy TorchScript exporter gave wrong logits
 for this BERT. Right after export the fp32 logits are compared with torch's on a probe batch
-(windows of texts of varied lengths, pairs for stance and sentence scorers, built by the
-classifier's own windowing and padding): a gap over ``tolerance`` (1e-4) writes nothing and
-is a ModelError.
+(windows of texts of varied lengths, pairs for stance and sentence scorers, articles of
+sentences for a sentence tagger, built by the classifier's own windowing and padding): a
+gap over ``tolerance`` (1e-4) writes nothing and is a ModelError.
 
 For BERT models the graph is then rewritten into the shape ONNX Runtime's transformer
 optimizer recognises (an additive attention mask, the attention scale as a division) and
@@ -193,13 +193,17 @@ class EncoderForExport:
 
 def probe_batch(classifier: Any, tokenizer: Any = None, size: int | None = 8
                 ) -> dict[str, np.ndarray]:
-    """Padded windows of ``PROBE_TEXTS`` (as pairs with ``PROBE_TARGETS`` for stance),
-    made by the classifier's own windowing and padding (with ``tokenizer`` in place of its
+    """Padded windows of ``PROBE_TEXTS`` (as pairs with ``PROBE_TARGETS`` for stance; read
+    as articles of sentences by a sentence tagger's ``probe_features``), made by the
+    classifier's own windowing and padding (with ``tokenizer`` in place of its
     own, when given): lengths from a few tokens to full windows, so padding and masking are
     exercised; the first ``size`` windows (None: all)."""
     from newsdesk.windowing import encode_windows
 
     tokenizer = tokenizer or classifier.tokenizer
+    reads_articles = getattr(classifier, "probe_features", None)  # a sentence tagger
+    if reads_articles is not None:
+        return pad_batch(tokenizer, reads_articles(tokenizer, list(PROBE_TEXTS))[:size])
     targets = list(PROBE_TARGETS) if classifier.paired else None
     windows = encode_windows(tokenizer, list(PROBE_TEXTS), classifier.windowing, targets)
     return pad_batch(tokenizer, windows.features[:size])
@@ -367,9 +371,10 @@ def _int8_check(path: Path, probe: dict[str, np.ndarray], reference: np.ndarray,
     logits = OnnxRunner(path)(probe)
     if not np.isfinite(logits).all():
         raise ModelError(f"{path.name}: the int8 model gives non-finite logits on the probe")
-    agreement = float((probe_labels(classifier, logits)
-                       == probe_labels(classifier, reference)).mean())
-    return max_abs_diff(logits, reference), agreement
+    same = probe_labels(classifier, logits) == probe_labels(classifier, reference)
+    if same.ndim == 2:  # a token classifier's labels: its real tokens count, not padding
+        same = same[probe["attention_mask"] == 1]
+    return max_abs_diff(logits, reference), float(same.mean())
 
 
 def probe_labels(classifier: Any, rows: np.ndarray) -> np.ndarray:

@@ -46,12 +46,12 @@ from newsdesk.summarize.scorer import (
     SCORER_LABELS,
     ScorerSettings,
     ScorerSummarizer,
-    SentenceScorer,
     choose_summary,
+    extractive_scorer_class,
     scorer_pairs,
 )
 from newsdesk.summarize.sentences import article_sentences
-from newsdesk.summarize.tagger import SentenceTagger, tagger_features
+from newsdesk.summarize.tagger import tagger_features
 from newsdesk.tasks import EXTRACTIVE_TAGGER, SUMMARY
 from newsdesk_train.base_model import base_classifier
 from newsdesk_train.classification import class_weighted_loss
@@ -248,7 +248,7 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
 
     extractive = _extractive(config)
     tagger = extractive.summary_kind == EXTRACTIVE_TAGGER
-    model_class = (SentenceTagger if tagger else SentenceScorer).auto_model_name
+    model_class = extractive_scorer_class(extractive.summary_kind).auto_model_name
     data = load_recipe_data(config.data)
     tokenizer, model = base_classifier(config.model.base, SCORER_LABELS,
                                        attention_dropout=config.model.attention_dropout,
@@ -296,8 +296,7 @@ def evaluate_extractor(model: Any, tokenizer: Any, manifest: Manifest, device: A
                        data: RecipeData, config: RecipeConfig) -> None:
     """Fill the manifest's metrics from the trained model, through the inference code."""
     extractive = _extractive(config)
-    scorer_class = (SentenceTagger if extractive.summary_kind == EXTRACTIVE_TAGGER
-                    else SentenceScorer)
+    scorer_class = extractive_scorer_class(extractive.summary_kind)
     backend = ScorerSummarizer(scorer_class(model, tokenizer, manifest, device),
                                extractive.settings(), name=config.name)
     manifest.metrics = evaluate_splits(backend, data, config.summary.target)
@@ -310,6 +309,7 @@ def extractor_manifest(config: RecipeConfig, data: RecipeData,
     the data (``examples``: what it was trained on, counted: ``training_pairs`` of a
     scorer, ``training_articles`` of a tagger) and the training run."""
     extractive, target = _extractive(config), config.summary.target
+    tagger = extractive.summary_kind == EXTRACTIVE_TAGGER
     return Manifest(
         task=SUMMARY.name, labels=list(SCORER_LABELS), base_model=config.model.base,
         windowing=scorer_windowing(config),
@@ -326,8 +326,10 @@ def extractor_manifest(config: RecipeConfig, data: RecipeData,
         extras={**extractive.settings().to_extras(extractive.summary_kind), "target": target,
                 "labels": {"oracle": ORACLE_OBJECTIVE,
                            "oracle_max_sentences": extractive.oracle_max_sentences,
-                           "negatives_per_article": extractive.negatives_per_article,
-                           "max_train_pairs": extractive.max_train_pairs,
+                           # a tagger trains on every candidate: nothing sampled or capped
+                           "negatives_per_article": None if tagger else
+                           extractive.negatives_per_article,
+                           "max_train_pairs": None if tagger else extractive.max_train_pairs,
                            "headlines": extractive.headlines}})
 
 

@@ -180,8 +180,9 @@ def extractive_section(manifest: Manifest) -> list[str]:
     sampled = ("all the other candidates" if negatives is None or kind == EXTRACTIVE_TAGGER
                else f"up to {negatives} of the other candidates per article, drawn at random")
     reading = (f"The cleaned article's first {scorer['window']} sentences are read in one "
-               "pass, each after its own [CLS] token (BertSumExt), and each is scored "
-               "P(in_summary) at that token; the " if kind == EXTRACTIVE_TAGGER else
+               "pass, each after its own [CLS] token (its tokenizer's start token; "
+               "BertSumExt), and each is scored P(in_summary) at that token; the "
+               if kind == EXTRACTIVE_TAGGER else
                f"Each of the cleaned article's first {scorer['window']} sentences is read "
                "with its position marker (`[3]`) and the article's opening, and scored "
                "P(in_summary); the ")

@@ -14,10 +14,10 @@ model's export), whose graph ends in the same pooling (``newsdesk.pooling.mean_p
 run by ONNX Runtime on sentences tokenized by its ``tokenizer.json``
 (``newsdesk.tokenizer.LightTokenizer``) and batched the same way.
 
-``DistinctVectors`` is the one way strings are compared by an encoder's cosine (mined
-stance negatives, the stance benchmark's zero-shot bi-encoder): each distinct string encoded
-once, then a table of cosines (one matrix product) or the cosine of each pair (one dot
-product a pair).
+``DistinctVectors`` is the one encode-once-then-compare helper for tables and pairs of
+strings (mined stance negatives, the stance benchmark's zero-shot bi-encoder): each
+distinct string encoded once, then a table of cosines (one matrix product) or the cosine
+of each pair (one dot product a pair).
 
 >>> encoder = SentenceEncoder.load("minilm-l6")            # doctest: +SKIP
 >>> encoder.encode(["Rates rose.", "Prices fell."]).shape  # doctest: +SKIP

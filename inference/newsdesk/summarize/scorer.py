@@ -170,6 +170,9 @@ class SentenceScorer(SequenceClassifier):
                              f"{IN_SUMMARY!r} (config.json id2label has {scorer.labels})")
         return scorer  # type: ignore[return-value]
 
+    def check_settings(self, settings: ScorerSettings) -> None:
+        """A ConfigError when this scorer cannot read ``settings`` (a pair scorer reads any)."""
+
     def score_articles(self, articles: Sequence[Sequence[str]], context_sentences: int,
                        batch_size: int = 32) -> list[np.ndarray]:
         """P(in_summary) of every sentence of each article (its sentences, in order)."""
@@ -187,11 +190,13 @@ class SentenceScorer(SequenceClassifier):
         return [column[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
 
 
-def extractive_scorer_class(manifest: Manifest | None) -> type[SentenceScorer]:
-    """The class that runs an extractive summary dir of ``manifest``'s kind
-    (``SentenceScorer`` or ``SentenceTagger``); a ModelError for any other kind."""
-    kind = SUMMARY.kind(manifest)
-    found = SUMMARY.classifier_class(manifest)
+def extractive_scorer_class(kind: str) -> type[SentenceScorer]:
+    """The class that runs an extractive summary dir of ``kind`` (``SentenceScorer`` or
+    ``SentenceTagger``, as the task registry names it); a ModelError for any other kind."""
+    import newsdesk
+
+    name = SUMMARY.kinds.get(kind)
+    found = getattr(newsdesk, name) if name else None
     if kind not in EXTRACTIVE_KINDS or found is None or not issubclass(found, SentenceScorer):
         raise ModelError(f"an {kind} summary model, not an extractive one "
                          f"({', '.join(EXTRACTIVE_KINDS)}); load it with "
@@ -213,6 +218,7 @@ class ScorerSummarizer:
 
     def __init__(self, scorer: SentenceScorer, settings: ScorerSettings, *,
                  name: str = EXTRACTIVE_SCORER, batch_size: int = 32) -> None:
+        scorer.check_settings(settings)
         self.scorer = scorer
         self.settings = settings
         self.name = name
@@ -228,7 +234,7 @@ class ScorerSummarizer:
         ``settings`` (``k``, ``window``, ``context_sentences``, ``redundancy``) override
         the dir's."""
         opened = open_model_dir(path, SUMMARY.name, allow_pickle=allow_pickle)
-        scorer = extractive_scorer_class(opened.manifest).from_pretrained(
+        scorer = extractive_scorer_class(SUMMARY.kind(opened.manifest)).from_pretrained(
             opened.source, device, backend=backend, quantize=quantize, threads=threads,
             allow_pickle=allow_pickle)
         return cls(scorer, ScorerSettings.from_manifest(scorer.manifest, **settings),

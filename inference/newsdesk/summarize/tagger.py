@@ -28,7 +28,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from newsdesk.batching import length_batches, pad_batch
-from newsdesk.summarize.scorer import IN_SUMMARY, SentenceScorer
+from newsdesk.classifier import probabilities
+from newsdesk.errors import ConfigError
+from newsdesk.summarize.scorer import IN_SUMMARY, ScorerSettings, SentenceScorer
 from newsdesk.tasks import EXTRACTIVE_TAGGER
 
 #: The fewest tokens a sentence keeps (its two special tokens and one word piece).
@@ -79,15 +81,16 @@ def tagger_features(tokenizer: Any, sentences: Sequence[str], max_length: int) -
     return TaggerInput(features, markers)
 
 
-def marker_probabilities(logits: np.ndarray, markers: Sequence[int], column: int) -> np.ndarray:
-    """P(label ``column``) at each marker of one sequence's token logits (tokens x labels).
+def marker_logits(logits: np.ndarray, markers: Sequence[int], length: int,
+                  padding_side: str = "right") -> np.ndarray:
+    """The rows of one padded sequence's token logits (tokens x labels) at ``markers`` of
+    its ``length`` real tokens, wherever the padding went.
 
-    >>> marker_probabilities(np.array([[0.0, 0.0], [9.0, 9.0], [0.0, 2.0]]), [0, 2], 1)
-    array([0.5      , 0.8807971])
+    >>> marker_logits(np.arange(8.0).reshape(4, 2), [0, 2], 3, "left").tolist()
+    [[2.0, 3.0], [6.0, 7.0]]
     """
-    rows = np.asarray(logits, dtype=np.float64)[list(markers)]
-    rows = np.exp(rows - rows.max(axis=1, keepdims=True))
-    return rows[:, column] / rows.sum(axis=1)
+    offset = len(logits) - length if padding_side == "left" else 0
+    return np.asarray(logits, dtype=np.float64)[[offset + m for m in markers]]
 
 
 class SentenceTagger(SentenceScorer):
@@ -99,9 +102,27 @@ class SentenceTagger(SentenceScorer):
     kind = EXTRACTIVE_TAGGER
     auto_model_name: ClassVar[str] = "AutoModelForTokenClassification"
 
+    def check_settings(self, settings: ScorerSettings) -> None:
+        """A ConfigError when ``settings.window`` sentences cannot share the model's
+        ``max_length`` tokens (at least ``MIN_SENTENCE_TOKENS`` each)."""
+        try:
+            sentence_token_share(self.windowing.max_length, settings.window)
+        except ValueError:
+            raise ConfigError(f"window {settings.window}: this tagger reads at most "
+                              f"{self.windowing.max_length // MIN_SENTENCE_TOKENS} sentences "
+                              f"({self.windowing.max_length} tokens)") from None
+
+    def probe_features(self, tokenizer: Any, texts: Sequence[str]) -> list[dict[str, list[int]]]:
+        """What ``newsdesk export`` checks the graph on: ``texts`` read as articles, as
+        ``score_articles`` reads them (several markers, both segment ids, unequal lengths)."""
+        articles = [list(texts), list(texts[:2]), list(texts[1:2])]
+        return [tagger_features(tokenizer, a, self.windowing.max_length).features
+                for a in articles]
+
     def score_articles(self, articles: Sequence[Sequence[str]], context_sentences: int = 0,
                        batch_size: int = 32) -> list[np.ndarray]:
-        """P(in_summary) of every sentence of each article (its sentences, in order);
+        """P(in_summary) of every sentence of each article (its sentences, in order): the
+        softmax of the marker tokens' logits over the manifest's temperature;
         ``context_sentences`` is the pair scorer's and unused here (every sentence is read
         with all the others)."""
         scores = [np.zeros(0) for _ in articles]
@@ -110,9 +131,11 @@ class SentenceTagger(SentenceScorer):
             inputs = [tagger_features(self.tokenizer, articles[i], self.windowing.max_length)
                       for i in todo]
         column = self.labels.index(IN_SUMMARY)
+        side = getattr(self.tokenizer, "padding_side", "right")
         lengths = [len(item.features["input_ids"]) for item in inputs]
         for batch in length_batches(lengths, batch_size, self._batch_tokens()):
             logits = self.runner(pad_batch(self.tokenizer, [inputs[b].features for b in batch]))
             for row, b in zip(logits, batch):
-                scores[todo[b]] = marker_probabilities(row, inputs[b].markers, column)
+                rows = marker_logits(row, inputs[b].markers, lengths[b], side)
+                scores[todo[b]] = probabilities(rows / self.manifest.temperature)[:, column]
         return scores
