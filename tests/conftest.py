@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -76,4 +77,18 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tiny_models import make_tiny_base
 
     return make_tiny_base(tmp_path_factory.mktemp("tiny-base"))
+
+
+@pytest.fixture(autouse=True)
+def torch_threads_restored() -> Iterator[None]:
+    """Loading a model with ``threads=N`` (a Ray actor, ``newsdesk predict --threads``) sets
+    torch's process-wide thread count, as it should; each test gets the count back, so a
+    later test's torch numbers do not depend on which tests ran before it (a reduction
+    over other threads differs in the last bits)."""
+    torch = sys.modules.get("torch")
+    before = torch.get_num_threads() if torch is not None else None
+    yield
+    torch = sys.modules.get("torch")
+    if torch is not None and before is not None and torch.get_num_threads() != before:
+        torch.set_num_threads(before)
 
