@@ -71,6 +71,7 @@ def test_export_writes_both_files_and_records_them(topic_dir: Path) -> None:
     assert entry["fp32"]["max_abs_logit_diff_vs_torch"] < 1e-4
     assert entry["fp32"]["fused"]["Attention"] == 2  # ORT's BERT fusion found both layers
     assert entry["int8"]["file"] == "model.int8.onnx" and entry["int8"]["per_channel"]
+    assert entry["int8"]["reduce_range"] is False  # 8-bit weights unless asked (a tagger's: 7)
     assert len(entry["fp32"]["weights_sha256"]) == 64 and "onnxruntime" in entry["versions"]
 
 

@@ -186,6 +186,7 @@ def test_torch_onnx_int8_and_the_light_install_agree(model: Path, news: list[str
     assert ((probe["input_ids"] == cls_id).sum(axis=1) > 1).any()
     assert probe["token_type_ids"].max() == 1
     assert cli_main(["export", str(directory), "--onnx", "--int8"]) == 0
+    assert Manifest.load(directory).extras["onnx"]["int8"]["reduce_range"] is True  # 7-bit
     torch_summ = Summarizer.from_pretrained(directory)
     onnx_summ = Summarizer.from_pretrained(directory, backend="onnx", threads=1)
     articles = torch_summ.backend.sentences(news)

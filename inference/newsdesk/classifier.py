@@ -121,6 +121,8 @@ class SequenceClassifier:
     #: The transformers auto class that loads the dir's weights (a frozen-encoder dir:
     #: ``AutoModel``).
     auto_model_name: ClassVar[str] = "AutoModelForSequenceClassification"
+    #: Whether ``newsdesk export --int8`` quantizes to 7-bit weights unless told otherwise.
+    int8_reduce_range: ClassVar[bool] = False
 
     def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, device: Any = None,
                  *, runner: BatchRunner | None = None, labels: Sequence[str] | None = None,

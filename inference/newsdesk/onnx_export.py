@@ -29,7 +29,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -73,7 +73,9 @@ class ExportOptions:
     int8: bool = False
     optimize: bool = True
     per_channel: bool = True
-    reduce_range: bool = False
+    #: 7-bit int8 weights; None: the model class's ``int8_reduce_range`` (a sentence
+    #: tagger's int8 needs them, see ``SentenceTagger``; the classifiers' does not).
+    reduce_range: bool | None = None
     opset: int = OPSET
     tolerance: float = TOLERANCE
 
@@ -114,6 +116,8 @@ def export_onnx(model_dir: str | Path, options: ExportOptions | None = None) -> 
         raise ConfigError(f"{directory}: a plain sentence encoder exports fp32 only (drop "
                           "--int8)")
     check_light_tokenizer(directory, classifier)
+    if options.reduce_range is None:
+        options = replace(options, reduce_range=getattr(classifier, "int8_reduce_range", False))
     probe = probe_batch(classifier)
     reference = classifier.runner(probe)
     with tempfile.TemporaryDirectory(prefix=".onnx-export-", dir=directory) as tmp:

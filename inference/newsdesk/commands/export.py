@@ -27,8 +27,9 @@ def register(commands: Any) -> None:
                         help="skip ONNX Runtime's transformer fusions")
     parser.add_argument("--per-tensor", dest="per_channel", action="store_false",
                         help="int8: one scale per weight tensor (default: per channel)")
-    parser.add_argument("--reduce-range", action="store_true",
-                        help="int8: 7-bit weights (for CPUs without VNNI, if int8 labels drift)")
+    parser.add_argument("--reduce-range", action=argparse.BooleanOptionalAction, default=None,
+                        help="int8: 7-bit weights (for CPUs without VNNI, if int8 labels drift; "
+                             "default: on for a sentence tagger, off otherwise)")
     parser.add_argument("--opset", type=int, default=17, help="ONNX opset (default 17)")
     parser.set_defaults(run=run)
 
