@@ -160,3 +160,19 @@ def test_class_weights_train(setup: tuple[Path, Path, Path]) -> None:
                   extra_training="  max_steps: 3\n  class_weights: true")
     assert train_main([str(path)]) == 0
     assert metrics_of(root / "weighted")["test"]["n"] == 10
+
+
+def test_resume_skips_a_checkpoint_cut_short_while_saving(tmp_path: Path) -> None:
+    """A run killed while the Trainer wrote ``checkpoint-15`` leaves that folder without its
+    trainer state; ``--resume`` continues from the last complete one."""
+    work = WorkDirs.for_output(tmp_path / "model")
+    for step, complete in ((5, True), (10, True), (15, False)):
+        folder = work.checkpoints / f"checkpoint-{step}"
+        folder.mkdir(parents=True)
+        (folder / "model.safetensors").write_bytes(b"")
+        if complete:
+            (folder / "trainer_state.json").write_text("{}")
+    assert work.last_checkpoint() == str(work.checkpoints / "checkpoint-10")
+    (work.checkpoints / "checkpoint-15" / "trainer_state.json").write_text("{}")
+    assert work.last_checkpoint() == str(work.checkpoints / "checkpoint-15")
+

@@ -15,6 +15,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+#: What the Trainer writes into a checkpoint folder (``transformers.trainer``'s
+#: ``TRAINER_STATE_NAME``): a folder without it is one whose saving was cut short.
+TRAINER_STATE_FILE = "trainer_state.json"
+
 
 @dataclass(frozen=True)
 class WorkDirs:
@@ -61,8 +65,11 @@ class WorkDirs:
             folder.mkdir(parents=True, exist_ok=True)
 
     def last_checkpoint(self) -> str | None:
-        """The newest ``checkpoint-N`` folder, if any."""
-        found = [p for p in self.checkpoints.glob("checkpoint-*") if p.name[11:].isdigit()]
+        """The newest complete ``checkpoint-N`` folder, if any: one the Trainer finished
+        writing (its ``trainer_state.json`` is there), so that a run killed while saving
+        resumes from the checkpoint before."""
+        found = [p for p in self.checkpoints.glob("checkpoint-*")
+                 if p.name[11:].isdigit() and (p / TRAINER_STATE_FILE).is_file()]
         return str(max(found, key=lambda p: int(p.name[11:]))) if found else None
 
     def publish(self, *, keep_checkpoints: bool = False) -> Path:
