@@ -216,3 +216,16 @@ def test_the_int8_probe_compares_labels_token_by_token() -> None:
     logits = np.array([[[0.0, 1.0], [2.0, 0.0], [0.0, 3.0]]])
     labels = probe_labels(SimpleNamespace(frozen=False), logits)
     assert labels.tolist() == [[1, 0, 1]]
+
+
+@pytest.mark.parametrize("kind", ["scorer", "tagger"])
+def test_an_extractor_trains_without_a_validation_set(summary_data_file: Path, tiny_base: Path,
+                                                      tmp_path: Path, kind: str) -> None:
+    """No validation data: nothing is evaluated during training, the last step is kept."""
+    recipe = extractive_recipe(tmp_path / "recipe.yaml", source=summary_data_file,
+                               base=tiny_base, output=tmp_path / "model",
+                               extractive=f"  kind: {kind}", max_steps=2)
+    assert train_main([str(recipe), "--set", "data.validation_split=null"]) == 0
+    manifest = Manifest.load(tmp_path / "model")
+    assert manifest.data["splits"]["validation"] == 0
+    assert "validation" not in manifest.metrics and manifest.metrics["test"]["n"] == 4

@@ -600,7 +600,7 @@ def check_extractive(config: RecipeConfig) -> None:
     if config.model.stride:
         raise ConfigError("model.stride must be 0 in an extractive recipe: each (sentence, "
                           "context) pair, or each article's candidates, is one window")
-    if config.extractive is not None and config.extractive.kind == "tagger":
+    if config.extractive is not None and config.extractive.summary_kind == EXTRACTIVE_TAGGER:
         from newsdesk.summarize.tagger import sentence_token_share
 
         try:

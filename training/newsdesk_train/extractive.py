@@ -225,8 +225,9 @@ def summary_rouge(articles: Sequence[LabelledArticle], references: Sequence[str]
 
 
 def validation_set(records: Sequence[Record], config: RecipeConfig
-                   ) -> tuple[list[LabelledArticle], list[str], list[Example]]:
-    """The validation articles with a reference, their references and every candidate pair."""
+                   ) -> tuple[list[LabelledArticle], list[str]]:
+    """The validation articles with a reference (every candidate labelled) and their
+    references."""
     extractive, target = _extractive(config), config.summary.target
     articles, references = [], []
     for record in records:
@@ -234,8 +235,7 @@ def validation_set(records: Sequence[Record], config: RecipeConfig
         if article is not None:
             articles.append(article)
             references.append(str(target_text(record, target)))
-    examples = [e for a in articles for e in article_examples(a, extractive)]
-    return articles, references, examples
+    return articles, references
 
 
 def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> TrainedRun:
@@ -253,12 +253,13 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
     tokenizer, model = base_classifier(config.model.base, SCORER_LABELS,
                                        attention_dropout=config.model.attention_dropout,
                                        auto_model_name=model_class)
-    articles, references, validation_examples = validation_set(data.validation, config)
-    validation = bool(validation_examples)
+    articles, references = validation_set(data.validation, config)
+    validation = bool(articles)  # every article has at least one candidate sentence
     if tagger:
         training = labelled_articles(data.train, config)
         train_set = encode_tagged(tokenizer, training, config.model.max_length)
-        eval_set = encode_tagged(tokenizer, articles, config.model.max_length)
+        eval_set = (encode_tagged(tokenizer, articles, config.model.max_length)
+                    if validation else None)
         counts = [sum(len(a.sentences) - len(a.positives) for a in training),
                   sum(len(a.positives) for a in training)]
         collator = transformers.DataCollatorForTokenClassification(tokenizer)
@@ -269,7 +270,9 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
         windowing = scorer_windowing(config)
         examples = training_examples(data.train, config)
         train_set = encode_examples(tokenizer, examples, windowing)
-        eval_set = encode_examples(tokenizer, validation_examples, windowing)
+        eval_set = (encode_examples(tokenizer, [e for a in articles
+                                                for e in article_examples(a, extractive)],
+                                    windowing) if validation else None)
         counts = [sum(e.label == i for e in examples) for i in range(len(SCORER_LABELS))]
         collator = transformers.DataCollatorWithPadding(tokenizer)
         examples_seen = {"training_pairs": {"all": len(examples), "in_summary": counts[1]}}
@@ -278,7 +281,7 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
                                              validation=validation,
                                              average_tokens_across_devices=False,
                                              ddp_find_unused_parameters=False),
-        train_dataset=train_set, eval_dataset=eval_set if validation else None,
+        train_dataset=train_set, eval_dataset=eval_set,
         processing_class=tokenizer, data_collator=collator,
         compute_metrics=summary_rouge(articles, references, extractive.settings(), tagger),
         callbacks=early_stopping(config, validation=validation),
