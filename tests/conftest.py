@@ -91,4 +91,3 @@ def torch_threads_restored() -> Iterator[None]:
     torch = sys.modules.get("torch")
     if torch is not None and before is not None and torch.get_num_threads() != before:
         torch.set_num_threads(before)
-

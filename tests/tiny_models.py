@@ -181,4 +181,3 @@ def light_install_summaries(blocker: str, directory: Path, news: Sequence[str],
     scorer, runner, summaries = json_from_new_process(script, str(directory), json.dumps(
         list(news)), str(max_words))
     return scorer, runner, summaries
-

@@ -177,7 +177,7 @@ def extractive_section(manifest: Manifest) -> list[str]:
         return []
     labels = manifest.extras.get("labels", {})
     negatives = labels.get("negatives_per_article")
-    sampled = ("all the other candidates" if negatives is None or kind == EXTRACTIVE_TAGGER
+    sampled = ("all the other candidates" if negatives is None
                else f"up to {negatives} of the other candidates per article, drawn at random")
     reading = (f"The cleaned article's first {scorer['window']} sentences are read in one "
                "pass, each after its own [CLS] token (its tokenizer's start token; "

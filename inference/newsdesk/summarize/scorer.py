@@ -195,13 +195,11 @@ def extractive_scorer_class(kind: str) -> type[SentenceScorer]:
     ``SentenceTagger``, as the task registry names it); a ModelError for any other kind."""
     import newsdesk
 
-    name = SUMMARY.kinds.get(kind)
-    found = getattr(newsdesk, name) if name else None
-    if kind not in EXTRACTIVE_KINDS or found is None or not issubclass(found, SentenceScorer):
+    if kind not in EXTRACTIVE_KINDS:
         raise ModelError(f"an {kind} summary model, not an extractive one "
                          f"({', '.join(EXTRACTIVE_KINDS)}); load it with "
                          "Summarizer.from_pretrained")
-    return found
+    return getattr(newsdesk, str(SUMMARY.kinds[kind]))
 
 
 class ScorerSummarizer:
