@@ -30,7 +30,12 @@ from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import Manifest
 from newsdesk.metrics.text import count_words
 from newsdesk.summarize.scorer import ScorerSummarizer, SentenceScorer
-from newsdesk.summarize.tagger import SentenceTagger, sentence_token_share, tagger_features
+from newsdesk.summarize.tagger import (
+    SentenceTagger,
+    check_sentence_marker,
+    sentence_token_share,
+    tagger_features,
+)
 from newsdesk.tokenizer import LightTokenizer
 from newsdesk_train.cli import main as train_main
 from newsdesk_train.config import load_config
@@ -59,6 +64,23 @@ def test_each_sentence_follows_its_own_cls_and_all_of_them_fit() -> None:
     # the light tokenizer (tokenizer.json alone) reads the same sequence
     light = LightTokenizer.from_dir(tokenizer_dir(tokenizer))
     assert tagger_features(light, SENTENCES, max_length=96) == read
+
+
+def test_a_base_without_a_leading_special_token_is_refused() -> None:
+    """A tagger reads each sentence's score at its first token; a tokenizer that puts
+    nothing in front of a sentence (T5-, XLNet-, GPT-2-style) would have it read a word."""
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import Whitespace
+    from transformers import PreTrainedTokenizerFast
+
+    words = {"[UNK]": 0, "[PAD]": 1, "Talks": 2, "began": 3, "Rain": 4, "fell": 5, ".": 6}
+    bare = Tokenizer(WordLevel(words, unk_token="[UNK]"))
+    bare.pre_tokenizer = Whitespace()
+    plain = PreTrainedTokenizerFast(tokenizer_object=bare, unk_token="[UNK]", pad_token="[PAD]")
+    with pytest.raises(ConfigError, match="bare-base's tokenizer does not"):
+        check_sentence_marker(plain, "bare-base")
+    check_sentence_marker(minilm_tokenizer(), "minilm-l6")  # [CLS] in front: accepted
 
 
 def tokenizer_dir(tokenizer: object) -> Path:

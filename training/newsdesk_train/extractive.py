@@ -51,7 +51,7 @@ from newsdesk.summarize.scorer import (
     scorer_pairs,
 )
 from newsdesk.summarize.sentences import article_sentences
-from newsdesk.summarize.tagger import tagger_features
+from newsdesk.summarize.tagger import check_sentence_marker, tagger_features
 from newsdesk.tasks import EXTRACTIVE_TAGGER, SUMMARY
 from newsdesk_train.base_model import base_classifier
 from newsdesk_train.classification import class_weighted_loss
@@ -256,6 +256,7 @@ def train_extractor(config: RecipeConfig, work: WorkDirs, *, resume: bool) -> Tr
     articles, references = validation_set(data.validation, config)
     validation = bool(articles)  # every article has at least one candidate sentence
     if tagger:
+        check_sentence_marker(tokenizer, config.model.base)
         training = labelled_articles(data.train, config)
         train_set = encode_tagged(tokenizer, training, config.model.max_length)
         eval_set = (encode_tagged(tokenizer, articles, config.model.max_length)

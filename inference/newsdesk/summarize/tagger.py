@@ -81,6 +81,22 @@ def tagger_features(tokenizer: Any, sentences: Sequence[str], max_length: int) -
     return TaggerInput(features, markers)
 
 
+def check_sentence_marker(tokenizer: Any, base: str) -> None:
+    """A ConfigError unless ``tokenizer`` begins every encoded sentence with a special token
+    (BERT's and MPNet's ``[CLS]``/``<s>``): the tagger reads a sentence's score at its first
+    token, which must be the same marker for every sentence, not the sentence's first word
+    (a T5-, XLNet- or GPT-2-style tokenizer adds nothing in front)."""
+    special = set(tokenizer.all_special_ids)
+    firsts = {ids[0] if ids else None
+              for ids in tokenizer(["Talks began.", "Rain fell."])["input_ids"]}
+    if len(firsts) != 1 or not firsts <= special:
+        raise ConfigError(f"extractive.kind: tagger reads each sentence's score at its first "
+                          f"token, which must be a special token the tokenizer puts in front "
+                          f"of every sentence ([CLS] for BERT); {base}'s tokenizer does not "
+                          f"(first tokens {sorted(map(str, firsts))}): use kind scorer, or a "
+                          f"BERT- or MPNet-style base")
+
+
 def marker_logits(logits: np.ndarray, markers: Sequence[int], length: int,
                   padding_side: str = "right") -> np.ndarray:
     """The rows of one padded sequence's token logits (tokens x labels) at ``markers`` of
