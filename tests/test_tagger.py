@@ -168,6 +168,25 @@ def test_summarizer_and_load_open_the_tagger(model: Path, news: list[str]) -> No
         Summarizer.from_pretrained(model, window=40)  # 64 tokens: at most 21 of 3
 
 
+def test_a_summary_dir_is_checked_and_read_once(model: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Summarizer -> ScorerSummarizer -> SentenceTagger -> SequenceClassifier hand the
+    opened dir down instead of opening it again at each step."""
+    import newsdesk.modeldir as modeldir
+
+    checked: list[str] = []
+    check = modeldir.check_local_model
+    monkeypatch.setattr(modeldir, "check_local_model",
+                        lambda source, **kw: checked.append(source) or check(source, **kw))
+    read = modeldir.read_manifest
+    monkeypatch.setattr(modeldir, "read_manifest", lambda path: checked.append(path) or read(path))
+    Summarizer.from_pretrained(model)
+    assert checked == [str(model), model]
+    opened = modeldir.open_model_dir(model, "summary")
+    with pytest.raises(ModelError, match="a summary model, not a topic model"):
+        modeldir.open_model_dir(opened, "topic")  # an opened dir is still checked for its task
+
+
 def test_summaries_are_the_best_scored_sentences_within_max_words(model: Path,
                                                                   news: list[str]) -> None:
     summarizer = Summarizer.from_pretrained(model)

@@ -33,7 +33,7 @@ from newsdesk.batching import length_batches, pad_batch
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.inputs import check_pairs, check_texts, check_visible
 from newsdesk.manifest import MANIFEST_NAME, Manifest, Windowing
-from newsdesk.modeldir import config_labels, open_model_dir
+from newsdesk.modeldir import ModelDir, config_labels, open_model_dir
 from newsdesk.prediction import Prediction
 from newsdesk.tasks import STANCE, TOPIC
 from newsdesk.tfidf_head import TfidfHead, frozen_entry, fuse, hybrid_weight, load_head
@@ -146,7 +146,7 @@ class SequenceClassifier:
         self._tokenizer_lock = threading.Lock()
 
     @classmethod
-    def from_pretrained(cls, name_or_path: str | Path, device: str | None = None, *,
+    def from_pretrained(cls, name_or_path: str | Path | ModelDir, device: str | None = None, *,
                         allow_pickle: bool = False, backend: str | None = None,
                         quantize: str | None = None,
                         threads: int | None = None) -> SequenceClassifier:

@@ -181,25 +181,37 @@ class ModelDir:
                              f"({one_line(error)})") from None
 
 
-def open_model_dir(name_or_path: str | os.PathLike[str], task: str | None = None, *,
+def open_model_dir(name_or_path: str | os.PathLike[str] | ModelDir, task: str | None = None, *,
                    allow_pickle: bool = False,
                    pickle_advice: str = PICKLE_ADVICE) -> ModelDir:
     """Open an alias, a local dir or a hub id: ``check_local_model``, then the manifest.
 
     With ``task``, a manifest for another task is a ModelError naming the class to use, and
     a dir without one (a plain transformers dir, a hub id) gets ``Manifest(task=task)``.
+    A ``ModelDir`` already opened (a summarizer handing its dir to the scorer it loads) is
+    not checked or read again: only its task is, and it keeps its own ``allow_pickle``.
     """
+    if isinstance(name_or_path, ModelDir):
+        opened = name_or_path
+        return ModelDir(opened.source, for_task(opened.source, opened.manifest, task),
+                        opened.allow_pickle)
     source = resolve_model(name_or_path)
     check_local_model(source, allow_pickle=allow_pickle, pickle_advice=pickle_advice)
-    manifest = read_manifest(Path(source))
-    if task is not None:
-        if manifest is None:
-            manifest = Manifest(task=task)
-        elif manifest.task != task:
-            raise ModelError(f"{source}: a {manifest.task} model, not a {task} model; load it "
-                             f"with {get_task(manifest.task).model_class_name} (or "
-                             "newsdesk.load)")
-    return ModelDir(source, manifest, allow_pickle)
+    return ModelDir(source, for_task(source, read_manifest(Path(source)), task), allow_pickle)
+
+
+def for_task(source: str, manifest: Manifest | None, task: str | None) -> Manifest | None:
+    """``manifest`` checked against ``task`` (a ModelError naming the class to use), or
+    ``Manifest(task=task)`` where the dir has none; unchanged without ``task``."""
+    if task is None:
+        return manifest
+    if manifest is None:
+        return Manifest(task=task)
+    if manifest.task != task:
+        raise ModelError(f"{source}: a {manifest.task} model, not a {task} model; load it "
+                         f"with {get_task(manifest.task).model_class_name} (or "
+                         "newsdesk.load)")
+    return manifest
 
 
 def load(name_or_path: str | os.PathLike[str], **options: Any) -> Any:

@@ -38,7 +38,7 @@ import numpy as np
 from newsdesk.classifier import SequenceClassifier
 from newsdesk.errors import ConfigError, ModelError
 from newsdesk.manifest import MANIFEST_NAME, Manifest
-from newsdesk.modeldir import open_model_dir
+from newsdesk.modeldir import ModelDir, open_model_dir
 from newsdesk.summarize.budget import select
 from newsdesk.summarize.ranking import demote_redundant, tfidf_similarity
 from newsdesk.summarize.sentences import article_sentences
@@ -156,7 +156,7 @@ class SentenceScorer(SequenceClassifier):
     kind = EXTRACTIVE_SCORER
 
     @classmethod
-    def from_pretrained(cls, name_or_path: str | Path, device: str | None = None,
+    def from_pretrained(cls, name_or_path: str | Path | ModelDir, device: str | None = None,
                         **options: Any) -> SentenceScorer:
         opened = open_model_dir(name_or_path, cls.task,
                                 allow_pickle=options.get("allow_pickle", False))
@@ -164,7 +164,7 @@ class SentenceScorer(SequenceClassifier):
         if kind != cls.kind:
             raise ModelError(f"{opened.source}: an {kind} summary model, not an {cls.kind} "
                              "one; load it with Summarizer.from_pretrained")
-        scorer = super().from_pretrained(opened.source, device, **options)
+        scorer = super().from_pretrained(opened, device, **options)
         if IN_SUMMARY not in scorer.labels:
             raise ModelError(f"{opened.source}: a sentence scorer needs the label "
                              f"{IN_SUMMARY!r} (config.json id2label has {scorer.labels})")
@@ -223,7 +223,7 @@ class ScorerSummarizer:
         self.batch_size = batch_size
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, device: str | None = None,
+    def load(cls, path: str | os.PathLike[str] | ModelDir, *, device: str | None = None,
              backend: str | None = None, quantize: str | None = None, threads: int | None = None,
              batch_size: int = 32, allow_pickle: bool = False,
              **settings: Any) -> ScorerSummarizer:
@@ -233,10 +233,10 @@ class ScorerSummarizer:
         the dir's."""
         opened = open_model_dir(path, SUMMARY.name, allow_pickle=allow_pickle)
         scorer = extractive_scorer_class(SUMMARY.kind(opened.manifest)).from_pretrained(
-            opened.source, device, backend=backend, quantize=quantize, threads=threads,
+            opened, device, backend=backend, quantize=quantize, threads=threads,
             allow_pickle=allow_pickle)
         return cls(scorer, ScorerSettings.from_manifest(scorer.manifest, **settings),
-                   name=Path(path).name or str(path), batch_size=batch_size)
+                   name=opened.name, batch_size=batch_size)
 
     def with_settings(self, **changes: Any) -> ScorerSummarizer:
         """The same scorer with other settings (``k=2``, ...): nothing is reloaded."""

@@ -89,7 +89,7 @@ class Summarizer:
         if SUMMARY.kind(opened.manifest) in EXTRACTIVE_KINDS:
             from newsdesk.summarize.scorer import ScorerSummarizer
 
-            return cls(ScorerSummarizer.load(opened.source, **options), max_words=max_words)
+            return cls(ScorerSummarizer.load(opened, **options), max_words=max_words)
         from newsdesk.summarize.abstractive import AbstractiveSummarizer
 
         return cls(AbstractiveSummarizer.load(path, **options), max_words=max_words)
