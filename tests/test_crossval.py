@@ -264,7 +264,8 @@ def test_the_cli_cross_validates_a_tiny_recipe_and_a_rerun_reads_the_cache(
 
 @pytest.mark.parametrize("extra", [["--report", "out"], ["--cv", "2", "--resume"],
                                    ["--cv", "2", "--output-dir", "m"],
-                                   ["--cv", "2", "--lopo", "2"]])
+                                   ["--cv", "2", "--lopo", "2"], ["--cv", "1"],
+                                   ["--cv", "0"], ["--lopo", "0"]])
 def test_the_cli_refuses_options_that_do_not_go_together(
         tmp_path: Path, extra: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_:

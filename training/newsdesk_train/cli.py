@@ -14,7 +14,8 @@ from newsdesk.cli import USER_ERRORS, one_line
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="newsdesk-train", description="Fine-tune a newsdesk model from a YAML recipe.")
+        prog="newsdesk-train", description="Fine-tune a newsdesk model from a YAML recipe, or "
+        "cross-validate the recipe against TF-IDF + LinearSVC.")
     parser.add_argument("recipe", help="a recipe file, e.g. training/configs/topic-bbc-minilm.yaml")
     parser.add_argument("--output-dir", help="where the model dir goes (default: the recipe's)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
@@ -44,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    crossvalidating = bool(args.cv or args.lopo or args.publisher_cv)
+    crossvalidating = args.cv is not None or args.lopo is not None or args.publisher_cv
+    if (args.cv is not None and args.cv < 2) or (args.lopo is not None and args.lopo < 1):
+        parser.error("--cv takes 2 folds or more, --lopo 1 publisher or more")
     if not crossvalidating and args.report:
         parser.error("--report goes with --cv, --lopo or --publisher-cv")
     if crossvalidating and (args.resume or args.output_dir):
