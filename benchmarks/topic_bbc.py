@@ -305,7 +305,8 @@ def main() -> None:
                         "--model is scored on (bbc-news, news-sections, news-topics)")
     parser.add_argument("--results", default=None, help="results file name (no suffix)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(format="%(message)s")
+    logging.getLogger(crossval.__name__).setLevel(logging.INFO)  # progress per method, fold
     run = start_run()
     if args.folds:
         report = crossval.run_cv(load("bbc-news"), methods(args.methods or DEFAULT_CV_METHODS),

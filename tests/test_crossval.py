@@ -228,6 +228,24 @@ def test_leave_one_publisher_out_folds_a_publisher_recipes_inner_cv_by_the_publi
     assert any("embedding all" in note for note in report["notes"].values())
 
 
+def test_the_benchmarks_raw_encoder_rows_fit_beside_crossvals_methods(
+        bbc: list[Record], tiny_base: Path, empty_cache: Path) -> None:
+    from topic_bbc import C_GRID, method_outcome
+
+    records = bbc[::40]
+    folds = crossval.story_folds(records, 2)
+    notes: dict[str, str] = {}
+    for kind in ("frozen", "frozen+tfidf"):
+        outcome = method_outcome(Method.parse(f"{kind}:{tiny_base}"), records, folds, notes)
+        assert "" not in outcome.predicted and len(outcome.train_seconds) == 2
+        assert all(s["C"] in C_GRID[kind] for s in outcome.settings)
+    assert list(notes) == [f"embed:{tiny_base}"]
+    assert len(list(empty_cache.glob("bench/embed-*-256-*.npz"))) == 1  # embedded once
+    baseline = method_outcome(Method(BASELINE), records, folds, notes)
+    assert baseline.predicted == crossval.method_outcome(Method(BASELINE), records, folds,
+                                                         notes).predicted
+
+
 # --- newsdesk-train RECIPE --cv K -----------------------------------------------------------
 
 def test_the_cli_cross_validates_a_tiny_recipe_and_a_rerun_reads_the_cache(

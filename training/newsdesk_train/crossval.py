@@ -415,9 +415,10 @@ def run_cv(records: list[Record], methods: Sequence[Method], k: int,
     outcomes: dict[str, Outcome] = {}
     notes: dict[str, str] = {}
     for method in methods:
-        outcomes[method.name] = fit(method, records, folds, notes)
-        logger.info("%s", json.dumps(method_row(method.name, records, folds,
-                                                outcomes[method.name], outcomes.get(BASELINE))))
+        outcomes[method.name] = outcome = fit(method, records, folds, notes)
+        logger.info("%s: %d of %d right", method.name,
+                    sum(str(r.label) == p for r, p in zip(records, outcome.predicted)),
+                    len(records))
     baseline = outcomes.get(BASELINE)
     return {"protocol": f"{k}-fold CV", "n": len(records), "folds": [
         {"fold": f.index, "train": len(f.train), "test": len(f.test)} for f in folds],
