@@ -160,9 +160,9 @@ def git_state() -> tuple[str, bool]:
 def cpu_facts() -> dict[str, Any]:
     """CPU model, usable cores and the ISA flags that decide CPU speed (by
     ``newsdesk.device``, the one reader of /proc/cpuinfo)."""
-    from newsdesk.device import cpu_flags, cpuinfo
+    from newsdesk.device import cpu_flags, cpu_model
 
-    model = cpuinfo().get("model name") or platform.processor() or platform.machine()
+    model = cpu_model()
     flags = cpu_flags()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {"model": model, "cores": cores, "machine": platform.machine(),
