@@ -5,24 +5,42 @@ title)`` at the end: the JSON gets a ``run`` block (the command as run, git comm
 dirtiness, CPU model, cores and ISA flags, library versions, load before and after, and the
 cores other processes and the hypervisor took while it ran: above ``BUSY_OTHER_CORES`` the
 run is flagged busy, its timings not to be quoted), and the Markdown is the title, that
-provenance and ``render(report)`` (docs/architecture.md, "How recipes are chosen and
+provenance and ``render(report, name)`` (docs/architecture.md, "How recipes are chosen and
 measured").
+
+What README.md and docs/*.md quote from a results file is a section of its Markdown, which
+its script's ``render`` writes through ``quote(view, text)``::
+
+    <!-- quote: main -->
+    - Topic: the shipped recipe 96.89% ... (measured on ...).
+    <!-- /quote -->
+
+A doc's block ``<!-- results: NAME.VIEW -->`` holds the section ``VIEW`` of
+``benchmarks/results/NAME.md`` verbatim (``main`` where the block names no view), copied by
+``benchmarks/render_docs.py``; every such text says where its figures were measured
+(``measured_on``). ``python benchmarks/benchlib.py [NAME ...]`` renders the results Markdown
+again from the JSON, running no benchmark.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +51,10 @@ LIBRARIES = ("torch", "transformers", "onnxruntime", "scikit-learn", "numpy", "t
              "datasets", "rouge-score", "optimum", "optimum-onnx")
 #: Other processes' mean CPU use during a run (cores) above which its timings are not quoted.
 BUSY_OTHER_CORES = 0.25
+#: A quotable section of a results Markdown (``quote``).
+QUOTE = re.compile(r"^<!-- quote: (?P<view>[\w-]+) -->\n(?P<text>.*?)^<!-- /quote -->$",
+                   re.DOTALL | re.MULTILINE)
+Data = dict[str, Any]
 
 
 @dataclass
@@ -296,13 +318,147 @@ def provenance_markdown(run: dict[str, Any]) -> list[str]:
     return lines
 
 
-def write_results(name: str, run: Run, report: dict[str, Any],
-                  render: Callable[[dict[str, Any]], list[str]], title: str,
-                  folder: Path = RESULTS) -> dict[str, Any]:
+def write_results(name: str, run: Run, report: Data, render: Callable[[Data, str], list[str]],
+                  title: str, folder: Path = RESULTS) -> Data:
     """Write ``folder/name.json`` (report + run block) and ``name.md`` rendered from it."""
     data = {"run": run.finish(), **report}
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    markdown = [f"# {title}", "", *provenance_markdown(data["run"]), *render(data)]
+    markdown = [f"# {title}", "", *provenance_markdown(data["run"]), *render(data, name)]
     (folder / f"{name}.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
     return data
+
+
+# --- the sections README.md and docs/*.md quote ---------------------------------------------
+
+def quote(view: str, text: str) -> list[str]:
+    r"""``text`` as the section ``view`` of a results Markdown, which the docs copy verbatim.
+
+    >>> quote("table", "| a |\n")
+    ['<!-- quote: table -->', '| a |', '<!-- /quote -->']
+    """
+    return [f"<!-- quote: {view} -->", text.rstrip("\n"), "<!-- /quote -->"]
+
+
+def quoted(markdown: str, view: str) -> str:
+    r"""The text of the section ``view`` of a results Markdown (ends with a newline).
+
+    >>> quoted("# T\n<!-- quote: main -->\n- 1%\n<!-- /quote -->\n", "main")
+    '- 1%\n'
+    """
+    sections = {match["view"]: match["text"] for match in QUOTE.finditer(markdown)}
+    if view not in sections:
+        raise KeyError(f"no section {view!r} (sections: {', '.join(sections) or 'none'})")
+    return sections[view]
+
+
+def measured_on(data: Data) -> str:
+    """Which CPU the figures come from (``run.cpu``), flagged if the machine was busy."""
+    busy = "; busy machine, timings not to be quoted" if data["run"].get("busy") else ""
+    return f"measured on {cpu_line(data['run']['cpu'])}{busy}"
+
+
+def wrap(paragraph: str) -> str:
+    """Fill to the docs' line width; a list item's lines continue under its text."""
+    indent = "  " if paragraph.startswith("- ") else ""
+    return textwrap.fill(paragraph, width=92, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def pct(fraction: float) -> str:
+    """A fraction in percent, two decimals: ``pct(0.96891)`` is ``96.89%``."""
+    return f"{100 * fraction:.2f}%"
+
+
+def goal(fraction: float) -> str:
+    """A goal in percent, no needless decimals: ``goal(0.98)`` is ``98%``."""
+    return f"{100 * fraction:g}%"
+
+
+def compared(value: float, other: float) -> str:
+    return "above" if value > other else "below" if value < other else "level with"
+
+
+def find_row(rows: list[Data], key: str, value: str) -> Data:
+    """The first of ``rows`` whose ``key`` is ``value`` (a clear error if none)."""
+    for candidate in rows:
+        if candidate.get(key) == value:
+            return candidate
+    found = ", ".join(repr(r.get(key)) for r in rows)
+    raise KeyError(f"no row with {key} {value!r} (rows: {found})")
+
+
+def signed(fraction: float, digits: int = 2) -> str:
+    """A fraction in signed points: ``signed(0.0062)`` is ``+0.62``."""
+    return f"{100 * fraction:+.{digits}f}"
+
+
+def points(mean: float, low: float, high: float, digits: int = 2, brackets: str = "()") -> str:
+    """A difference of two fractions in signed points, with its 95% interval.
+
+    >>> points(0.0062, 0.001, 0.0115)
+    '+0.62 (+0.10, +1.15)'
+    >>> points(0.012, -0.003, 0.02, 1, "[]")
+    '+1.2 [-0.3, +2.0]'
+    """
+    return (f"{signed(mean, digits)} {brackets[0]}{signed(low, digits)}, "
+            f"{signed(high, digits)}{brackets[1]}")
+
+
+def verdict(low: float, high: float, unsure: str) -> str:
+    """Where a difference's 95% interval lies: above zero, below zero, else ``unsure``.
+
+    >>> verdict(-0.01, 0.02, "across zero: no sure difference")
+    'across zero: no sure difference'
+    """
+    return "above zero" if low > 0 else "below zero: worse" if high < 0 else unsure
+
+
+def versus(mean: float, low: float, high: float, unsure: str) -> str:
+    """A paired difference in prose.
+
+    >>> versus(0.0062, 0.001, 0.0115, "not a sure win")
+    '+0.62 points, paired 95% interval (+0.10, +1.15), above zero'
+    """
+    return (f"{signed(mean)} points, paired 95% interval ({signed(low)}, {signed(high)}), "
+            f"{verdict(low, high, unsure)}")
+
+
+# --- rendering the results Markdown again from its JSON -------------------------------------
+
+def script_of(data: Data) -> ModuleType:
+    """The benchmark module that wrote ``data`` (the ``benchmarks/X.py`` of its command)."""
+    name = next(Path(word).stem for word in data["run"]["command"].split()
+                if word.startswith("benchmarks/") and word.endswith(".py"))
+    return importlib.import_module(name)
+
+
+def split_markdown(markdown: str) -> tuple[str, str]:
+    """(heading and provenance header, body) of a results Markdown file."""
+    lines = markdown.split("\n")
+    end = next(i for i, line in enumerate(lines) if line.startswith("- started ")) + 2
+    return "\n".join(lines[:end]), "\n".join(lines[end:])
+
+
+def rendered_body(path: Path) -> str:
+    """The body of ``path``'s Markdown (``NAME.json`` -> ``NAME.md``) as its script renders
+    it today from the JSON."""
+    data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return "\n".join(script_of(data).render(data, path.stem)) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Render benchmarks/results/NAME.md again "
+                                     "from NAME.json (its header as written; no benchmark runs)")
+    parser.add_argument("names", nargs="*", help="results names (default: every one)")
+    args = parser.parse_args(argv)
+    paths = [RESULTS / f"{n}.json" for n in args.names] or sorted(RESULTS.glob("*.json"))
+    for path in paths:
+        markdown = path.with_suffix(".md")
+        head = split_markdown(markdown.read_text(encoding="utf-8"))[0]
+        markdown.write_text(f"{head}\n{rendered_body(path)}", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
