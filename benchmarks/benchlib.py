@@ -405,6 +405,16 @@ def points(mean: float, low: float, high: float, digits: int = 2, brackets: str 
             f"{signed(high, digits)}{brackets[1]}")
 
 
+def difference_cell(scores: Data, diff: str = "diff_vs_baseline", interval: str = "diff_95",
+                    brackets: str = "()") -> str:
+    """``points`` of ``scores[diff]`` with ``scores[interval]``; nothing where there is none.
+
+    >>> difference_cell({"diff_vs_baseline": 0.0062, "diff_95": [0.001, 0.0115]})
+    '+0.62 (+0.10, +1.15)'
+    """
+    return "" if diff not in scores else points(scores[diff], *scores[interval], brackets=brackets)
+
+
 def verdict(low: float, high: float, unsure: str) -> str:
     """Where a difference's 95% interval lies: above zero, below zero, else ``unsure``.
 

@@ -135,13 +135,14 @@ def summary(data: dict[str, Any]) -> str:
     at = rss["rss_at_articles_mib"]
     first = str(rss["warmup_articles"])
     model = Path(data["model"]).name if data.get("model") else "the tiny random model"
+    slope = rss["second_half_slope_mib_per_1000_articles"]
+    late_slope = "n/a" if slope is None else f"{slope:.1f}"  # None: too few samples
     return wrap(f"{data['articles']:,} articles ({data['input_mib']:.0f} MiB of JSONL) streamed "
                 f"through `newsdesk predict` with {model}, {data['chunk_size']} "
                 f"records a chunk: RSS {rss['start_mib']:.0f} MiB with the model loaded, "
                 f"{at.get(first, rss['start_mib']):.0f} MiB after the first {int(first):,} "
                 f"articles and {rss['end_mib']:.0f} MiB at the end (peak "
-                f"{rss['peak_mib']:.0f} MiB), a slope of "
-                f"{rss['second_half_slope_mib_per_1000_articles']:.1f} MiB per 1,000 "
+                f"{rss['peak_mib']:.0f} MiB), a slope of {late_slope} MiB per 1,000 "
                 "articles over the second half. Reading the whole file at once would add "
                 f"{data['read_whole_file_mib']:.0f} MiB ({measured_on(data)}).")
 

@@ -16,7 +16,16 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchlib import measured_on, quote, spread, start_run, table, timed_repeats, wrap, write_results
+from benchlib import (
+    measured_on,
+    quote,
+    spread,
+    start_run,
+    table,
+    timed_repeats,
+    wrap,
+    write_results,
+)
 
 TITLE = "Seconds per training step (batch 16, one warm-up step, then timed steps)"
 BATCH = 16
