@@ -388,31 +388,23 @@ def find_row(rows: list[Data], key: str, value: str) -> Data:
     raise KeyError(f"no row with {key} {value!r} (rows: {found})")
 
 
-def signed(fraction: float, digits: int = 2) -> str:
+def signed(fraction: float) -> str:
     """A fraction in signed points: ``signed(0.0062)`` is ``+0.62``."""
-    return f"{100 * fraction:+.{digits}f}"
-
-
-def points(mean: float, low: float, high: float, digits: int = 2, brackets: str = "()") -> str:
-    """A difference of two fractions in signed points, with its 95% interval.
-
-    >>> points(0.0062, 0.001, 0.0115)
-    '+0.62 (+0.10, +1.15)'
-    >>> points(0.012, -0.003, 0.02, 1, "[]")
-    '+1.2 [-0.3, +2.0]'
-    """
-    return (f"{signed(mean, digits)} {brackets[0]}{signed(low, digits)}, "
-            f"{signed(high, digits)}{brackets[1]}")
+    return f"{100 * fraction:+.2f}"
 
 
 def difference_cell(scores: Data, diff: str = "diff_vs_baseline", interval: str = "diff_95",
                     brackets: str = "()") -> str:
-    """``points`` of ``scores[diff]`` with ``scores[interval]``; nothing where there is none.
+    """``scores[diff]`` in signed points with its interval ``scores[interval]``; nothing
+    where there is none.
 
     >>> difference_cell({"diff_vs_baseline": 0.0062, "diff_95": [0.001, 0.0115]})
     '+0.62 (+0.10, +1.15)'
     """
-    return "" if diff not in scores else points(scores[diff], *scores[interval], brackets=brackets)
+    if diff not in scores:
+        return ""
+    low, high = scores[interval]
+    return f"{signed(scores[diff])} {brackets[0]}{signed(low)}, {signed(high)}{brackets[1]}"
 
 
 def verdict(low: float, high: float, unsure: str) -> str:
