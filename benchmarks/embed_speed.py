@@ -30,7 +30,8 @@ import subprocess
 import sys
 from typing import Any
 
-from benchlib import measured_on, quote, start_run, table, timed_repeats, wrap, write_results
+from benchlib import start_run, table, timed_repeats, write_results
+from quotes import measured_on, quote, wrap
 
 from newsdesk.device import cpu_has_native_bf16
 

@@ -34,17 +34,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchlib import (
-    RssSampler,
-    find_row,
-    measured_on,
-    quote,
-    repeat_stats,
-    start_run,
-    table,
-    wrap,
-    write_results,
-)
+from benchlib import RssSampler, repeat_stats, start_run, table, write_results
+from quotes import find_row, measured_on, quote, wrap
 
 TITLE = "CPU inference speed: newsdesk against transformers.pipeline and Optimum"
 HERE = Path(__file__).resolve().parent

@@ -37,7 +37,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchlib import ROOT, measured_on, pct, quote, start_run, table, wrap, write_results
+from benchlib import ROOT, start_run, table, write_results
+from quotes import measured_on, pct, quote, wrap
 
 TITLE = "The light install against the full one: size, import, cold start, docs/s"
 #: What a source build of the distribution reads.

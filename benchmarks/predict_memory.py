@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchlib import RssSampler, measured_on, quote, rss_mib, start_run, table, wrap, write_results
+from benchlib import RssSampler, rss_mib, start_run, table, write_results
+from quotes import measured_on, quote, wrap
 
 TITLE = "newsdesk predict: memory on a stream of articles"
 ARTICLES, CHUNK_SIZE, BATCH_SIZE = 10_000, 256, 32

@@ -9,7 +9,7 @@ A quoted figure lives in a generated block; only the text between the markers is
 The block name is a results file's stem, with an optional ``.view`` suffix: the block
 ``topic_bbc`` holds the section ``main`` of ``benchmarks/results/topic_bbc.md`` verbatim,
 ``inference_speed.table`` the section ``table`` of ``inference_speed.md``. The benchmark
-script renders those sections with the rest of its results Markdown (``benchlib.quote``);
+script renders those sections with the rest of its results Markdown (``quotes.quote``);
 this only copies them.
 
     .venv/bin/python benchmarks/render_docs.py           # rewrite every block in place
@@ -23,7 +23,8 @@ import re
 import sys
 from pathlib import Path
 
-from benchlib import RESULTS, ROOT, quoted
+from benchlib import RESULTS, ROOT
+from quotes import quoted
 
 BLOCK = re.compile(r"^<!-- results: (?P<name>[\w./-]+) -->\n(?P<body>.*?)^<!-- /results -->$",
                    re.DOTALL | re.MULTILINE)

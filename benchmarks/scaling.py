@@ -33,7 +33,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchlib import ROOT, measured_on, quote, repeat_stats, spread, start_run, table, write_results
+from benchlib import ROOT, repeat_stats, spread, start_run, table, write_results
+from quotes import measured_on, quote
 
 TITLE = "One process against two, on this machine"
 BIN = Path(sys.executable).parent

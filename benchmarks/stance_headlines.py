@@ -29,21 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchlib import (
-    RESULTS,
-    ROOT,
-    compared,
-    difference_cell,
-    goal,
-    measured_on,
-    pct,
-    quote,
-    start_run,
-    table,
-    timed_repeats,
-    wrap,
-    write_results,
-)
+from benchlib import RESULTS, ROOT, start_run, table, timed_repeats, write_results
+from quotes import compared, difference_cell, goal, measured_on, pct, quote, wrap
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
@@ -651,7 +638,7 @@ def baselines_table(data: dict[str, Any], name: str) -> str:
         f"({measured_on(data)}).")])
 
 
-#: The sections each results file quotes (``benchlib.quote``), by results name.
+#: The sections each results file quotes (``quotes.quote``), by results name.
 QUOTED: dict[str, dict[str, Callable[[dict[str, Any], str], str]]] = {
     "stance_headlines": {"main": summary, "baseline": baseline_line, "table": quoted_table},
     "stance_headlines_baselines": {"main": baselines_table},

@@ -32,18 +32,8 @@ from typing import Any
 from unittest import mock
 
 import numpy as np
-from benchlib import (
-    RESULTS,
-    find_row,
-    measured_on,
-    quote,
-    start_run,
-    table,
-    timed_repeats,
-    verdict,
-    wrap,
-    write_results,
-)
+from benchlib import RESULTS, start_run, table, timed_repeats, write_results
+from quotes import find_row, measured_on, quote, verdict, wrap
 
 from newsdesk.data import load
 from newsdesk.errors import NewsdeskError

@@ -44,22 +44,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchlib import (
-    ROOT,
-    compared,
-    cpu_facts,
-    difference_cell,
-    find_row,
-    goal,
-    measured_on,
-    pct,
-    quote,
-    start_run,
-    table,
-    versus,
-    wrap,
-    write_results,
-)
+from benchlib import ROOT, cpu_facts, start_run, table, write_results
+from quotes import compared, difference_cell, find_row, goal, measured_on, pct, quote, versus, wrap
 
 from newsdesk.data import load
 from newsdesk.data.records import Record

@@ -16,16 +16,8 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchlib import (
-    measured_on,
-    quote,
-    spread,
-    start_run,
-    table,
-    timed_repeats,
-    wrap,
-    write_results,
-)
+from benchlib import spread, start_run, table, timed_repeats, write_results
+from quotes import measured_on, quote, wrap
 
 TITLE = "Seconds per training step (batch 16, one warm-up step, then timed steps)"
 BATCH = 16

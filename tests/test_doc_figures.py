@@ -9,6 +9,7 @@ figure outside a block.
 
 from __future__ import annotations
 
+import doctest
 import importlib
 import json
 import re
@@ -17,7 +18,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from benchlib import measured_on, quoted, script_of
+from benchlib import script_of
+from quotes import measured_on, quoted
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -46,6 +48,12 @@ def stray_figures(text: str, blocks: re.Pattern[str]) -> list[str]:
 
 def test_every_block_matches_its_results_file(render_docs: ModuleType) -> None:
     assert render_docs.stale_blocks(render_docs.doc_files()) == []
+
+
+def test_quotes_doctests() -> None:
+    import quotes
+
+    assert doctest.testmod(quotes).failed == 0
 
 
 def test_every_block_names_its_cpu(render_docs: ModuleType) -> None:
