@@ -5,12 +5,18 @@ title)`` at the end: the JSON gets a ``run`` block (the command as run, git comm
 dirtiness, CPU model, cores and ISA flags, library versions, load before and after, and the
 cores other processes and the hypervisor took while it ran: above ``BUSY_OTHER_CORES`` the
 run is flagged busy, its timings not to be quoted), and the Markdown is the title, that
-provenance and ``render(report)`` (docs/architecture.md, "How recipes are chosen and
+provenance and ``render(report, name)`` (docs/architecture.md, "How recipes are chosen and
 measured").
+
+The body may hold the sections README.md and docs/*.md quote (``quotes.py``). ``python
+benchmarks/benchlib.py [NAME ...]`` renders the results Markdown again from the JSON, its
+header as written, running no benchmark.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
 import os
 import platform
@@ -23,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +40,7 @@ LIBRARIES = ("torch", "transformers", "onnxruntime", "scikit-learn", "numpy", "t
              "datasets", "rouge-score", "optimum", "optimum-onnx")
 #: Other processes' mean CPU use during a run (cores) above which its timings are not quoted.
 BUSY_OTHER_CORES = 0.25
+Data = dict[str, Any]
 
 
 @dataclass
@@ -160,9 +168,9 @@ def git_state() -> tuple[str, bool]:
 def cpu_facts() -> dict[str, Any]:
     """CPU model, usable cores and the ISA flags that decide CPU speed (by
     ``newsdesk.device``, the one reader of /proc/cpuinfo)."""
-    from newsdesk.device import cpu_flags, cpuinfo
+    from newsdesk.device import cpu_flags, cpu_model
 
-    model = cpuinfo().get("model name") or platform.processor() or platform.machine()
+    model = cpu_model()
     flags = cpu_flags()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {"model": model, "cores": cores, "machine": platform.machine(),
@@ -296,13 +304,52 @@ def provenance_markdown(run: dict[str, Any]) -> list[str]:
     return lines
 
 
-def write_results(name: str, run: Run, report: dict[str, Any],
-                  render: Callable[[dict[str, Any]], list[str]], title: str,
-                  folder: Path = RESULTS) -> dict[str, Any]:
+def write_results(name: str, run: Run, report: Data, render: Callable[[Data, str], list[str]],
+                  title: str, folder: Path = RESULTS) -> Data:
     """Write ``folder/name.json`` (report + run block) and ``name.md`` rendered from it."""
     data = {"run": run.finish(), **report}
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    markdown = [f"# {title}", "", *provenance_markdown(data["run"]), *render(data)]
+    markdown = [f"# {title}", "", *provenance_markdown(data["run"]), *render(data, name)]
     (folder / f"{name}.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
     return data
+
+
+# --- rendering the results Markdown again from its JSON -------------------------------------
+
+def script_of(data: Data) -> ModuleType:
+    """The benchmark module that wrote ``data`` (the ``benchmarks/X.py`` of its command)."""
+    name = next(Path(word).stem for word in data["run"]["command"].split()
+                if word.startswith("benchmarks/") and word.endswith(".py"))
+    return importlib.import_module(name)
+
+
+def split_markdown(markdown: str) -> tuple[str, str]:
+    """(heading and provenance header, body) of a results Markdown file."""
+    lines = markdown.split("\n")
+    end = next(i for i, line in enumerate(lines) if line.startswith("- started ")) + 2
+    return "\n".join(lines[:end]), "\n".join(lines[end:])
+
+
+def rendered_body(path: Path) -> str:
+    """The body of ``path``'s Markdown (``NAME.json`` -> ``NAME.md``) as its script renders
+    it today from the JSON."""
+    data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return "\n".join(script_of(data).render(data, path.stem)) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Render benchmarks/results/NAME.md again "
+                                     "from NAME.json (its header as written; no benchmark runs)")
+    parser.add_argument("names", nargs="*", help="results names (default: every one)")
+    args = parser.parse_args(argv)
+    paths = [RESULTS / f"{n}.json" for n in args.names] or sorted(RESULTS.glob("*.json"))
+    for path in paths:
+        markdown = path.with_suffix(".md")
+        head = split_markdown(markdown.read_text(encoding="utf-8"))[0]
+        markdown.write_text(f"{head}\n{rendered_body(path)}", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import RssSampler, repeat_stats, start_run, table, write_results
+from quotes import find_row, measured_on, quote, wrap
 
 TITLE = "CPU inference speed: newsdesk against transformers.pipeline and Optimum"
 HERE = Path(__file__).resolve().parent
@@ -310,7 +311,7 @@ def speed_table(report: dict[str, Any]) -> list[str]:
          f"{100 * r['accuracy']:.2f}" if "accuracy" in r else "") for r in report["rows"]])
 
 
-def render(report: dict[str, Any]) -> list[str]:
+def render(report: dict[str, Any], name: str) -> list[str]:
     peak, optimum = report["peak"], report["optimum"]
     lines = []
     if report["limit"] is not None:
@@ -328,7 +329,7 @@ def render(report: dict[str, Any]) -> list[str]:
         f"{peak['fp32_ops_per_cycle']} ops/cycle), int8 rows against the int8 peak "
         f"({peak['int8']} GOP/s, {peak['int8_ops_per_cycle']} ops/cycle; {peak['int8_how']}). "
         "Turbo runs above a nominal clock, so fractions can read high.", "",
-        *speed_table(report)]
+        *quote("table", "\n".join([wrap(table_intro(report)), "", *speed_table(report)]))]
     padding = report["padding"]
     lines += ["", f"Padding on the mixed feed: {padding['real']:,} real tokens; batches of "
               f"{BATCH_SIZE} in input order compute {padding['input_order']:,}, sorted by "
@@ -337,8 +338,38 @@ def render(report: dict[str, Any]) -> list[str]:
               f"Optimum int8: {optimum.get('int8', 'did not run')}; its venv: "
               f"{optimum.get('libraries', 'none')}.", "",
               f"Peak RSS of the benchmark process with its engines loaded (Optimum's worker not "
-              f"counted): {report['peak_rss_mib']} MiB."]
+              f"counted): {report['peak_rss_mib']} MiB.", "", *quote("main", summary(report, name))]
     return lines
+
+
+def table_intro(data: dict[str, Any]) -> str:
+    """What the table measured, as the README says it above the table."""
+    docs = {r["workload"]: r["docs"] for r in data["rows"]}
+    optimum = data["optimum"]
+    missing = "" if optimum["ran"] else f" Optimum did not run: {optimum['why']}."
+    return (f"Model `{data['model']}`, {docs['bbc-news']} bbc-news test articles and a "
+            f"{docs['mixed feed']:,}-item mixed feed, {data['threads']} threads, every "
+            f"engine reading the first {data['max_length']} tokens in batches of {BATCH_SIZE}; "
+            f"median of {data['repeats']} interleaved passes after a warm-up; "
+            f"{measured_on(data)}.{missing} \"labels = torch\": share of labels equal to "
+            "newsdesk torch's; int8 rows are measured against the int8 peak, fp32 rows against "
+            "the fp32 peak:")
+
+
+def summary(data: dict[str, Any], name: str) -> str:
+    """The README's line: int8 on the mixed feed against the pipeline and the fp32 peers."""
+    feed = [r for r in data["rows"] if r["workload"] == "mixed feed"]
+    int8 = find_row(feed, "engine", "newsdesk onnx int8")
+    peer = max((r for r in feed if not r["engine"].startswith("newsdesk")
+                and r["peak"] == "fp32"), key=lambda r: r["docs_per_s"])
+    optimum = [r for r in feed if r["engine"] == "optimum ort int8"]
+    versus_optimum = (f", {int8['docs_per_s'] / optimum[0]['docs_per_s']:.2f}x Optimum's "
+                      "ONNX Runtime int8" if optimum else "")
+    return wrap(f"- Speed: ONNX int8 labels {int8['docs_per_s']:.1f} docs/s of a mixed news "
+                f"feed, {int8['x_pipeline']:.2f}x `transformers.pipeline` as called, "
+                f"{int8['docs_per_s'] / peer['docs_per_s']:.2f}x the fastest fp32 peer "
+                f"({peer['engine']}){versus_optimum} "
+                f"([results](benchmarks/results/{name}.md); {measured_on(data)}).")
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import ROOT, start_run, table, write_results
+from quotes import measured_on, pct, quote, wrap
 
 TITLE = "The light install against the full one: size, import, cold start, docs/s"
 #: What a source build of the distribution reads.
@@ -207,10 +208,10 @@ def measure_model(model: str, pythons: dict[str, Path], work: Path, engines: Seq
 
 def percent(share: float | None) -> str:
     """``99.52%``, or nothing where there is no share."""
-    return "" if share is None else f"{100 * share:.2f}%"
+    return "" if share is None else pct(share)
 
 
-def render(r: dict[str, Any]) -> list[str]:
+def render(r: dict[str, Any], name: str) -> list[str]:
     sizes = r["install_mb"]
     lines = [f"Install size: the bare install's venv {sizes['light']} MB, this venv (every "
              f"extra) {sizes['full']} MB. {r['threads']} threads, batches of "
@@ -233,7 +234,31 @@ def render(r: dict[str, Any]) -> list[str]:
             lines += ["", f"Cold start of the light install (fp32): {ratio:.2f}x faster "
                           "than the full install on torch."]
         lines.append("")
-    return lines
+    return [*lines, *quote("main", summary(r, name))]
+
+
+def summary(data: dict[str, Any], name: str) -> str:
+    """The README's line: size, cold start and label agreement against the full install."""
+    sizes = data["install_mb"]
+    parts = []
+    for model in data["models"]:
+        engines = model["engines"]
+        fp32, int8 = engines.get(FP32_EXPORT, {}), engines.get("light onnx int8", {})
+        torch = engines.get(REFERENCE, {})
+        facts = [f"labels of the light fp32 export equal to torch's on "
+                 f"{pct(fp32['label_agreement_vs_torch'])}"] if fp32.get(
+                     "label_agreement_vs_torch") is not None else []
+        if int8.get("label_agreement_vs_onnx_fp32") is not None:
+            facts.append(f"int8 equal to fp32 on {pct(int8['label_agreement_vs_onnx_fp32'])}")
+        if fp32 and torch and model.get("repeats", data["repeats"]) > 1:
+            facts.append(f"cold start (process start to first label) {fp32['cold_start_s']:.2f}"
+                         f" s against {torch['cold_start_s']:.2f} s, "
+                         f"{torch['cold_start_s'] / fp32['cold_start_s']:.1f}x faster")
+        parts.append(f"`{Path(model['model']).name}` on the {model['items']:,} "
+                     f"{model['data']} {model['split']} items: {', '.join(facts)}")
+    return wrap(f"- Measured: the light venv is {sizes['light']} MB against {sizes['full']} MB "
+                f"for the full one; {'; '.join(parts)} "
+                f"([results](benchmarks/results/{name}.md); {measured_on(data)}).")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                              for m in args.model]
                   + [measure_model(m, pythons, work, LABEL_ENGINES, 1)
                      for m in args.labels_model]}
-    write_results("light_install", run, report, render, TITLE)
-    print("\n".join(render(report)))
+    data = write_results("light_install", run, report, render, TITLE)
+    print("\n".join(render(data, "light_install")))
     return 0
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from benchlib import RssSampler, rss_mib, start_run, table, write_results
+from quotes import measured_on, quote, wrap
 
 TITLE = "newsdesk predict: memory on a stream of articles"
 ARTICLES, CHUNK_SIZE, BATCH_SIZE = 10_000, 256, 32
@@ -106,7 +107,7 @@ def _read_all(path: str) -> None:
     print(f"{len(records)} records\n{rss_mib() - before}")
 
 
-def render(r: dict[str, Any]) -> list[str]:
+def render(r: dict[str, Any], name: str) -> list[str]:
     rss = r["rss"]
     at = " | ".join(f"{k}: {v}" for k, v in rss["rss_at_articles_mib"].items())
     asked = "" if rss["articles_done"] == rss["articles_asked"] else (
@@ -125,7 +126,26 @@ def render(r: dict[str, Any]) -> list[str]:
                 ("reading the whole file at once would add (fresh process)",
                  r["read_whole_file_mib"])]), "",
             f"RSS at every 1,000 articles (MiB): {at}.", "",
-            f"Throughput {r['docs_per_second']} docs/s ({r['seconds']} s, one pass)."]
+            f"Throughput {r['docs_per_second']} docs/s ({r['seconds']} s, one pass).", "",
+            *quote("main", summary(r))]
+
+
+def summary(data: dict[str, Any]) -> str:
+    """docs/scaling.md's paragraph: RSS along the stream against reading the file at once."""
+    rss = data["rss"]
+    at = rss["rss_at_articles_mib"]
+    first = str(rss["warmup_articles"])
+    model = Path(data["model"]).name if data.get("model") else "the tiny random model"
+    slope = rss["second_half_slope_mib_per_1000_articles"]
+    late_slope = "n/a" if slope is None else f"{slope:.1f}"  # None: too few samples
+    return wrap(f"{data['articles']:,} articles ({data['input_mib']:.0f} MiB of JSONL) streamed "
+                f"through `newsdesk predict` with {model}, {data['chunk_size']} "
+                f"records a chunk: RSS {rss['start_mib']:.0f} MiB with the model loaded, "
+                f"{at.get(first, rss['start_mib']):.0f} MiB after the first {int(first):,} "
+                f"articles and {rss['end_mib']:.0f} MiB at the end (peak "
+                f"{rss['peak_mib']:.0f} MiB), a slope of {late_slope} MiB per 1,000 "
+                "articles over the second half. Reading the whole file at once would add "
+                f"{data['read_whole_file_mib']:.0f} MiB ({measured_on(data)}).")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import ROOT, repeat_stats, spread, start_run, table, write_results
+from quotes import measured_on, quote
 
 TITLE = "One process against two, on this machine"
 BIN = Path(sys.executable).parent
@@ -158,7 +159,8 @@ def prediction_rows(work: Path, articles: int, repeats: int) -> list[dict[str, A
     return rows
 
 
-def render(r: dict[str, Any]) -> list[str]:
+def render(r: dict[str, Any], name: str) -> list[str]:
+    """Both tables, the section docs/scaling.md quotes."""
     training = [(f"`{t['setup']}`", f"{t['processes']} x {t['threads_per_process']}",
                  t["global_batch"], t["steps"], spread(t["steps_per_second"], 3),
                  t["examples_per_second"], spread(t["train_seconds"]), spread(t["wall_seconds"]))
@@ -166,13 +168,15 @@ def render(r: dict[str, Any]) -> list[str]:
     prediction = [(f"`{p['setup']}`", spread(p["wall_seconds"]), p["docs_per_second"],
                    spread(p["fixed_cost_seconds"]) if "fixed_cost_seconds" in p else "",
                    p.get("docs_per_second_after_start", "")) for p in r["prediction"]]
-    return [f"Model: {r['model']}. Median [min, max] of {r['repeats']} runs per setup, "
-            "setups interleaved.", "", f"Training: {r['train_texts']} bbc-news texts, one epoch.",
-            "", *table(["setup", "processes x threads", "global batch", "steps", "steps/s",
-                        "examples/s", "train s", "wall s"], training), "",
-            f"Prediction: {r['prediction'][0]['articles']} news-articles texts (every "
-            "128-token window).", "", *table(["setup", "wall s", "docs/s", "start-up s",
-                                              "docs/s after start-up"], prediction)]
+    return quote("main", "\n".join([
+        f"Model: {r['model']}. Median [min, max] of {r['repeats']} runs per setup, setups "
+        "interleaved.", "", f"Training: {r['train_texts']} bbc-news texts, one epoch.", "",
+        *table(["setup", "processes x threads", "global batch", "steps", "steps/s",
+                "examples/s", "train s", "wall s"], training), "",
+        f"Prediction: {r['prediction'][0]['articles']} news-articles texts (every 128-token "
+        "window).", "", *table(["setup", "wall s", "docs/s", "start-up s",
+                                "docs/s after start-up"], prediction), "",
+        f"These figures were {measured_on(r)}."]))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_results("stance_cross_fusion", run, {"folds": FOLDS, "rows": rows}, render, TITLE)
 
 
-def render(report: dict[str, Any]) -> list[str]:
+def render(report: dict[str, Any], name: str) -> list[str]:
+    """Accuracy per slice on validation and test (the docs quote no section of it)."""
     def cells(figures: dict[str, Any]) -> list[str]:
         return [f"{100 * figures[s]['accuracy']:.2f}" for s in SLICES]
 
@@ -109,8 +110,8 @@ def render(report: dict[str, Any]) -> list[str]:
              "fusion fitted on every validation pair.", ""]
     for split, fused_key in (("validation", "validation_out_of_fold"), ("test", "test")):
         rows = [[f"{FUSED} ({split})", *cells(report["rows"][FUSED][fused_key])]]
-        rows += [[f"{name} ({split})", *cells(row[split])]
-                 for name, row in report["rows"].items() if name != FUSED]
+        rows += [[f"{method} ({split})", *cells(row[split])]
+                 for method, row in report["rows"].items() if method != FUSED]
         lines += [*table(["method", *SLICES], rows), ""]
     fused = report["rows"][FUSED]
     return [*lines, f"Fusion fitted on validation: C = {fused['C']}, coefficients (per unit "

@@ -33,6 +33,7 @@ from unittest import mock
 
 import numpy as np
 from benchlib import RESULTS, start_run, table, timed_repeats, write_results
+from quotes import find_row, measured_on, quote, verdict, wrap
 
 from newsdesk.data import load
 from newsdesk.errors import NewsdeskError
@@ -48,6 +49,8 @@ from newsdesk.summarize.scorer import ScorerSummarizer
 TITLE = "Summaries on news-articles (standfirst test split)"
 METHODS = ("lead", "textrank", "centroid")
 BASELINE = "Lead-1, cleaned"
+#: The results file whose summary the README quotes (the others are variants of the run).
+QUOTED = "summary_news"
 ROUGE = ("rouge1", "rouge2", "rougeLsum")
 BUDGETS = (25, 30, 40, 50, 60)
 GRID = {
@@ -366,22 +369,26 @@ def learning_curve(model: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- report
 
 
-def render(result: dict[str, Any]) -> list[str]:
-    """Results table, speed, checks, choices, per-publisher scores, examples."""
+def render(result: dict[str, Any], name: str) -> list[str]:
+    """Results table, per-publisher scores (the section docs/summaries.md quotes), speed,
+    checks, choices, examples; for summary_news, the README's line."""
     lines = [f"{result['test_articles']} test articles with a real standfirst (Al Jazeera, "
              f"TASS, DW, HuffPost); settings chosen on the {result['validation_articles']} "
              "validation articles. ROUGE F1 x 100 with Porter stemming, Lsum on pysbd "
              "sentences; [95% bootstrap interval; the differences are paired, per "
              f"article; best unsupervised: {result.get('best_unsupervised') or 'n/a'}, the "
-             "tuned method best on validation].", "", *results_table(result)]
+             "tuned method best on validation].", "",
+             *quote("table", "\n".join([*results_table(result), "", f"ROUGE-Lsum by publisher "
+                                        f"({result['test_articles']} test articles; "
+                                        f"{measured_on(result)}):", "",
+                                        *source_table(result)]))]
     within = "yes" if all(r["within_budget"] for r in result["rows"]) else "NO"
     repeats = result["rows"][0]["seconds"]["n"]
     lines += ["", f"Speed: articles/s is the median wall time of {repeats} `summarize` call(s) "
               "over the split, after a warm-up (models loaded before timing); articles per "
               "CPU-second counts this process's CPU time (all threads), which other jobs "
               f"inflate less. Every summary is within its word budget: {within}.", "",
-              *_checks(result), *_choices(result), "## ROUGE-Lsum by publisher", "",
-              *source_table(result), "", *_examples(result)]
+              *_checks(result), *_choices(result), *_examples(result)]
     if result.get("learning_curve"):
         from transformers.modelcard import make_markdown_table
 
@@ -389,7 +396,39 @@ def render(result: dict[str, Any]) -> list[str]:
                   "Every evaluation during training (ROUGE on the validation standfirsts, "
                   "generated with the recipe's settings, as fractions).", "",
                   make_markdown_table(result["learning_curve"]).rstrip("\n"), ""]
-    return lines
+    return [*lines, *(["", *quote("main", summary(result))] if name == QUOTED else [])]
+
+
+def lsum(row: dict[str, Any]) -> float:
+    return 100 * row["metrics"]["rougeLsum"]["mean"]
+
+
+def summary(result: dict[str, Any]) -> str:
+    """The README's line: the best tuned method against cleaned Lead-1, and the fine-tuned
+    extractor against the best unsupervised method."""
+    lead1 = find_row(result["rows"], "label", BASELINE)
+    best = max((r for r in result["rows"] if r["label"].endswith("tuned")), key=lsum)
+    return wrap(f"- Summaries: the best tuned extractive method ({best['label']}) scores "
+                f"ROUGE-Lsum {lsum(best):.1f} against cleaned Lead-1's {lsum(lead1):.1f} on "
+                f"the {result['test_articles']} standfirst test articles "
+                f"({_interval(best['lsum_minus_lead1'], True)} paired)"
+                f"{extractor_clause(result)}; [docs/summaries.md](docs/summaries.md); "
+                f"{measured_on(result)}).")
+
+
+def extractor_clause(result: dict[str, Any]) -> str:
+    """The fine-tuned extractor trained on every publisher against the best unsupervised
+    method (chosen on validation), where the run has one."""
+    full = [r for r in result["rows"]
+            if r["label"].startswith("extractor, ") and "trained without" not in r["label"]]
+    if not full:
+        return ""
+    extractor, diff = full[0], full[0]["lsum_minus_best_unsupervised"]
+    return (f"; the fine-tuned extractor ({extractor['label'].split(', ', 1)[1]}) "
+            f"{lsum(extractor):.1f}, {_interval(diff, True)} against "
+            f"{result['best_unsupervised']} (paired, "
+            f"{verdict(diff['low'], diff['high'], 'across zero: not a sure win')}), "
+            f"{extractor['articles_per_second']:.0f} articles/s")
 
 
 def _interval(e: dict[str, Any], signed: bool = False) -> str:

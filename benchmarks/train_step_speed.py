@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from benchlib import spread, start_run, table, timed_repeats, write_results
+from quotes import measured_on, quote, wrap
 
 TITLE = "Seconds per training step (batch 16, one warm-up step, then timed steps)"
 BATCH = 16
@@ -89,10 +90,28 @@ def step_table(report: dict[str, Any]) -> list[str]:
          f"{default[r['workload']] / r['seconds']['median']:.2f}x") for r in report["rows"]])
 
 
-def render(report: dict[str, Any]) -> list[str]:
+def render(report: dict[str, Any], name: str) -> list[str]:
+    """The table under what it measured (the README quotes it), then the bert2bert steps
+    docs/summaries.md quotes."""
+    table_section = [wrap(f"Seconds per training step, median [min, max], batch "
+                          f"{report['batch']} (`benchmarks/train_step_speed.py`, [results]"
+                          f"(benchmarks/results/{name}.md); {measured_on(report)}):"), "",
+                     *step_table(report)]
     return [f"torch threads {report['torch_threads']}; native bf16 (AMX or AVX512-BF16): "
             f"{report['native_bf16']}. Seconds: median [min, max] of {report['repeats']} "
-            "steps.", "", *step_table(report)]
+            "steps.", "", *quote("main", "\n".join(table_section)), "",
+            *quote("bert2bert", bert2bert_steps(report))]
+
+
+def bert2bert_steps(data: dict[str, Any]) -> str:
+    """The bert2bert rows in prose: what dropping attention dropout and bf16 buy."""
+    steps = [r for r in data["rows"] if r["workload"].startswith("MiniLM bert2bert")]
+    default, no_dropout, bf16 = (r["seconds"]["median"] for r in steps)
+    return wrap(f"`benchmarks/train_step_speed.py` ({steps[0]['workload']}, batch "
+                f"{data['batch']}; {measured_on(data)}): {default:.2f} s a step with the default "
+                f"attention dropout, {no_dropout:.2f} s with `--set model.attention_dropout=0.0`, "
+                f"{bf16:.2f} s adding `--set training.precision=bf16`. At {bf16:.2f} s the 1,500 "
+                f"steps take about {1500 * bf16 / 60:.0f} minutes on that CPU.")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

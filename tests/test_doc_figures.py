@@ -1,12 +1,15 @@
-"""README and docs figures cannot drift from benchmarks/results/*.json.
+"""README and docs figures cannot drift from benchmarks/results/.
 
-Every figure quoted from a benchmark lives in a ``<!-- results: NAME -->`` block rendered by
-``benchmarks/render_docs.py``; these tests fail when a block differs from what its results
-file renders, and when the README quotes a result-like figure outside a block.
+Every figure quoted from a benchmark lives in a ``<!-- results: NAME.VIEW -->`` block that
+``benchmarks/render_docs.py`` copies from the section ``VIEW`` of benchmarks/results/NAME.md,
+which the benchmark script renders from NAME.json (tests/test_benchmark_render.py); these
+tests fail when a block differs from its section, and when the README quotes a result-like
+figure outside a block.
 """
 
 from __future__ import annotations
 
+import doctest
 import importlib
 import json
 import re
@@ -15,9 +18,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from benchlib import script_of
+from quotes import measured_on, quoted
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+RESULTS = ROOT / "benchmarks" / "results"
 #: Percentages, rates, speed-ups and durations: what a benchmark result looks like in prose.
 RESULT_LIKE = re.compile(r"\d[\d,.]*\s?(?:%|docs/s|x pipeline|x\b|s\b|seconds|minutes|min\b)")
 #: Numbers in the README that are no benchmark figure (whole phrases, so nothing else hides).
@@ -44,16 +50,45 @@ def test_every_block_matches_its_results_file(render_docs: ModuleType) -> None:
     assert render_docs.stale_blocks(render_docs.doc_files()) == []
 
 
-def test_every_render_function_has_a_block_and_every_block_names_its_cpu(
-        render_docs: ModuleType) -> None:
-    used: set[str] = set()
+def test_quotes_doctests() -> None:
+    import quotes
+
+    assert doctest.testmod(quotes).failed == 0
+
+
+def test_every_block_names_its_cpu(render_docs: ModuleType) -> None:
+    blocks = 0
     for path in render_docs.doc_files():
         for match in render_docs.BLOCK.finditer(path.read_text(encoding="utf-8")):
-            used.add(match["name"])
-            data = json.loads(render_docs.results_file(match["name"]).read_text())
-            assert " ".join(render_docs.measured_on(data).split()) in " ".join(
+            blocks += 1
+            results = render_docs.source(match["name"])[0].with_suffix(".json")
+            data = json.loads(results.read_text(encoding="utf-8"))
+            assert " ".join(measured_on(data).split()) in " ".join(
                 match["body"].split()), f"{path.name}: {match['name']} names no CPU"
-    assert used == set(render_docs.BLOCKS)
+    assert blocks
+
+
+def test_a_block_holds_its_section_of_the_results_markdown_verbatim(
+        render_docs: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "speed.md").write_text("# Speed\n\nnot quoted\n<!-- quote: main -->\n- 3.2 "
+                                       "docs/s\n<!-- /quote -->\n\n<!-- quote: table -->\n"
+                                       "| a |\n|---|\n<!-- /quote -->\n")
+    assert render_docs.render_block("speed", tmp_path) == "- 3.2 docs/s\n"
+    assert render_docs.render_block("speed.table", tmp_path) == "| a |\n|---|\n"
+    readme = README.read_text(encoding="utf-8")
+    block = next(m for m in render_docs.BLOCK.finditer(readme) if m["name"] == "topic_bbc")
+    section = quoted((RESULTS / "topic_bbc.md").read_text(encoding="utf-8"), "main")
+    assert block["body"] == section
+
+
+def test_a_missing_section_is_an_error_naming_the_doc_line_and_the_results_file(
+        render_docs: ModuleType, tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("A\n\n<!-- results: topic_bbc.no_such_view -->\n<!-- /results -->\n")
+    with pytest.raises(ValueError, match=r"doc.md:3: block 'topic_bbc.no_such_view': "
+                       r"benchmarks/results/topic_bbc.md: no section 'no_such_view' "
+                       r"\(sections: main\)"):
+        render_docs.stale_blocks([doc])
 
 
 def test_readme_quotes_no_result_outside_a_block(render_docs: ModuleType) -> None:
@@ -86,29 +121,28 @@ def test_check_lists_a_stale_block_and_rewrite_fixes_it(render_docs: ModuleType,
     assert doc.read_text() == page.format(fresh)
 
 
-def test_block_renders_from_the_results_file_it_names(render_docs: ModuleType,
-                                                      tmp_path: Path) -> None:
-    data = json.loads((ROOT / "benchmarks" / "results" / "train_step_speed.json").read_text())
+def test_a_block_follows_its_results_file(render_docs: ModuleType, tmp_path: Path) -> None:
+    data = json.loads((RESULTS / "train_step_speed.json").read_text())
     data["rows"][0]["seconds"]["median"] = 99.5
-    data["run"] = {"cpu": {"model": "Test CPU", "cores": 4, "isa": ["avx2"]}, "busy": True}
-    (tmp_path / "train_step_speed.json").write_text(json.dumps(data))
+    data["run"] = {**data["run"], "cpu": {"model": "Test CPU", "cores": 4, "isa": ["avx2"]},
+                   "busy": True}
+    (tmp_path / "train_step_speed.md").write_text(
+        "\n".join(script_of(data).render(data, "train_step_speed")) + "\n")
     text = render_docs.render_block("train_step_speed", tmp_path)
     assert "| 99.50 [" in text
     assert "measured on Test CPU, 4 cores, ISA: avx2; busy machine" in " ".join(text.split())
     assert "measured on Intel" in render_docs.render_block("train_step_speed")
 
 
-def test_stance_blocks_add_the_bi_encoder_same_entity_and_ece_when_present(
-        render_docs: ModuleType, tmp_path: Path) -> None:
-    data = json.loads((ROOT / "benchmarks" / "results" / "stance_headlines.json").read_text())
-    baseline, model = data["rows"][0], render_docs.cross_encoder_row(data)
+def test_stance_sections_add_the_bi_encoder_same_entity_and_ece_when_present() -> None:
+    data = json.loads((RESULTS / "stance_headlines.json").read_text())
+    stance = script_of(data)
+    baseline, model = data["rows"][0], stance.cross_encoder_row(data)
     for row in (baseline, model):  # a results file from before headline-stance version 2
         row["slices"].pop("same-entity", None)
         row.pop("ece", None)
     data["rows"] = [baseline, model]
-    (tmp_path / "old").mkdir()
-    (tmp_path / "old" / "stance_headlines.json").write_text(json.dumps(data))
-    old_table = render_docs.render_block("stance_headlines.table", tmp_path / "old")
+    old_table = stance.quoted_table(data, "stance_headlines")
     assert "same-entity" not in old_table and "ECE" not in old_table
     same_entity = {"n": 372, "accuracy": 0.25, "errors": 279}
     bi_encoder = {**baseline, "method": "MiniLM bi-encoder cosine (zero-shot)",
@@ -117,21 +151,20 @@ def test_stance_blocks_add_the_bi_encoder_same_entity_and_ece_when_present(
     model["slices"]["same-entity"] = {"n": 372, "accuracy": 0.5, "errors": 186}
     model["ece"] = 0.0312
     data["rows"] = [baseline, bi_encoder, model]
-    (tmp_path / "stance_headlines.json").write_text(json.dumps(data))
-    table = render_docs.render_block("stance_headlines.table", tmp_path).splitlines()
+    table = stance.quoted_table(data, "stance_headlines").splitlines()
     assert table[0].endswith("| related + hard | same-entity | ECE |")
     assert [line.split(" | ")[0] for line in table[2:5]] == [
         f"| {baseline['method']}", "| MiniLM bi-encoder cosine (zero-shot)",
         "| stance-headlines-minilm (first 192 tokens)"]
     assert table[2].endswith("| 25.00 (279) |  |") and table[4].endswith("| 50.00 (186) | 0.0312 |")
-    text = render_docs.render_block("stance_headlines.baseline", tmp_path)
+    text = stance.baseline_line(data, "stance_headlines")
     assert "25.00% on the 372 same-entity pairs" in " ".join(text.split())
 
 
-def test_stance_blocks_list_the_temperature_and_fused_rows_after_the_model(
-        render_docs: ModuleType, tmp_path: Path) -> None:
-    data = json.loads((ROOT / "benchmarks" / "results" / "stance_headlines.json").read_text())
-    baseline, model = data["rows"][0], render_docs.cross_encoder_row(data)
+def test_stance_sections_list_the_temperature_and_fused_rows_after_the_model() -> None:
+    data = json.loads((RESULTS / "stance_headlines.json").read_text())
+    stance = script_of(data)
+    baseline, model = data["rows"][0], stance.cross_encoder_row(data)
 
     def versus(row: dict, diff: float) -> dict:
         return {**row, "slices": {name: {**entry, "diff_vs_baseline": diff,
@@ -145,8 +178,7 @@ def test_stance_blocks_list_the_temperature_and_fused_rows_after_the_model(
     fused["slices"]["related + hard"] = {**fused["slices"]["related + hard"], "errors": 20,
                                          "accuracy": 0.9913}
     data["rows"] = [baseline, versus(model, 0.003), scaled, fused]
-    (tmp_path / "stance_headlines.json").write_text(json.dumps(data))
-    table = render_docs.render_block("stance_headlines.table", tmp_path)
+    table = stance.quoted_table(data, "stance_headlines")
     lines = table.splitlines()
     assert [line.split(" | ")[0] for line in lines[2:6]] == [
         f"| {baseline['method']}", "| stance-headlines-minilm (first 192 tokens)",
@@ -155,7 +187,7 @@ def test_stance_blocks_list_the_temperature_and_fused_rows_after_the_model(
     assert "this model makes 65. The fused method makes 20." in " ".join(table.split())
     assert "Accuracy minus TF-IDF cosine" in table
     assert f"| {fused['method']} | +2.00 [+1.00, +3.00] |" in table
-    summary = render_docs.render_block("stance_headlines", tmp_path)
+    summary = stance.summary(data, "stance_headlines")
     assert "reaches 97.17% on related + hard-negative" in " ".join(summary.split())
     assert "logistic regression fitted on validation, 99.13%" in " ".join(summary.split())
 

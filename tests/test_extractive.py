@@ -358,7 +358,7 @@ def test_the_benchmark_adds_the_extractor_and_the_oracle(model: Path, tmp_path: 
     assert set(extractor["by_source"]) == set(rows["lead, tuned"]["by_source"])
     markdown = (tmp_path / "summary_news.md").read_text()
     assert "| extractor, model |" in markdown and "over lead, tuned (paired)" in markdown
-    import render_docs  # the docs quote the results file's own table
+    from quotes import quoted  # docs/summaries.md quotes the results file's own table
 
-    table = render_docs.BLOCKS["summary_news.table"](result)
+    table = quoted(markdown, "table")
     assert "\n".join(bench.results_table(result)) in table and "| extractor, model |" in table

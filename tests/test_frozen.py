@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from functools import partial
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -665,21 +664,21 @@ def test_a_damaged_or_missing_head_file_is_one_line_naming_it(frozen: Path, tmp_
 # --- the CV harness ------------------------------------------------------------------------
 
 def test_the_cv_harness_fits_a_frozen_recipe_per_fold_with_its_own_fit(
-        base: Path, tmp_path: Path, repo_root: Path, empty_cache: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(repo_root / "benchmarks"))
-    bench = import_module("topic_bbc")
+        base: Path, tmp_path: Path, empty_cache: Path) -> None:
+    from newsdesk_train import crossval
+
     records = few_per_topic("train", 12)
-    folds = bench.make_folds(records, 3)
+    folds = crossval.story_folds(records, 3)
     path = frozen_recipe(tmp_path / "r.yaml", source=Path("unused.jsonl"), base=base,
                          output=tmp_path / "m")
     notes: dict[str, str] = {}
-    outcome = bench.cv_method(f"recipe:{path}", records, folds, notes)
+    outcome = crossval.method_outcome(crossval.Method.parse(f"recipe:{path}"), records, folds,
+                                      notes)
     assert len(list(empty_cache.glob("bench/embed-*-64-*.npz"))) == 1  # embedded once, cached
     assert set(outcome.predicted) <= set(TOPICS) and "" not in outcome.predicted
     assert [s["C"] in (0.1, 10.0) for s in outcome.settings] == [True] * 3
     assert any(str(base.name) in note for note in notes.values())
-    embeddings, _ = bench.sentence_embeddings(records, str(base), 64)
+    embeddings, _ = crossval.sentence_embeddings(records, str(base), 64)
     fold = folds[0]
     fit = fit_frozen_head([records[i] for i in fold.train], embeddings[fold.train], TOPICS,
                           load_config(path).frozen, 7)

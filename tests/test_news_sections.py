@@ -220,7 +220,7 @@ def test_general_recipes_load_and_read_news_topics(recipe: str) -> None:
     assert (config.frozen is not None) == ("frozen" in recipe)
 
 
-# --- benchmarks/topic_bbc.py: --data and --lopo ---------------------------------------------
+# --- benchmarks/topic_bbc.py --data (its --lopo: tests/test_crossval.py) ---------------------
 
 @pytest.fixture(scope="module")
 def bench():
@@ -278,14 +278,6 @@ def test_onto_labels_maps_bbc_topics_and_refuses_unknown_ones(bench) -> None:
         bench.onto_labels(["favor"], list(ns.LABELS))
 
 
-def test_slice_scores_pair_a_method_with_its_baseline(bench) -> None:
-    gold = np.array(["a", "a", "b", "b"] * 5)
-    perfect, wrong = gold.copy(), np.array(["b", "b", "a", "a"] * 5)
-    scores = bench.slice_scores(gold, perfect, np.arange(20), wrong)
-    assert scores["accuracy"] == scores["macro_f1"] == 1.0
-    assert scores["diff_accuracy"] == 1.0 and scores["diff_accuracy_95"] == (1.0, 1.0)
-
-
 def test_macro_f1_of_codes_is_scikit_learns_over_the_gold_labels_present() -> None:
     from newsdesk.metrics.classification import labels_in, macro_f1, macro_f1_codes
 
@@ -296,65 +288,6 @@ def test_macro_f1_of_codes_is_scikit_learns_over_the_gold_labels_present() -> No
         expected = macro_f1(gold.astype(str), predicted.astype(str),
                             labels_in(gold.astype(str).tolist(), names))
         assert macro_f1_codes(gold, predicted, 6) == pytest.approx(expected)
-
-
-def test_leave_one_publisher_out_never_fits_on_the_held_out_publisher(
-        bench, monkeypatch: pytest.MonkeyPatch, topics: list[Record]) -> None:
-    small = few(topics, 4)
-    monkeypatch.setattr(bench, "load", lambda name: small)
-    fitted: list[set[str]] = []
-    real = bench.linear_method
-
-    def spy(records, folds, fit):
-        fitted.extend({records[i].meta.get("source", "") for i in f.train} for f in folds)
-        return real(records, folds, fit)
-
-    monkeypatch.setattr(bench, "linear_method", spy)
-    report = bench.run_lopo(["tfidf-svm"], 2)
-    largest = Counter(r.meta["source"] for r in small if "source" in r.meta).most_common(2)
-    held = list(report["publishers"])
-    assert held == [p for p, _ in largest] and len(fitted) == 2
-    assert all(publisher not in sources for publisher, sources in zip(held, fitted))
-    assert all("" in sources for sources in fitted)          # bbc-news articles are fitted on
-    scores = report["rows"][0]["slices"]
-    assert set(scores) == set(held) and 0.0 <= scores[held[0]]["macro_f1"] <= 1.0
-    assert report["publishers"][held[0]]["test"] == dict(largest)[held[0]]
-    assert f"| tfidf-svm | {held[0]} |" in "\n".join(bench.render_lopo(report))
-
-
-def test_leave_one_publisher_out_folds_a_publisher_recipes_inner_cv_by_the_publishers_left(
-        bench, monkeypatch: pytest.MonkeyPatch, topics: list[Record], tmp_path: Path,
-        empty_cache: Path) -> None:
-    from newsdesk_train import frozen
-
-    small = few(topics, 4)
-    monkeypatch.setattr(bench, "load", lambda name: small)
-    recipe = tmp_path / "xpub.yaml"
-    recipe.write_text(f"name: tiny-xpub\ntask: topic\ndata:\n  source: news-topics\nmodel:\n"
-                      f"  base: {make_tiny_base(tmp_path / 'base')}\n  max_length: 64\n"
-                      "training:\n  seed: 7\nfrozen:\n  C: [0.1, 10.0]\n  min_df: 1\n"
-                      "  inner_cv_groups: publisher\n", encoding="utf-8")
-    splits = []
-    real = frozen.inner_split
-
-    def spy(records: list[Record], by: str = "story") -> object:
-        splits.append(real(records, by))
-        return splits[-1]
-
-    monkeypatch.setattr(frozen, "inner_split", spy)
-    report = bench.run_lopo([f"recipe:{recipe}"], 2)
-    held = list(report["publishers"])
-    assert len(splits) == len(held) == 2  # one fit per held-out publisher
-    for publisher, split in zip(held, splits):
-        kept = set(split.groups)
-        assert split.by == "publisher" and publisher not in kept and "bbc-news" in kept
-        rotated = sorted(kept - {"bbc-news"})
-        assert split.record()["rotated_publishers"] == rotated
-        assert split.folds == min(3, len(rotated)) >= 2
-        bbc = {i for i, p in enumerate(split.groups) if p == "bbc-news"}
-        assert all(bbc <= set(train) and not bbc & set(test)
-                   for train, test in split.splitter.split())
-    assert set(report["rows"][0]["slices"]) == set(held)
 
 
 # --- fixtures for the trained general model -------------------------------------------------

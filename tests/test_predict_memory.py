@@ -46,10 +46,13 @@ def test_the_curve_stops_at_the_articles_done_when_they_fall_short_of_those_aske
 
 
 def test_the_markdown_says_how_many_were_done_of_those_asked() -> None:
-    report = {"model": "m", "input_mib": 1.0, "chunk_size": 256, "batch_size": 32,
+    report = {"model": "m", "articles": 2500, "input_mib": 1.0, "chunk_size": 256, "batch_size": 32,
               "torch_threads": 2, "seconds": 1.0, "docs_per_second": 2500.0,
               "read_whole_file_mib": 3.0,
-              "rss": bench.curve([(0, 100.0), (1200, 101.0), (2500, 102.0)], 3000, 250)}
-    assert bench.render(report)[0].startswith("2,500 articles (of 3,000 asked) (1.0 MiB")
+              "rss": bench.curve([(0, 100.0), (1200, 101.0), (2500, 102.0)], 3000, 250),
+              "run": {"cpu": {"model": "Test CPU", "cores": 2, "isa": []}, "busy": False}}
+    lines = bench.render(report, "predict_memory")
+    assert lines[0].startswith("2,500 articles (of 3,000 asked) (1.0 MiB")
+    assert "a slope of n/a MiB per 1,000 articles" in " ".join(lines[-2].split())  # too few
     report["rss"] = bench.curve([(0, 100.0), (3000, 101.0)], 3000, 300)
-    assert bench.render(report)[0].startswith("3,000 articles (1.0 MiB")
+    assert bench.render(report, "predict_memory")[0].startswith("3,000 articles (1.0 MiB")

@@ -68,7 +68,7 @@ def test_render_tables_the_slices(bench: ModuleType) -> None:
                            lambda: bench.Scored(["related", "related", "unrelated"]),
                            2, train_seconds=1.0, extra={})
     assert row["predict_seconds"]["n"] == 2
-    lines = bench.render({"repeats": 2, "rows": [row], "verdicts": []})
+    lines = bench.render({"repeats": 2, "rows": [row], "verdicts": []}, "unquoted")
     assert "| baseline | 66.67 (1/3) | 100.00 (0/1) | 0.00 (1/1) |" in "\n".join(lines)
     assert "same-entity" not in lines[2]  # no column for a slice no row has
 
@@ -119,7 +119,7 @@ def test_method_row_reports_ece_for_probabilities(bench: ModuleType) -> None:
     assert row["ece"] == pytest.approx((0.6 + 0.2 + 0.1 + 0.99) / 4)
     assert row["slices"]["same-entity"]["ece"] == pytest.approx(0.99)
     assert "| model |" in "\n".join(bench.render({"repeats": 1, "rows": [row],
-                                                   "verdicts": []}))
+                                                   "verdicts": []}, "unquoted"))
 
 
 def test_bi_encoder_scores_are_cosines_of_sentence_vectors(bench: ModuleType,

@@ -173,7 +173,7 @@ def test_model_rows_add_a_temperature_scaled_and_a_fused_row(bench: ModuleType,
     assert fused["train_seconds"] >= 12.0
     report = {"repeats": 1, "rows": [*scorer_rows, *rows],
               "verdicts": [bench.verdict(scorer_rows[0], r) for r in rows]}
-    text = "\n".join(bench.render(report))
+    text = "\n".join(bench.render(report, "unquoted"))
     assert f"| {fused['method']} |" in text and "[paired 95% bootstrap interval]" in text
     assert "ECE before -> after: validation" in text
     assert "5-fold grouped CV on validation" in text

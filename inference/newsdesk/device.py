@@ -3,6 +3,7 @@ CPU can do (its feature flags, whether it multiplies bf16 in hardware)."""
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,16 @@ def cpuinfo(text: str | None = None) -> dict[str, str]:
         if colon:
             fields.setdefault(key.strip(), value.strip())
     return fields
+
+
+def cpu_model(text: str | None = None) -> str:
+    r"""The CPU's model name (``cpuinfo(text)``'s ``model name``; where there is none, what
+    ``platform`` says of the processor or the machine).
+
+    >>> cpu_model("model name\t: Intel(R) Xeon(R) Processor\n")
+    'Intel(R) Xeon(R) Processor'
+    """
+    return cpuinfo(text).get("model name") or platform.processor() or platform.machine()
 
 
 def cpu_flags(text: str | None = None) -> frozenset[str]:

@@ -7,9 +7,8 @@ CPU has AMX or AVX-512 BF16), and ``fit_frozen_head`` fits a LinearSVC or logist
 regression over [TF-IDF of the whole article ; embedding], C chosen by inner grouped CV.
 ``train_frozen`` hands the encoder (weights as loaded), its tokenizer and the head to
 ``staging.stage``, the path every recipe ends in: the model is evaluated with the inference
-code, then the manifest, card and publication follow. ``benchmarks/topic_bbc.py`` calls the
-same ``embed_texts`` (cached) and ``fit_frozen_head`` for every fold of its
-cross-validation.
+code, then the manifest, card and publication follow. ``newsdesk_train.crossval`` calls the
+same ``embed_texts`` (cached) and ``fit_frozen_head`` for every fold of a cross-validation.
 """
 
 from __future__ import annotations
