@@ -159,7 +159,7 @@ def test_a_cv_report_has_the_committed_shape_and_the_benchmark_renders_it(
     assert list(report) == [k for k in committed if k != "run"]
     assert list(report["rows"][0]) == list(committed["rows"][0])
     assert report["rows"][0]["diff_vs_baseline"] == 0.0 and len(report["folds"]) == 3
-    assert "| tfidf-svm |" in "\n".join(render(report))
+    assert "| tfidf-svm |" in "\n".join(render(report, "crossval_cv_test"))
 
 
 def test_a_lopo_report_has_the_committed_shape_and_the_benchmark_renders_it(
@@ -185,7 +185,7 @@ def test_a_lopo_report_has_the_committed_shape_and_the_benchmark_renders_it(
               for r in committed["rows"]]
     assert ours == {"base": theirs[0], "other": theirs[1]}
     assert other["slices"][held[0]]["diff_accuracy"] == 0.0
-    assert f"| other | {held[0]} |" in "\n".join(render(report))
+    assert f"| other | {held[0]} |" in "\n".join(render(report, "crossval_lopo_test"))
 
 
 def test_publisher_cv_pools_every_scored_article(topics: list[Record]) -> None:
