@@ -25,12 +25,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from newsdesk_train.crossval import markdown_table as table  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -269,19 +271,6 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self._take()
-
-
-def table(header: Sequence[str], rows: Iterable[Sequence[Any]], rule: str = "---"
-          ) -> list[str]:
-    """A Markdown table: the header, its rule (``rule`` under every column), the rows.
-
-    >>> table(["a", "b"], [[1, ""]])
-    ['| a | b |', '|---|---|', '| 1 |  |']
-    """
-    def line(cells: Sequence[Any]) -> str:
-        return "| " + " | ".join(map(str, cells)) + " |"
-
-    return [line(header), "|" + "|".join([rule] * len(header)) + "|", *map(line, rows)]
 
 
 def provenance_markdown(run: dict[str, Any]) -> list[str]:

@@ -89,20 +89,6 @@ def signed(fraction: float) -> str:
     return f"{100 * fraction:+.2f}"
 
 
-def difference_cell(scores: Data, diff: str = "diff_vs_baseline", interval: str = "diff_95",
-                    brackets: str = "()") -> str:
-    """``scores[diff]`` in signed points with its interval ``scores[interval]``; nothing
-    where there is none.
-
-    >>> difference_cell({"diff_vs_baseline": 0.0062, "diff_95": [0.001, 0.0115]})
-    '+0.62 (+0.10, +1.15)'
-    """
-    if diff not in scores:
-        return ""
-    low, high = scores[interval]
-    return f"{signed(scores[diff])} {brackets[0]}{signed(low)}, {signed(high)}{brackets[1]}"
-
-
 def verdict(low: float, high: float, unsure: str) -> str:
     """Where a difference's 95% interval lies: above zero, below zero, else ``unsure``.
 

@@ -30,13 +30,14 @@ from typing import Any
 
 import numpy as np
 from benchlib import RESULTS, ROOT, start_run, table, timed_repeats, write_results
-from quotes import compared, difference_cell, goal, measured_on, pct, quote, wrap
+from quotes import compared, goal, measured_on, pct, quote, wrap
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
 from newsdesk.evaluation import baselines
 from newsdesk.metrics.bootstrap import mean_interval, paired_difference
 from newsdesk.metrics.calibration import ECE_BINS, expected_calibration_error
+from newsdesk_train.crossval import difference_cell
 
 TITLE = "Headline stance on headline-stance (test split, related / unrelated)"
 RECIPE = "training/configs/stance-headlines-minilm.yaml"

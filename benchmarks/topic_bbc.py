@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 from benchlib import ROOT, start_run, table, write_results
-from quotes import compared, difference_cell, find_row, goal, measured_on, pct, quote, versus, wrap
+from quotes import compared, find_row, goal, measured_on, pct, quote, versus, wrap
 
 from newsdesk.data import load
 from newsdesk.data.records import Record
@@ -52,7 +52,7 @@ from newsdesk.linear import linear_model, story_key, tfidf_vectorizer, tuned
 from newsdesk.metrics.bootstrap import mean_interval
 from newsdesk.metrics.classification import classification_metrics
 from newsdesk_train import crossval
-from newsdesk_train.crossval import Fold, Method, Outcome, slice_scores
+from newsdesk_train.crossval import Fold, Method, Outcome, difference_cell, slice_scores
 
 RECIPE = "training/configs/topic-bbc-minilm.yaml"
 DEFAULT_CV_METHODS = ["tfidf-svm", f"recipe:{RECIPE}", f"fused:{RECIPE}"]

@@ -31,7 +31,7 @@ import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -551,21 +551,28 @@ def recipe_report(recipe: str | Path, *, cv: int | None = None, lopo: int | None
     return {"recipe": str(recipe), **report}
 
 
-def versus(scores: dict[str, Any], diff: str, interval: str) -> str:
-    """``+0.62 (+0.10, +1.15)``: a difference to the baseline in points, with its paired
-    interval; nothing where there is none.
+def difference_cell(scores: dict[str, Any], diff: str = "diff_vs_baseline",
+                    interval: str = "diff_95", brackets: str = "()") -> str:
+    """``+0.62 (+0.10, +1.15)``: ``scores[diff]``, a difference to the baseline, in signed
+    points with its paired interval ``scores[interval]``; nothing where there is none. The
+    one formatter of such cells (the benchmarks' tables use it too).
 
-    >>> versus({"d": 0.0062, "i": [0.001, 0.0115]}, "d", "i"), versus({}, "d", "i")
-    ('+0.62 (+0.10, +1.15)', '')
+    >>> difference_cell({"diff_vs_baseline": 0.0062, "diff_95": [0.001, 0.0115]})
+    '+0.62 (+0.10, +1.15)'
+    >>> difference_cell({"d": 0.0062, "i": [0.001, 0.0115]}, "d", "i", "[]"), difference_cell({})
+    ('+0.62 [+0.10, +1.15]', '')
     """
     if diff not in scores:
         return ""
     low, high = scores[interval]
-    return f"{100 * scores[diff]:+.2f} ({100 * low:+.2f}, {100 * high:+.2f})"
+    return (f"{100 * scores[diff]:+.2f} {brackets[0]}{100 * low:+.2f}, "
+            f"{100 * high:+.2f}{brackets[1]}")
 
 
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    """A Markdown table.
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]], rule: str = "---"
+                   ) -> list[str]:
+    """A Markdown table: the header, its rule (``rule`` under every column), the rows. The
+    one table writer of reports and of the benchmarks' results files (``benchlib.table``).
 
     >>> markdown_table(["a", "b"], [[1, ""]])
     ['| a | b |', '|---|---|', '| 1 |  |']
@@ -573,7 +580,7 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list
     def line(cells: Sequence[Any]) -> str:
         return "| " + " | ".join(map(str, cells)) + " |"
 
-    return [line(header), "|" + "|".join(["---"] * len(header)) + "|", *map(line, rows)]
+    return [line(header), "|" + "|".join([rule] * len(header)) + "|", *map(line, rows)]
 
 
 def markdown(report: dict[str, Any]) -> list[str]:
@@ -588,7 +595,7 @@ def markdown(report: dict[str, Any]) -> list[str]:
                      ["method", "accuracy", "macro-F1", "errors", "accuracy vs baseline",
                       "per-fold accuracy", "train s per fold"],
                      [(r["method"], f"{100 * r['accuracy']:.2f}", f"{100 * r['macro_f1']:.2f}",
-                       r["errors"], versus(r, "diff_vs_baseline", "diff_95"),
+                       r["errors"], difference_cell(r),
                        " ".join(f"{100 * a:.1f}" for a in r["fold_accuracy"]),
                        f"{np.mean(r['train_seconds_per_fold']):.0f}")
                       for r in report["rows"]])]
@@ -600,7 +607,7 @@ def markdown(report: dict[str, Any]) -> list[str]:
              "macro-F1 vs baseline"],
             [(r["method"], key, s["n"], f"{100 * s['accuracy']:.2f}",
               f"{100 * s['macro_f1']:.2f}",
-              *(versus(s, f"diff_{m}", f"diff_{m}_95") for m in ("accuracy", "macro_f1")))
+              *(difference_cell(s, f"diff_{m}", f"diff_{m}_95") for m in ("accuracy", "macro_f1")))
              for r in report["rows"] for key, s in r["slices"].items() if "accuracy" in s])]
     return [*lines, "", f"Baseline: {BASELINE} (TF-IDF + LinearSVC, C by inner CV grouped by "
             "story). Versus baseline: the difference in points on the same articles, paired "
